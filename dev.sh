@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Alignment developer entry point. Installs what is missing, runs a private PostgreSQL for this
+# checkout, and runs the service, the tests or the benchmark against it.
+#
+#   ./dev.sh test     the whole test suite against a real local PostgreSQL
+#   ./dev.sh demo     local PostgreSQL + simulated Jira and Azure DevOps + the service
+#   ./dev.sh bench    the benchmark (DESIGN §9); extra flags go to `alignment bench`
+#   ./dev.sh db       start the private PostgreSQL and print its connection string
+#   ./dev.sh db stop  stop it
+#
+# Set ConnectionStrings__Alignment to use an existing PostgreSQL instead of the private cluster.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+DEV="$ROOT/.dev"
+mkdir -p "$DEV"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'dev.sh: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else die "need root (or sudo) to run: $*"; fi
+}
+
+pg_bindir() {
+  local d
+  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && { echo "$d"; return 0; }
+  done
+  return 1
+}
+
+ensure_postgres_installed() {
+  pg_bindir >/dev/null && return 0
+  say "installing PostgreSQL from the distribution's packages"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  pg_bindir >/dev/null || die "PostgreSQL installation did not provide initdb/pg_ctl"
+}
+
+# The cluster runs as the invoking user, or as 'postgres' when invoked as root (PostgreSQL refuses root).
+pg_user() { if [ "$(id -u)" = 0 ]; then echo postgres; else id -un; fi; }
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# Where the cluster lives: .dev/pg in the checkout, unless the postgres user cannot reach the
+# checkout (root-owned private folders); then a folder under /var/tmp named after the checkout.
+cluster_dir() {
+  if [ -f "$DEV/pg-location" ]; then cat "$DEV/pg-location"; return; fi
+  local dir="$DEV/pg"
+  if [ "$(id -u)" = 0 ]; then
+    mkdir -p "$dir"
+    chown postgres "$dir"
+    if ! runuser -u postgres -- test -w "$dir" 2>/dev/null; then
+      dir="/var/tmp/alignment-pg-$(printf '%s' "$ROOT" | sha1sum | cut -c1-12)"
+      mkdir -p "$dir"; chown postgres "$dir"; chmod 700 "$dir"
+    fi
+  fi
+  echo "$dir" > "$DEV/pg-location"
+  echo "$dir"
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+start_cluster() {
+  ensure_postgres_installed
+  local bin dir data port
+  bin=$(pg_bindir)
+  dir=$(cluster_dir)
+  data="$dir/data"
+  if [ ! -f "$data/PG_VERSION" ]; then
+    say "creating a private PostgreSQL cluster in $dir"
+    as_pg mkdir -p "$data"
+    as_pg "$bin/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  if [ -f "$DEV/pg-port" ]; then port=$(cat "$DEV/pg-port"); else
+    port=55432
+    while ! port_free "$port"; do port=$((port + 1)); done
+    echo "$port" > "$DEV/pg-port"
+  fi
+  if ! as_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    if ! port_free "$port"; then
+      port=$((port + 1)); while ! port_free "$port"; do port=$((port + 1)); done
+      echo "$port" > "$DEV/pg-port"
+    fi
+    say "starting PostgreSQL on 127.0.0.1:$port"
+    as_pg "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
+      -o "-p $port -c listen_addresses=127.0.0.1 -k $data -c max_connections=200 -c shared_buffers=256MB -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+      start >/dev/null || { tail -20 "$data/server.log" >&2; die "PostgreSQL did not start"; }
+  fi
+  local psql=("$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -qtA)
+  if [ "$("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'alignment'")" != 1 ]; then
+    "${psql[@]}" -c "CREATE ROLE alignment LOGIN CREATEDB PASSWORD 'alignment'"
+  fi
+  if [ "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'alignment'")" != 1 ]; then
+    "${psql[@]}" -c "CREATE DATABASE alignment OWNER alignment"
+  fi
+  export ConnectionStrings__Alignment="Host=127.0.0.1;Port=$port;Database=alignment;Username=alignment;Password=alignment"
+}
+
+stop_cluster() {
+  local bin dir
+  bin=$(pg_bindir) || return 0
+  [ -f "$DEV/pg-location" ] || return 0
+  dir=$(cat "$DEV/pg-location")
+  as_pg "$bin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
+}
+
+ensure_db() {
+  if [ -n "${ConnectionStrings__Alignment:-}" ]; then
+    say "using ConnectionStrings__Alignment from the environment"
+  else
+    start_cluster
+  fi
+}
+
+ensure_dotnet() { command -v dotnet >/dev/null 2>&1 || die "the .NET SDK (dotnet) is required"; }
+
+build() { ensure_dotnet; say "building"; dotnet build Alignment.sln -c "${CONFIGURATION:-Release}" -nologo -v q -clp:ErrorsOnly; }
+
+run_tests() {
+  ensure_db
+  build
+  local results="$DEV/test-results"
+  rm -rf "$results"; mkdir -p "$results"
+  local status=0 project
+  for project in tests/*/*.csproj; do
+    say "testing $(basename "$project" .csproj)"
+    dotnet test "$project" -c "${CONFIGURATION:-Release}" --no-build -nologo \
+      --logger "trx;LogFilePrefix=$(basename "$project" .csproj)" --logger "console;verbosity=minimal" \
+      --results-directory "$results" "$@" || status=1
+  done
+  local passed=0 failed=0 f p x
+  for f in "$results"/*.trx; do
+    [ -f "$f" ] || continue
+    p=$(grep -o '<Counters [^>]*' "$f" | grep -o ' passed="[0-9]*"' | grep -o '[0-9]*' || echo 0)
+    x=$(grep -o '<Counters [^>]*' "$f" | grep -o ' failed="[0-9]*"' | grep -o '[0-9]*' || echo 0)
+    passed=$((passed + ${p:-0})); failed=$((failed + ${x:-0}))
+  done
+  if [ "$status" != 0 ] && [ "$failed" = 0 ]; then failed=1; fi
+  echo "$passed passed, $failed failed"
+  return "$status"
+}
+
+alignment() {
+  ensure_dotnet
+  dotnet build src/Alignment.Host -c Release -nologo -v q -clp:ErrorsOnly
+  dotnet "src/Alignment.Host/bin/Release/net10.0/alignment.dll" "$@"
+}
+
+cmd="${1:-help}"; shift || true
+case "$cmd" in
+  test)  run_tests "$@" ;;
+  db)
+    if [ "${1:-}" = stop ]; then stop_cluster; exit 0; fi
+    ensure_db; echo "$ConnectionStrings__Alignment" ;;
+  demo)  ensure_db; alignment demo "$@" ;;
+  bench) ensure_db; alignment bench "$@" ;;
+  run)   ensure_db; alignment "$@" ;;
+  help|-h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) die "unknown command '$cmd' (try ./dev.sh help)" ;;
+esac

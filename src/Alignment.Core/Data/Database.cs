@@ -1,0 +1,49 @@
+using Dapper;
+using Npgsql;
+
+namespace Alignment.Core.Data;
+
+public static class Database
+{
+    public const string ConnectionStringName = "Alignment";
+
+    static Database() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+    /// <summary>The one data source of the process.</summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        var b = new NpgsqlDataSourceBuilder(connectionString);
+        b.ConnectionStringBuilder.ApplicationName ??= "alignment";
+        return b.Build();
+    }
+
+    /// <summary>Holds a session-level advisory lock on a dedicated connection until disposed; null when another session holds it.</summary>
+    public static async Task<IAsyncDisposable?> TryLockAsync(NpgsqlDataSource ds, string name, CancellationToken ct)
+    {
+        var conn = await ds.OpenConnectionAsync(ct);
+        try
+        {
+            var got = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "SELECT pg_try_advisory_lock(hashtextextended(@name, 0))", new { name }, cancellationToken: ct));
+            if (got) return new AdvisoryLock(conn, name);
+            await conn.DisposeAsync();
+            return null;
+        }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed class AdvisoryLock(NpgsqlConnection conn, string name) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try { await conn.ExecuteAsync("SELECT pg_advisory_unlock(hashtextextended(@name, 0))", new { name }); }
+            catch (NpgsqlException) { /* the connection closing releases the lock anyway */ }
+            await conn.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,197 @@
+using Alignment.Core.Data;
+using Alignment.Core.Domain;
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Alignment.Core.Sync;
+
+/// <summary>
+/// Writes what collectors deliver. Each batch is one transaction: items, their sprint membership, the
+/// links they report, their history events and raw payloads, and (on the last batch of a scope) the
+/// new watermark. A batch that fails leaves nothing behind.
+/// </summary>
+public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
+{
+    private static readonly BulkTable<WorkItem> Items = new("core.work_items", ["source_id", "external_id"],
+    [
+        new("source_id", NpgsqlDbType.Text, i => i.SourceId),
+        new("external_id", NpgsqlDbType.Text, i => i.ExternalId),
+        new("key", NpgsqlDbType.Text, i => i.Key),
+        new("url", NpgsqlDbType.Text, i => i.Url),
+        new("type", NpgsqlDbType.Text, i => i.Type.Name()),
+        new("original_type", NpgsqlDbType.Text, i => i.OriginalType),
+        new("title", NpgsqlDbType.Text, i => i.Title),
+        new("status", NpgsqlDbType.Text, i => i.Status),
+        new("status_category", NpgsqlDbType.Text, i => i.StatusCategory.Name()),
+        new("story_points", NpgsqlDbType.Double, i => i.StoryPoints),
+        new("team_id", NpgsqlDbType.Text, i => i.TeamId),
+        new("sprint_id", NpgsqlDbType.Text, i => i.SprintId),
+        new("parent_key", NpgsqlDbType.Text, i => i.ParentKey),
+        new("rank", NpgsqlDbType.Text, i => i.Rank),
+        new("priority", NpgsqlDbType.Text, i => i.Priority),
+        new("assignee", NpgsqlDbType.Text, i => i.Assignee),
+        new("created_at", NpgsqlDbType.TimestampTz, i => i.CreatedAt.UtcDateTime),
+        new("updated_at", NpgsqlDbType.TimestampTz, i => i.UpdatedAt.UtcDateTime),
+        new("resolved_at", NpgsqlDbType.TimestampTz, i => i.ResolvedAt?.UtcDateTime),
+        new("due_date", NpgsqlDbType.Date, i => i.DueDate),
+        new("labels", NpgsqlDbType.Array | NpgsqlDbType.Text, i => i.Labels.ToArray()),
+        new("sprint_ids", NpgsqlDbType.Array | NpgsqlDbType.Text, i => i.SprintIds.ToArray()),
+        new("deleted", NpgsqlDbType.Boolean, _ => false),
+    ], touchOnUpdate: "synced_at = now()");
+
+    private static readonly BulkTable<(string Source, string Sprint, string Item)> Membership = new("core.sprint_items",
+        ["source_id", "sprint_id", "item_external_id"],
+    [
+        new("source_id", NpgsqlDbType.Text, m => m.Source),
+        new("sprint_id", NpgsqlDbType.Text, m => m.Sprint),
+        new("item_external_id", NpgsqlDbType.Text, m => m.Item),
+    ], updateOnConflict: false);
+
+    private static readonly string[] LinkKey =
+        ["reporter_source_id", "reporter_external_id", "from_source_id", "from_key", "to_source_id", "to_key", "kind"];
+
+    private static readonly BulkTable<WorkItemLink> Links = new("core.links", LinkKey,
+    [
+        new("reporter_source_id", NpgsqlDbType.Text, l => l.ReporterSourceId),
+        new("reporter_external_id", NpgsqlDbType.Text, l => l.ReporterExternalId),
+        new("from_source_id", NpgsqlDbType.Text, l => l.FromSourceId),
+        new("from_key", NpgsqlDbType.Text, l => l.FromKey),
+        new("to_source_id", NpgsqlDbType.Text, l => l.ToSourceId ?? ""),
+        new("to_key", NpgsqlDbType.Text, l => l.ToKey),
+        new("kind", NpgsqlDbType.Text, l => l.Kind.Name()),
+        new("origin", NpgsqlDbType.Text, l => l.Origin.Name()),
+        new("to_url", NpgsqlDbType.Text, l => l.ToUrl),
+    ]);
+
+    private static readonly BulkTable<ItemEvent> Events = new("core.item_events", ["source_id", "item_external_id", "event_id"],
+    [
+        new("source_id", NpgsqlDbType.Text, e => e.SourceId),
+        new("item_external_id", NpgsqlDbType.Text, e => e.ItemExternalId),
+        new("event_id", NpgsqlDbType.Text, e => e.EventId),
+        new("at", NpgsqlDbType.TimestampTz, e => e.At.UtcDateTime),
+        new("kind", NpgsqlDbType.Text, e => e.Kind.Name()),
+        new("from_value", NpgsqlDbType.Text, e => e.From),
+        new("to_value", NpgsqlDbType.Text, e => e.To),
+    ]);
+
+    private static readonly BulkTable<RawPayload> Raw = new("raw.item_payloads", ["source_id", "external_id"],
+    [
+        new("source_id", NpgsqlDbType.Text, r => r.SourceId),
+        new("external_id", NpgsqlDbType.Text, r => r.ExternalId),
+        new("payload", NpgsqlDbType.Jsonb, r => r.Payload),
+    ], touchOnUpdate: "fetched_at = now()");
+
+    private static readonly BulkTable<Sprint> Sprints = new("core.sprints", ["source_id", "external_id"],
+    [
+        new("source_id", NpgsqlDbType.Text, s => s.SourceId),
+        new("external_id", NpgsqlDbType.Text, s => s.ExternalId),
+        new("name", NpgsqlDbType.Text, s => s.Name),
+        new("state", NpgsqlDbType.Text, s => s.State.Name()),
+        new("start_at", NpgsqlDbType.TimestampTz, s => s.StartAt?.UtcDateTime),
+        new("end_at", NpgsqlDbType.TimestampTz, s => s.EndAt?.UtcDateTime),
+        new("completed_at", NpgsqlDbType.TimestampTz, s => s.CompletedAt?.UtcDateTime),
+        new("goal", NpgsqlDbType.Text, s => s.Goal),
+        new("path", NpgsqlDbType.Text, s => s.Path),
+    ], touchOnUpdate: "updated_at = now()");
+
+    private static readonly BulkTable<TeamCapacity> Capacities = new("core.capacities", ["team_id", "source_id", "sprint_id", "member"],
+    [
+        new("team_id", NpgsqlDbType.Text, c => c.TeamId),
+        new("source_id", NpgsqlDbType.Text, _ => ""), // replaced per call below
+        new("sprint_id", NpgsqlDbType.Text, c => c.SprintExternalId),
+        new("member", NpgsqlDbType.Text, c => c.Member),
+        new("hours_per_day", NpgsqlDbType.Double, c => c.HoursPerDay),
+        new("available_days", NpgsqlDbType.Double, c => c.AvailableDays),
+        new("days_off", NpgsqlDbType.Integer, c => c.DaysOff),
+    ]);
+
+    public sealed record BatchResult(int ItemsRead, int ItemsChanged);
+
+    /// <summary>Writes one batch of one source in one transaction. <paramref name="watermarkTeam"/> names the scope whose watermark the batch may carry ("" for the source itself).</summary>
+    public async Task<BatchResult> WriteAsync(string sourceId, string watermarkTeam, SyncBatch batch, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var changed = 0;
+        if (batch.Items.Count > 0)
+        {
+            changed = await Items.UpsertAsync(conn, batch.Items, ct);
+            var ids = batch.Items.Select(i => i.ExternalId).Distinct().ToArray();
+            var membership = Membership.StageAsync(conn,
+                batch.Items.SelectMany(i => i.SprintIds.Distinct().Select(s => (i.SourceId, s, i.ExternalId))), ct);
+            var staged = await membership;
+            await conn.ExecuteAsync(new CommandDefinition($"""
+                DELETE FROM core.sprint_items s
+                WHERE s.source_id = @sourceId AND s.item_external_id = ANY(@ids)
+                  AND NOT EXISTS (SELECT 1 FROM {staged} n WHERE n.sprint_id = s.sprint_id AND n.item_external_id = s.item_external_id)
+                """, new { sourceId, ids }, cancellationToken: ct));
+            await Membership.MergeAsync(conn, staged, ct);
+        }
+
+        var reporters = (batch.LinkReporters ?? batch.Items.Select(i => i.ExternalId).ToList()).Distinct().ToArray();
+        if (reporters.Length > 0 || batch.Links.Count > 0)
+        {
+            var staged = await Links.StageAsync(conn, batch.Links, ct);
+            await conn.ExecuteAsync(new CommandDefinition($"""
+                DELETE FROM core.links l
+                WHERE l.reporter_source_id = @sourceId AND l.reporter_external_id = ANY(@reporters)
+                  AND NOT EXISTS (SELECT 1 FROM {staged} n
+                                  WHERE n.reporter_source_id = l.reporter_source_id AND n.reporter_external_id = l.reporter_external_id
+                                    AND n.from_source_id = l.from_source_id AND n.from_key = l.from_key
+                                    AND n.to_source_id = l.to_source_id AND n.to_key = l.to_key AND n.kind = l.kind)
+                """, new { sourceId, reporters }, cancellationToken: ct));
+            await Links.MergeAsync(conn, staged, ct);
+        }
+
+        if (batch.Events.Count > 0) await Events.UpsertAsync(conn, batch.Events, ct);
+        if (batch.Raw.Count > 0) await Raw.UpsertAsync(conn, batch.Raw, ct);
+
+        if (batch.WatermarkAfter is not null)
+        {
+            if (watermarkTeam.Length == 0)
+                await conn.ExecuteAsync(new CommandDefinition(
+                    "UPDATE core.sources SET watermark = @value, updated_at = now() WHERE id = @sourceId",
+                    new { sourceId, value = batch.WatermarkAfter }, cancellationToken: ct));
+            else
+                await conn.ExecuteAsync(new CommandDefinition("""
+                    INSERT INTO ops.watermarks (source_id, team_id, value) VALUES (@sourceId, @team, @value)
+                    ON CONFLICT (source_id, team_id) DO UPDATE SET value = EXCLUDED.value, updated_at = now()
+                    """, new { sourceId, team = watermarkTeam, value = batch.WatermarkAfter }, cancellationToken: ct));
+        }
+        await tx.CommitAsync(ct);
+        return new BatchResult(batch.Items.Count, changed);
+    }
+
+    /// <summary>Writes a team's sprints, its team↔sprint mapping and capacities in one transaction.</summary>
+    public async Task WriteSprintsAsync(string sourceId, string teamId, TeamSprints sprints, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        if (sprints.Sprints.Count > 0)
+        {
+            await Sprints.UpsertAsync(conn, sprints.Sprints, ct);
+            await conn.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO core.team_sprints (team_id, source_id, sprint_id)
+                SELECT @teamId, @sourceId, unnest(@ids) ON CONFLICT DO NOTHING
+                """, new { teamId, sourceId, ids = sprints.Sprints.Select(s => s.ExternalId).Distinct().ToArray() }, cancellationToken: ct));
+        }
+        if (sprints.Capacities.Count > 0)
+        {
+            var staged = await Capacities.StageAsync(conn, sprints.Capacities, ct);
+            await conn.ExecuteAsync(new CommandDefinition($"UPDATE {staged} SET source_id = @sourceId", new { sourceId }, cancellationToken: ct));
+            await Capacities.MergeAsync(conn, staged, ct);
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>After a full read of a team scope: items of the team that the tracker no longer returned are marked deleted.</summary>
+    public async Task<int> MarkVanishedAsync(string sourceId, string teamId, IReadOnlyCollection<string> seen, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE core.work_items SET deleted = true, synced_at = now()
+            WHERE source_id = @sourceId AND team_id = @teamId AND NOT deleted AND NOT (external_id = ANY(@seen))
+            """, new { sourceId, teamId, seen = seen.ToArray() }, cancellationToken: ct, commandTimeout: 600));
+    }
+}

@@ -1,0 +1,49 @@
+namespace Alignment.Simulator;
+
+/// <summary>Which faults the simulator may inject when <see cref="SimulatorOptions.FaultRate"/> is above zero.</summary>
+[Flags]
+public enum FaultKinds
+{
+    None = 0,
+    /// <summary>429 with <c>Retry-After: 1</c> (ADO: TF400733 body).</summary>
+    RateLimit = 1,
+    /// <summary>500.</summary>
+    ServerError = 2,
+    /// <summary>503 with <c>Retry-After: 1</c>.</summary>
+    Unavailable = 4,
+    /// <summary>200 with the JSON body cut off half-way.</summary>
+    Truncated = 8,
+    /// <summary>Sleeps 2 s, then answers normally.</summary>
+    Slow = 16,
+    All = RateLimit | ServerError | Unavailable | Truncated | Slow,
+}
+
+public sealed record SimulatorOptions
+{
+    /// <summary>Total teams; about half Jira, half Azure DevOps (at least one of each when Teams ≥ 2).</summary>
+    public int Teams { get; init; } = 12;
+
+    /// <summary>Total work items across the organisation (epics, features, stories, bugs, tasks).</summary>
+    public int Items { get; init; } = 2400;
+
+    /// <summary>Dependency links; -1 means Items / 10.</summary>
+    public int Links { get; init; } = -1;
+
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Share of tracker API requests (not /_sim) answered with a fault.</summary>
+    public double FaultRate { get; init; }
+
+    /// <summary>Fault kinds to choose from (evenly) when a request is faulted.</summary>
+    public FaultKinds FaultKinds { get; init; } = FaultKinds.All;
+
+    public string JiraUser { get; init; } = "sim@example.com";
+    public string JiraToken { get; init; } = "sim-jira-token";
+    public string AdoPat { get; init; } = "sim-ado-pat";
+
+    /// <summary>Simulated "now" (a Monday).</summary>
+    public DateTimeOffset Now { get; init; } = new(2026, 11, 2, 9, 0, 0, TimeSpan.Zero);
+
+    /// <summary>WIQL result limit (Azure DevOps uses 20,000); lowered in tests.</summary>
+    internal int WiqlLimit { get; init; } = 20_000;
+}

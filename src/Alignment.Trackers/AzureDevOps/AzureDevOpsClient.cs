@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Alignment.Trackers.Http;
+
+namespace Alignment.Trackers.AzureDevOps;
+
+/// <summary>The answer of one WIQL query: the ids, or <see cref="TooMany"/> when the server refused with VS402337 (over 20,000 results).</summary>
+public sealed record WiqlAnswer(IReadOnlyList<int> Ids, bool TooMany);
+
+/// <summary>
+/// Azure DevOps REST 7.1 calls used by the sync, relative to the organisation / collection URL (the
+/// transport's base address). Every call carries <c>api-version</c>; project and team names are escaped
+/// path segments.
+/// </summary>
+public sealed class AzureDevOpsClient(TrackerApi api, string apiVersion = "7.1")
+{
+    /// <summary>At most this many ids per workitemsbatch call (VS403474 above it).</summary>
+    public const int MaxBatchIds = 200;
+
+    private static AzureDevOpsJson Json => AzureDevOpsJson.Default;
+
+    public TrackerApi Api => api;
+    public string ApiVersion => apiVersion;
+
+    private string V => "api-version=" + Uri.EscapeDataString(apiVersion);
+
+    public static string Segment(string name) => Uri.EscapeDataString(name);
+
+    private static string Team(string project, string team) => $"{Segment(project)}/{Segment(team)}";
+
+    /// <summary>Runs a flat WIQL query in the team's context with time precision. A VS402337 refusal is returned, not thrown.</summary>
+    public async Task<WiqlAnswer> QueryIdsAsync(string project, string team, string wiql, CancellationToken ct)
+    {
+        var relative = $"{Team(project, team)}/_apis/wit/wiql?{V}&timePrecision=true";
+        var request = $"POST {relative}";
+        var body = JsonSerializer.SerializeToUtf8Bytes(new AdoWiqlRequest(wiql), Json.AdoWiqlRequest);
+        var (status, bytes) = await api.SendRawAsync(() => new HttpRequestMessage(HttpMethod.Post, relative)
+        {
+            Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
+        }, request, ct).ConfigureAwait(false);
+
+        if (status == HttpStatusCode.BadRequest && Encoding.UTF8.GetString(bytes).Contains("VS402337", StringComparison.Ordinal))
+            return new WiqlAnswer([], TooMany: true);
+        if ((int)status is < 200 or >= 300)
+        {
+            var text = Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 400)).ReplaceLineEndings(" ");
+            throw new TrackerRequestException(api.SourceId, request, status, string.IsNullOrWhiteSpace(text) ? status.ToString() : text);
+        }
+        AdoWiqlResult? result;
+        try
+        {
+            result = JsonSerializer.Deserialize(bytes, Json.AdoWiqlResult);
+        }
+        catch (JsonException e)
+        {
+            throw new TrackerPayloadException(api.SourceId, request, e.Path ?? "$", $"malformed WIQL answer ({e.Message})", e);
+        }
+        if (result is null) throw api.Missing(request, "$", "the body is JSON null");
+        return new WiqlAnswer(result.WorkItems.Select(w => w.Id).ToList(), TooMany: false);
+    }
+
+    /// <summary>Hydrates up to 200 work items with all fields and relations; deleted or inaccessible ids are skipped.</summary>
+    public async Task<IReadOnlyList<AdoWorkItem>> GetWorkItemsAsync(string project, IReadOnlyList<int> ids, CancellationToken ct)
+    {
+        if (ids.Count > MaxBatchIds) throw new ArgumentException($"at most {MaxBatchIds} ids per call", nameof(ids));
+        if (ids.Count == 0) return [];
+        var list = await api.PostAsync($"{Segment(project)}/_apis/wit/workitemsbatch?{V}",
+            new AdoWorkItemsBatchRequest { Ids = [.. ids] }, Json.AdoWorkItemsBatchRequest, Json.AdoListAdoWorkItem, ct).ConfigureAwait(false);
+        return list.Value.OfType<AdoWorkItem>().ToList();
+    }
+
+    public Task<AdoBacklogConfiguration> GetBacklogConfigurationAsync(string project, string team, CancellationToken ct) =>
+        api.GetAsync($"{Team(project, team)}/_apis/work/backlogconfiguration?{V}", Json.AdoBacklogConfiguration, ct);
+
+    public async Task<IReadOnlyList<AdoWorkItemStateColor>> GetWorkItemTypeStatesAsync(string project, string type, CancellationToken ct) =>
+        (await api.GetAsync($"{Segment(project)}/_apis/wit/workitemtypes/{Segment(type)}/states?{V}", Json.AdoListAdoWorkItemStateColor, ct)
+            .ConfigureAwait(false)).Value;
+
+    public Task<AdoTeamSettings> GetTeamSettingsAsync(string project, string team, CancellationToken ct) =>
+        api.GetAsync($"{Team(project, team)}/_apis/work/teamsettings?{V}", Json.AdoTeamSettings, ct);
+
+    public Task<AdoTeamFieldValues> GetTeamFieldValuesAsync(string project, string team, CancellationToken ct) =>
+        api.GetAsync($"{Team(project, team)}/_apis/work/teamsettings/teamfieldvalues?{V}", Json.AdoTeamFieldValues, ct);
+
+    public async Task<IReadOnlyList<AdoIteration>> GetIterationsAsync(string project, string team, CancellationToken ct) =>
+        (await api.GetAsync($"{Team(project, team)}/_apis/work/teamsettings/iterations?{V}", Json.AdoListAdoIteration, ct)
+            .ConfigureAwait(false)).Value;
+
+    public Task<AdoCapacities> GetCapacitiesAsync(string project, string team, string iterationId, CancellationToken ct) =>
+        api.GetAsync($"{Team(project, team)}/_apis/work/teamsettings/iterations/{Segment(iterationId)}/capacities?{V}", Json.AdoCapacities, ct);
+
+    public Task<AdoTeamDaysOff> GetTeamDaysOffAsync(string project, string team, string iterationId, CancellationToken ct) =>
+        api.GetAsync($"{Team(project, team)}/_apis/work/teamsettings/iterations/{Segment(iterationId)}/teamdaysoff?{V}", Json.AdoTeamDaysOff, ct);
+
+    /// <summary>One page of the reporting revisions stream of a project, resuming from <paramref name="continuationToken"/> (null = from the beginning).</summary>
+    public Task<AdoRevisionsPage> GetRevisionsPageAsync(string project, IEnumerable<string> fields, string? continuationToken, CancellationToken ct, int maxPageSize = 1000)
+    {
+        var q = new StringBuilder($"{Segment(project)}/_apis/wit/reporting/workitemrevisions?{V}");
+        if (!string.IsNullOrEmpty(continuationToken)) q.Append("&continuationToken=").Append(Uri.EscapeDataString(continuationToken));
+        q.Append("&$maxPageSize=").Append(maxPageSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        q.Append("&fields=").Append(string.Join(",", fields.Distinct(StringComparer.OrdinalIgnoreCase).Select(Uri.EscapeDataString)));
+        return api.GetAsync(q.ToString(), Json.AdoRevisionsPage, ct);
+    }
+
+    /// <summary>The raw JSON of a work item (for <c>raw</c> storage).</summary>
+    public static string RawJson(AdoWorkItem item) => JsonSerializer.Serialize(item, Json.AdoWorkItem);
+}
