@@ -22,7 +22,7 @@ public sealed record AdoArea(string Path, bool IncludeChildren)
 /// </summary>
 public sealed class AzureDevOpsProcess
 {
-    private readonly Dictionary<string, Dictionary<string, string>> _states = new(StringComparer.OrdinalIgnoreCase);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Dictionary<string, string>> _states = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, WorkItemType> _levels = new(StringComparer.OrdinalIgnoreCase);
 
     public string? EstimateField { get; init; }
