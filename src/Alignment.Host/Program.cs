@@ -1,1 +1,3 @@
-Console.WriteLine("alignment");
+using Alignment.Host.Cli;
+
+return await Verbs.RunAsync(args);

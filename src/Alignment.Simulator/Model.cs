@@ -117,6 +117,7 @@ internal sealed class Item
     public List<Sprint>? JiraSprints; // current sprint set, Jira
     public Sprint? Iteration; // ADO current iteration (null = backlog)
     public List<int>? Links;
+    public bool InBacklog;
 
     public string Key => Tracker == Tracker.Jira ? $"{Team.Key}-{Number}" : Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
     public long Updated => Events.Count > 0 ? Events[^1].At : Created;

@@ -206,7 +206,7 @@ public sealed partial class SimulatedOrganisation
         var all = new List<Item>(Options.Items);
         var epicsByTracker = new Dictionary<Tracker, List<Item>> { [Tracker.Jira] = [], [Tracker.Ado] = [] };
         var featuresByTeam = new Dictionary<Team, List<Item>>();
-        var perTeam = new List<(Team Team, int Epics, int Features, int Tasks, int Rest)>();
+        var perTeam = new List<(Team Team, int Epics, int Features, int Tasks, int Others)>();
         for (int i = 0; i < teams; i++)
         {
             var t = Teams[i];
@@ -286,7 +286,10 @@ public sealed partial class SimulatedOrganisation
             t.Items.Sort((a, b) => a.Index.CompareTo(b.Index));
             foreach (var it in t.Items)
                 if (it.Type is ItemType.Story or ItemType.Bug || (it.Type == ItemType.Task && t.Tracker == Tracker.Jira))
+                {
+                    it.InBacklog = true;
                     t.Backlog.Add(it);
+                }
         }
     }
 

@@ -1,0 +1,85 @@
+using System.Text.RegularExpressions;
+using Alignment.Core.Domain;
+using Microsoft.Extensions.Options;
+
+namespace Alignment.Core.Configuration;
+
+/// <summary>Validates the <c>Alignment</c> section at start-up; every message names the key and the reason.</summary>
+public sealed partial class AlignmentOptionsValidator : IValidateOptions<AlignmentOptions>
+{
+    public static readonly string[] Roles = ["admin", "pmo", "productOwner", "management"];
+
+    public ValidateOptionsResult Validate(string? name, AlignmentOptions o)
+    {
+        var errors = new List<string>();
+        var sourceIds = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < o.Sources.Count; i++)
+        {
+            var s = o.Sources[i];
+            var key = $"Alignment:Sources:{i}";
+            if (!IdPattern().IsMatch(s.Id)) errors.Add($"{key}:Id: '{s.Id}' must be 1-40 characters of a-z, 0-9, '-' or '_'");
+            else if (!sourceIds.Add(s.Id)) errors.Add($"{key}:Id: '{s.Id}' is configured twice");
+            if (!Uri.TryCreate(s.BaseUrl, UriKind.Absolute, out var u) || (u.Scheme != "https" && u.Scheme != "http"))
+                errors.Add($"{key}:BaseUrl: '{s.BaseUrl}' is not an absolute http(s) URL");
+            var scheme = s.Auth.Scheme;
+            if (s.Kind == TrackerKind.Jira && scheme == AuthScheme.Pat)
+                errors.Add($"{key}:Auth:Scheme: 'Pat' is for Azure DevOps; Jira uses 'Basic' (Cloud: e-mail + API token) or 'Bearer' (Data Center PAT)");
+            if (s.Kind == TrackerKind.AzureDevOps && scheme != AuthScheme.Pat)
+                errors.Add($"{key}:Auth:Scheme: Azure DevOps uses 'Pat', not '{scheme}'");
+            if (scheme == AuthScheme.Basic && string.IsNullOrWhiteSpace(s.Auth.User))
+                errors.Add($"{key}:Auth:User: required for the Basic scheme (the account's e-mail address)");
+            if (string.IsNullOrEmpty(s.Auth.Token))
+            {
+                if (string.IsNullOrWhiteSpace(s.Auth.TokenEnv))
+                    errors.Add($"{key}:Auth:TokenEnv: name the environment variable that holds the token");
+                else if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(s.Auth.TokenEnv)))
+                    errors.Add($"{key}:Auth:TokenEnv: the environment variable '{s.Auth.TokenEnv}' is not set");
+            }
+            if (s.Sync.OverlapMinutes is < 0 or > 1440) errors.Add($"{key}:Sync:OverlapMinutes: {s.Sync.OverlapMinutes} must be between 0 and 1440");
+            if (s.Sync.MaxConcurrency is < 1 or > 64) errors.Add($"{key}:Sync:MaxConcurrency: {s.Sync.MaxConcurrency} must be between 1 and 64");
+            if (s.Sync.MaxRetries is < 0 or > 20) errors.Add($"{key}:Sync:MaxRetries: {s.Sync.MaxRetries} must be between 0 and 20");
+            if (s.Sync.RequestTimeoutSeconds is < 1 or > 600) errors.Add($"{key}:Sync:RequestTimeoutSeconds: {s.Sync.RequestTimeoutSeconds} must be between 1 and 600");
+            if (s.Sync.MaxRequestsPerSecond < 0) errors.Add($"{key}:Sync:MaxRequestsPerSecond: must not be negative");
+        }
+
+        var teamIds = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < o.Teams.Count; i++)
+        {
+            var t = o.Teams[i];
+            var key = $"Alignment:Teams:{i}";
+            if (!IdPattern().IsMatch(t.Id)) errors.Add($"{key}:Id: '{t.Id}' must be 1-40 characters of a-z, 0-9, '-' or '_'");
+            else if (!teamIds.Add(t.Id)) errors.Add($"{key}:Id: '{t.Id}' is configured twice");
+            if (string.IsNullOrWhiteSpace(t.Name)) errors.Add($"{key}:Name: required");
+            var source = o.Source(t.Source);
+            if (source is null) { errors.Add($"{key}:Source: '{t.Source}' is not one of the configured sources"); continue; }
+            if (source.Kind == TrackerKind.Jira)
+            {
+                if (t.Jira is null) errors.Add($"{key}:Jira: required for a team on Jira source '{source.Id}' (Board and Project)");
+                else
+                {
+                    if (t.Jira.Board <= 0) errors.Add($"{key}:Jira:Board: the scrum board id must be a positive number");
+                    if (!ProjectKey().IsMatch(t.Jira.Project)) errors.Add($"{key}:Jira:Project: '{t.Jira.Project}' is not a Jira project key");
+                }
+            }
+            else if (t.AzureDevOps is null || string.IsNullOrWhiteSpace(t.AzureDevOps.Project) || string.IsNullOrWhiteSpace(t.AzureDevOps.Team))
+                errors.Add($"{key}:AzureDevOps: Project and Team are required for a team on Azure DevOps source '{source.Id}'");
+            if (t.ProductOwner is { } po && !string.IsNullOrEmpty(po.Email) && !po.Email.Contains('@'))
+                errors.Add($"{key}:ProductOwner:Email: '{po.Email}' is not an e-mail address");
+        }
+
+        for (var i = 0; i < o.Auth.ApiKeys.Count; i++)
+        {
+            var k = o.Auth.ApiKeys[i];
+            var key = $"Alignment:Auth:ApiKeys:{i}";
+            if (string.IsNullOrWhiteSpace(k.Name)) errors.Add($"{key}:Name: required");
+            if (!Roles.Contains(k.Role)) errors.Add($"{key}:Role: '{k.Role}' must be one of {string.Join(", ", Roles)}");
+            if (!Sha256Hex().IsMatch(k.Sha256)) errors.Add($"{key}:Sha256: must be the 64 hex digits of the key's SHA-256 (not the key itself)");
+            if (k.Role == "productOwner" && string.IsNullOrWhiteSpace(k.Email)) errors.Add($"{key}:Email: required for the productOwner role");
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,39}$")] private static partial Regex IdPattern();
+    [GeneratedRegex("^[A-Z][A-Z0-9_]{0,19}$")] private static partial Regex ProjectKey();
+    [GeneratedRegex("^[0-9a-fA-F]{64}$")] private static partial Regex Sha256Hex();
+}

@@ -1,0 +1,27 @@
+using Alignment.Core.Configuration;
+using Alignment.Trackers.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Alignment.Core.Sync;
+
+/// <summary>Gives the transport of a configured source: its resilient named HttpClient and its shared budget.</summary>
+public sealed class TrackerApiFactory(IHttpClientFactory clients, SourceBudgets budgets, IFailedPayloadSink sink)
+{
+    public TrackerApi Create(SourceOptions source) =>
+        new(clients.CreateClient(TrackerHttpRegistration.ClientName(source.Id)),
+            budgets.Get(source.Id, source.Sync.MaxConcurrency, source.Sync.MaxRequestsPerSecond), sink);
+
+    /// <summary>Registers one named client per configured source (token read from its environment variable now, never logged).</summary>
+    public static void Register(IServiceCollection services, IEnumerable<SourceOptions> sources)
+    {
+        foreach (var s in sources)
+        {
+            if (!Uri.TryCreate(s.BaseUrl.TrimEnd('/') + "/", UriKind.Absolute, out var baseUri)) continue; // the validator reports it
+            services.AddTrackerHttpClient(new TrackerHttpSettings(
+                s.Id, baseUri,
+                TrackerHttpRegistration.Authorization(s.Auth.Scheme.ToString(), s.Auth.User, s.Auth.ResolveToken()),
+                s.Sync.MaxConcurrency, s.Sync.MaxRequestsPerSecond, s.Sync.MaxRetries,
+                TimeSpan.FromSeconds(Math.Max(1, s.Sync.RequestTimeoutSeconds))));
+        }
+    }
+}

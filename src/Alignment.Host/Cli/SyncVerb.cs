@@ -1,0 +1,87 @@
+using System.CommandLine;
+using Alignment.Core.Data;
+using Alignment.Core.Sync;
+using Mediator;
+using Spectre.Console;
+
+namespace Alignment.Host.Cli;
+
+/// <summary><c>alignment sync [--source ID] [--team ID] [--full]</c>: migrate, sync once with a live progress line, print a summary.</summary>
+public static class SyncVerb
+{
+    private static readonly Option<string?> Source = new("--source") { Description = "Only this source (default: every configured source)" };
+    private static readonly Option<string?> Team = new("--team") { Description = "Only this team" };
+    private static readonly Option<bool> Full = new("--full") { Description = "Re-read everything and mark items no longer returned as deleted" };
+
+    public static Command Create()
+    {
+        var cmd = new Command("sync", "Migrate, sync once, and print a summary; exit 0 on success") { Source, Team, Full };
+        cmd.SetAction((r, ct) => RunAsync(r, ct));
+        return cmd;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken ct)
+    {
+        try
+        {
+            using var host = CliHost.Build(parse);
+            var options = host.Options();
+            await host.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
+
+            var sourceId = parse.GetValue(Source);
+            var teamId = parse.GetValue(Team);
+            if (teamId is not null && sourceId is null)
+                sourceId = options.Teams.FirstOrDefault(t => t.Id == teamId)?.Source
+                    ?? throw new Core.ConfigurationException($"--team: '{teamId}' is not a configured team (Alignment:Teams)");
+            if (sourceId is not null && options.Source(sourceId) is null)
+                throw new Core.ConfigurationException($"--source: '{sourceId}' is not a configured source (Alignment:Sources)");
+            var sources = sourceId is null ? options.Sources.Select(s => s.Id).ToList() : [sourceId];
+            if (sources.Count == 0)
+            {
+                AnsiConsole.MarkupLine("[yellow]No sources are configured (Alignment:Sources); nothing to sync.[/]");
+                return 0;
+            }
+
+            var results = new List<SyncRunResult>();
+            await using var scope = host.Services.CreateAsyncScope();
+            var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
+            await AnsiConsole.Status().StartAsync("Syncing…", async ctx =>
+            {
+                foreach (var s in sources)
+                {
+                    var progress = new Progress<SyncProgress>(p => ctx.Status(
+                        Markup.Escape($"{p.SourceId} {(p.TeamId.Length > 0 ? "team " + p.TeamId : "")} {p.Phase}: {p.ItemsRead} read, {p.ItemsChanged} changed")));
+                    results.Add(await mediator.Send(new RunSyncCommand(new SyncRequest(s, teamId, parse.GetValue(Full), "cli")) { Progress = progress }, ct));
+                }
+            });
+            Print(results);
+            return results.All(r => r.Status != SyncStatus.Failed) ? 0 : 1;
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync("alignment sync: " + e.Message);
+            return 2;
+        }
+    }
+
+    private static void Print(IReadOnlyList<SyncRunResult> results)
+    {
+        var teams = new Table().Border(TableBorder.Rounded).Title("Teams")
+            .AddColumns("Source", "Team", "Mode", "Items read", "Changed", "Deleted", "Sprints");
+        foreach (var r in results)
+            foreach (var t in r.Teams)
+                teams.AddRow(Markup.Escape(r.SourceId), Markup.Escape(t.TeamId), t.Full ? "full" : "incremental",
+                    t.ItemsRead.ToString(), t.ItemsChanged.ToString(), t.ItemsDeleted.ToString(), t.Sprints.ToString());
+        AnsiConsole.Write(teams);
+
+        var runs = new Table().Border(TableBorder.Rounded).Title("Runs")
+            .AddColumns("Source", "Run", "Tracker", "Status", "Requests", "Retries", "Rate-limit waits", "Duration");
+        foreach (var r in results)
+            runs.AddRow(Markup.Escape(r.SourceId), r.RunId.ToString(), Markup.Escape(r.Deployment ?? "-"),
+                r.Status switch { SyncStatus.Succeeded => "[green]succeeded[/]", SyncStatus.Skipped => "[yellow]skipped[/]", _ => "[red]failed[/]" },
+                r.Requests.ToString(), r.Retries.ToString(), r.RateLimitWaits.ToString(), $"{r.Duration.TotalSeconds:0.0} s");
+        AnsiConsole.Write(runs);
+        foreach (var r in results.Where(r => r.Error is not null))
+            AnsiConsole.MarkupLine($"[red]{Markup.Escape(r.SourceId)}:[/] {Markup.Escape(r.Error!)}");
+    }
+}

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using Alignment.Core;
+
+namespace Alignment.Host.Cli;
+
+/// <summary>The verbs of the <c>alignment</c> executable (DESIGN §4.2).</summary>
+public static class Verbs
+{
+    public static readonly Option<string?> Config = new("--config")
+    {
+        Description = "An extra JSON configuration file layered over appsettings.json and the environment",
+        Recursive = true,
+    };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("Alignment: cross-team alignment for an Agile PMO (Jira + Azure DevOps → PostgreSQL → findings, advice, MI)")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        root.Options.Add(Config);
+        root.SetAction((r, ct) => Guard(() => ServeVerb.RunAsync(r, args, worker: false, ct)));
+
+        var serve = new Command("serve", "HTTP API + dashboard + Hangfire server (the default)") { TreatUnmatchedTokensAsErrors = false };
+        serve.SetAction((r, ct) => Guard(() => ServeVerb.RunAsync(r, args, worker: false, ct)));
+        root.Subcommands.Add(serve);
+
+        var worker = new Command("worker", "Hangfire server only, for scale-out replicas (serves /health/* only)") { TreatUnmatchedTokensAsErrors = false };
+        worker.SetAction((r, ct) => Guard(() => ServeVerb.RunAsync(r, args, worker: true, ct)));
+        root.Subcommands.Add(worker);
+
+        var migrate = new Command("migrate", "Apply the database migrations and exit");
+        migrate.SetAction((r, ct) => Guard(() => MigrateVerb.RunAsync(r, ct)));
+        root.Subcommands.Add(migrate);
+
+        root.Subcommands.Add(SyncVerb.Create());
+        return await root.Parse(args).InvokeAsync();
+    }
+
+    /// <summary>Turns configuration mistakes into one clear message and exit code 2.</summary>
+    private static async Task<int> Guard(Func<Task<int>> run)
+    {
+        try { return await run(); }
+        catch (ConfigurationException e)
+        {
+            await Console.Error.WriteLineAsync("alignment: configuration error:" + Environment.NewLine + "  " + e.Message.ReplaceLineEndings(Environment.NewLine + "  "));
+            return 2;
+        }
+        catch (Npgsql.NpgsqlException e) when (e is not Npgsql.PostgresException)
+        {
+            await Console.Error.WriteLineAsync($"alignment: cannot reach PostgreSQL (ConnectionStrings:Alignment): {e.Message}");
+            return 3;
+        }
+    }
+}

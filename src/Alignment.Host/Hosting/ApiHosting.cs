@@ -1,0 +1,85 @@
+using System.Security.Claims;
+using Alignment.Core.Configuration;
+using Alignment.Core.Data;
+using Alignment.Core.Reporting;
+using Alignment.Host.Endpoints;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+using Scalar.AspNetCore;
+
+namespace Alignment.Host.Hosting;
+
+public static class Policies
+{
+    /// <summary>Team data: admin, PMO, and product owners (scoped to their own teams by the queries).</summary>
+    public const string TeamData = "teamData";
+    /// <summary>Operations (queue a sync, the job dashboard): admin and PMO.</summary>
+    public const string Operations = "operations";
+}
+
+public static class ApiHosting
+{
+    public static WebApplicationBuilder AddAlignmentApi(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddProblemDetails();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Policies.TeamData, p => p.RequireRole(Core.Reporting.Viewer.Admin, Core.Reporting.Viewer.Pmo, Core.Reporting.Viewer.ProductOwner))
+            .AddPolicy(Policies.Operations, p => p.RequireRole(Core.Reporting.Viewer.Admin, Core.Reporting.Viewer.Pmo));
+        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "Alignment API";
+            doc.Info.Description = "Cross-team alignment for an Agile PMO: teams, work items, sprints and sync. Send the API key in the X-Api-Key header.";
+            return Task.CompletedTask;
+        }));
+        services.AddHealthChecks()
+            .AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
+        return builder;
+    }
+
+    public static WebApplication MapAlignmentApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference("/scalar", o => o.WithTitle("Alignment API")).AllowAnonymous();
+
+        var api = app.MapGroup("/api");
+        api.MapTeamEndpoints();
+        api.MapWorkItemEndpoints();
+        api.MapSyncEndpoints();
+        return app;
+    }
+
+    public static Viewer Viewer(this ClaimsPrincipal user) =>
+        new(user.Identity?.Name ?? "?", user.FindFirstValue(ClaimTypes.Role) ?? "", user.FindFirstValue(ApiKeyAuthenticationHandler.EmailClaim));
+}
+
+/// <summary>Ready when the database answers and every migration has been applied.</summary>
+public sealed class DatabaseReadyCheck(NpgsqlDataSource db, Migrator migrator) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        try
+        {
+            await using var conn = await db.OpenConnectionAsync(ct);
+            var pending = await migrator.PendingAsync(ct);
+            return pending.Count == 0
+                ? HealthCheckResult.Healthy("database reachable, migrations current")
+                : HealthCheckResult.Unhealthy($"{pending.Count} migration(s) pending: run `alignment migrate`");
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            return HealthCheckResult.Unhealthy("database unreachable: " + e.GetType().Name);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using Alignment.Core.Configuration;
+using Hangfire;
+using Hangfire.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Alignment.Host.Jobs;
+
+/// <summary>
+/// Registers the recurring jobs from configuration at start-up (<c>sync:{source}</c> and
+/// <c>sync-full:{source}</c>) and removes recurring jobs whose source is no longer configured.
+/// </summary>
+public sealed class RecurringJobRegistrar(
+    IRecurringJobManager manager, JobStorage storage, IOptions<AlignmentOptions> options, ILogger<RecurringJobRegistrar> logger)
+    : IHostedService
+{
+    public const string SyncPrefix = "sync:", FullSyncPrefix = "sync-full:";
+
+    public Task StartAsync(CancellationToken ct)
+    {
+        var wanted = new HashSet<string>();
+        foreach (var s in options.Value.Sources)
+        {
+            if (!string.IsNullOrWhiteSpace(s.Sync.Cron))
+            {
+                var id = SyncPrefix + s.Id;
+                manager.AddOrUpdate<SyncJob>(id, j => j.RunAsync(s.Id, false, "schedule", CancellationToken.None), s.Sync.Cron,
+                    new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+                wanted.Add(id);
+            }
+            if (!string.IsNullOrWhiteSpace(s.Sync.FullCron))
+            {
+                var id = FullSyncPrefix + s.Id;
+                manager.AddOrUpdate<SyncJob>(id, j => j.RunAsync(s.Id, true, "schedule", CancellationToken.None), s.Sync.FullCron,
+                    new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+                wanted.Add(id);
+            }
+        }
+        using var conn = storage.GetConnection();
+        foreach (var job in conn.GetRecurringJobs())
+        {
+            if ((job.Id.StartsWith(SyncPrefix, StringComparison.Ordinal) || job.Id.StartsWith(FullSyncPrefix, StringComparison.Ordinal))
+                && !wanted.Contains(job.Id))
+            {
+                manager.RemoveIfExists(job.Id);
+                logger.LogInformation("Removed recurring job {JobId}: its source is no longer configured", job.Id);
+            }
+        }
+        logger.LogInformation("Recurring jobs registered: {Jobs}", string.Join(", ", wanted.Order()));
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}

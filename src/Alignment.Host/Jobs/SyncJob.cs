@@ -1,0 +1,31 @@
+using Alignment.Core.Sync;
+using Hangfire;
+using Mediator;
+
+namespace Alignment.Host.Jobs;
+
+/// <summary>The Hangfire entry point of a sync: takes ids, sends one mediator command.</summary>
+public sealed class SyncJob(IMediator mediator, ILogger<SyncJob> logger)
+{
+    [AutomaticRetry(Attempts = 3, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    [JobDisplayName("sync {0} (full: {1}, {2})")]
+    public async Task RunAsync(string sourceId, bool full, string trigger, CancellationToken ct)
+    {
+        var result = await mediator.Send(new RunSyncCommand(new SyncRequest(sourceId, null, full, trigger)), ct);
+        switch (result.Status)
+        {
+            case SyncStatus.Failed:
+                // Failing the job lets Hangfire retry it; the run row already holds the error.
+                throw new SyncFailedException($"sync run {result.RunId} of source '{sourceId}' failed: {result.Error}");
+            case SyncStatus.Skipped:
+                logger.LogInformation("Sync of {Source} skipped: another run holds the source's lock", sourceId);
+                break;
+            default:
+                logger.LogInformation("Sync run {RunId} of {Source}: {Read} read, {Changed} changed, {Requests} requests",
+                    result.RunId, sourceId, result.ItemsRead, result.ItemsChanged, result.Requests);
+                break;
+        }
+    }
+}
+
+public sealed class SyncFailedException(string message) : Exception(message);
