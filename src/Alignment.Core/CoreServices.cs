@@ -30,7 +30,7 @@ public static class CoreServices
         catch (InvalidOperationException e) { throw new ConfigurationException(e.Message); }
 
         services.AddOptions<AlignmentOptions>().Bind(section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlignmentOptions>, AlignmentOptionsValidator>());
+        services.AddSingleton<IValidateOptions<AlignmentOptions>>(new AlignmentOptionsValidator(configuration));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => Database.CreateDataSource(connectionString));
         services.TryAddSingleton<Migrator>();

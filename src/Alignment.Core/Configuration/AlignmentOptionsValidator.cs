@@ -5,13 +5,16 @@ using Microsoft.Extensions.Options;
 namespace Alignment.Core.Configuration;
 
 /// <summary>Validates the <c>Alignment</c> section at start-up; every message names the key and the reason.</summary>
-public sealed partial class AlignmentOptionsValidator : IValidateOptions<AlignmentOptions>
+public sealed partial class AlignmentOptionsValidator(Microsoft.Extensions.Configuration.IConfiguration? configuration = null)
+    : IValidateOptions<AlignmentOptions>
 {
     public static readonly string[] Roles = ["admin", "pmo", "productOwner", "management"];
 
     public ValidateOptionsResult Validate(string? name, AlignmentOptions o)
     {
         var errors = new List<string>();
+        RawEnums(errors);
+        if (configuration is not null) UnknownKeys(configuration.GetSection(AlignmentOptions.Section), typeof(AlignmentOptions), errors);
         var sourceIds = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < o.Sources.Count; i++)
         {
@@ -77,6 +80,38 @@ public sealed partial class AlignmentOptionsValidator : IValidateOptions<Alignme
             if (k.Role == "productOwner" && string.IsNullOrWhiteSpace(k.Email)) errors.Add($"{key}:Email: required for the productOwner role");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>A misspelt key is an error that names it, not a silently ignored setting.</summary>
+    private static void UnknownKeys(Microsoft.Extensions.Configuration.IConfigurationSection section, Type type, List<string> errors)
+    {
+        if (type == typeof(string) || type.IsPrimitive || type.IsEnum || type == typeof(double) || Nullable.GetUnderlyingType(type) is not null) return;
+        var element = type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>) ? type.GetGenericArguments()[0] : null;
+        foreach (var child in section.GetChildren())
+        {
+            if (element is not null) { UnknownKeys(child, element, errors); continue; }
+            var prop = type.GetProperty(child.Key, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+            if (prop is null || !prop.CanWrite) errors.Add($"{child.Path}: unknown setting (see appsettings.example.json for the keys)");
+            else UnknownKeys(child, prop.PropertyType, errors);
+        }
+    }
+
+    /// <summary>The binder skips a list element whose enum value does not convert; name such values here.</summary>
+    private void RawEnums(List<string> errors)
+    {
+        if (configuration is null) return;
+        var sources = configuration.GetSection(AlignmentOptions.Section + ":Sources").GetChildren().ToList();
+        foreach (var s in sources)
+        {
+            Check(s.GetSection("Kind"), Enum.GetNames<TrackerKind>());
+            Check(s.GetSection("Auth:Scheme"), Enum.GetNames<AuthScheme>());
+        }
+
+        void Check(Microsoft.Extensions.Configuration.IConfigurationSection value, string[] allowed)
+        {
+            if (value.Value is { } v && !allowed.Contains(v, StringComparer.OrdinalIgnoreCase))
+                errors.Add($"{value.Path}: '{v}' must be one of {string.Join(", ", allowed)}");
+        }
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,39}$")] private static partial Regex IdPattern();

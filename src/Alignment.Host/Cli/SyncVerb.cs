@@ -16,7 +16,7 @@ public static class SyncVerb
     public static Command Create()
     {
         var cmd = new Command("sync", "Migrate, sync once, and print a summary; exit 0 on success") { Source, Team, Full };
-        cmd.SetAction((r, ct) => RunAsync(r, ct));
+        cmd.SetAction((r, ct) => Verbs.Guard(() => RunAsync(r, ct)));
         return cmd;
     }
 

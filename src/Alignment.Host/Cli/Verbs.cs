@@ -38,7 +38,7 @@ public static class Verbs
     }
 
     /// <summary>Turns configuration mistakes into one clear message and exit code 2.</summary>
-    private static async Task<int> Guard(Func<Task<int>> run)
+    internal static async Task<int> Guard(Func<Task<int>> run)
     {
         try { return await run(); }
         catch (ConfigurationException e)

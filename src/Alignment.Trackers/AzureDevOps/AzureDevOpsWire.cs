@@ -42,7 +42,7 @@ public sealed record AdoWorkItem
     public List<AdoRelation>? Relations { get; init; }
     public string? Url { get; init; }
     /// <summary>Everything else (<c>_links</c>, <c>commentVersionRef</c>...), kept for the raw payload.</summary>
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 public sealed record AdoRelation
@@ -59,7 +59,7 @@ public sealed record AdoBacklogConfiguration
     public List<AdoBacklogLevel> PortfolioBacklogs { get; init; } = [];
     public AdoBacklogLevel? RequirementBacklog { get; init; }
     public AdoBacklogLevel? TaskBacklog { get; init; }
-    public List<AdoNamed> BugWorkItems { get; init; } = [];
+    public AdoBacklogLevel? BugWorkItems { get; init; }
 }
 
 public sealed record AdoBacklogFields

@@ -44,7 +44,7 @@ public sealed class AzureDevOpsProcess
         }
         foreach (var t in config.RequirementBacklog?.WorkItemTypes ?? []) p._levels.TryAdd(t.Name, WorkItemType.Story);
         foreach (var t in config.TaskBacklog?.WorkItemTypes ?? []) p._levels.TryAdd(t.Name, WorkItemType.Task);
-        foreach (var t in config.BugWorkItems) p._levels.TryAdd(t.Name, WorkItemType.Bug);
+        foreach (var t in config.BugWorkItems?.WorkItemTypes ?? []) p._levels.TryAdd(t.Name, WorkItemType.Bug);
         return p;
     }
 
