@@ -45,7 +45,7 @@ public sealed class AzureDevOpsConverterTests
         Assert.Equal("90", item.ParentKey);
         Assert.Equal("a1b2c3d4-0012-4f6e-9d3a-222222222222", item.SprintId);
         Assert.Equal(["a1b2c3d4-0012-4f6e-9d3a-222222222222"], item.SprintIds);
-        Assert.Equal("0000001999868863.000000", item.Rank);
+        Assert.Equal("0001999868863.000000", item.Rank);
         Assert.Equal("2", item.Priority);
         Assert.Equal("Dana Reyes", item.Assignee);
         Assert.Equal(new DateTimeOffset(2026, 11, 1, 12, 30, 45, 120, TimeSpan.Zero), item.UpdatedAt);
