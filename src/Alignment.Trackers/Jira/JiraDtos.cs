@@ -149,7 +149,7 @@ public sealed record JiraIssueFields
     public List<string>? Labels { get; init; }
     [JsonPropertyName("duedate")] public DateOnly? DueDate { get; init; }
     /// <summary>Every other field, custom fields included, as raw JSON.</summary>
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Custom { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Custom { get; set; }
 
     public JsonElement? Field(string? id) =>
         id is not null && Custom is not null && Custom.TryGetValue(id, out var v) && v.ValueKind is not JsonValueKind.Null and not JsonValueKind.Undefined
