@@ -276,4 +276,32 @@ public sealed partial class AzureDevOpsCollectorTests : IDisposable
         // teamfieldvalues + WIQL + iterations + one revisions page; no backlog configuration, capacities or settings.
         Assert.Equal(4, _api.Budget.Requests);
     }
+    [Fact]
+    public async Task Incremental_run_reads_capacity_of_current_and_future_iterations_only()
+    {
+        Json("/Finance/Ledger/_apis/work/teamsettings/iterations", """
+            {"count":4,"value":[
+              {"id":"33333333-0000-0000-0000-000000000001","name":"S1","path":"Finance\\S1","attributes":{"startDate":"2026-10-05T00:00:00Z","finishDate":"2026-10-16T00:00:00Z","timeFrame":"past"}},
+              {"id":"33333333-0000-0000-0000-000000000002","name":"S2","path":"Finance\\S2","attributes":{"startDate":"2026-10-19T00:00:00Z","finishDate":"2026-10-30T00:00:00Z","timeFrame":"current"}},
+              {"id":"33333333-0000-0000-0000-000000000003","name":"S3","path":"Finance\\S3","attributes":{"startDate":"2026-11-02T00:00:00Z","finishDate":"2026-11-13T00:00:00Z","timeFrame":"future"}},
+              {"id":"33333333-0000-0000-0000-000000000004","name":"Later","path":"Finance\\Later","attributes":{"startDate":null,"finishDate":null,"timeFrame":"future"}}]}
+            """);
+        Json("/Finance/Ledger/_apis/work/teamsettings", """{"workingDays":["monday","tuesday","wednesday","thursday","friday"],"backlogIteration":{"id":"x","name":"Finance","path":""}}""");
+        Json("/Finance/Ledger/_apis/work/teamsettings/iterations/33333333-0000-0000-0000-000000000002/capacities",
+            """{"teamMembers":[{"teamMember":{"displayName":"Dana Reyes","uniqueName":"dana@contoso.com"},"activities":[{"name":"Development","capacityPerDay":5}],"daysOff":[]}],"totalCapacityPerDay":5,"totalDaysOff":0}""");
+        Json("/Finance/Ledger/_apis/work/teamsettings/iterations/33333333-0000-0000-0000-000000000002/teamdaysoff",
+            """{"daysOff":[{"start":"2026-10-26T00:00:00Z","end":"2026-10-27T00:00:00Z"}]}""");
+        Json("/Finance/Ledger/_apis/work/teamsettings/iterations/33333333-0000-0000-0000-000000000003/capacities", """{"count":0,"value":[]}""");
+
+        var result = await Collector().CollectSprintsAsync(new ScopeRequest(LedgerTeam, "2026-11-01T10:00:00.0000000Z", Full: false, RunStartedAt), CancellationToken.None);
+
+        var dana = Assert.Single(result.Capacities);
+        Assert.Equal(("33333333-0000-0000-0000-000000000002", 8.0, 5.0), (dana.SprintExternalId, dana.AvailableDays, dana.HoursPerDay));
+        Assert.Empty(Requests("/33333333-0000-0000-0000-000000000001/capacities"));
+        Assert.Single(Requests("/33333333-0000-0000-0000-000000000003/capacities"));
+        Assert.Empty(Requests("/33333333-0000-0000-0000-000000000003/teamdaysoff")); // nobody planned: no days off needed
+        Assert.Equal(SprintState.Active, result.Sprints[1].State);
+        // iterations + 2 capacities + team settings + 1 team days off
+        Assert.Equal(5, _api.Budget.Requests);
+    }
 }
