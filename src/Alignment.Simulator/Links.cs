@@ -22,9 +22,11 @@ public sealed partial class SimulatedOrganisation
             t.Sprints.Find(s => s.State == SprintState.Active) is { } a
                 ? a.Members.Where(m => IsOpen(m) && IsWorkItem(m) && !intended.Contains(m)).OrderBy(m => m.Index).ToList()
                 : [];
-        Item? BacklogPick(Team t, int maxIndex) =>
-            t.Items.Where(i => IsWorkItem(i) && IsOpen(i) && OpenSprint(i) is null && i.Index < maxIndex && !intended.Contains(i) && i.Updated < now - 2 * Day)
-                .OrderBy(i => i.Rank).FirstOrDefault();
+        Item? BacklogPick(Team t, int maxIndex)
+        {
+            var candidates = t.Items.Where(i => IsWorkItem(i) && IsOpen(i) && OpenSprint(i) is null && !intended.Contains(i) && i.Updated < now - 2 * Day).ToList();
+            return candidates.Where(i => i.Index < maxIndex).OrderBy(i => i.Rank).FirstOrDefault() ?? candidates.OrderBy(i => i.Rank).FirstOrDefault();
+        }
 
         // A dependency cycle across three teams that spans both trackers.
         var jira = Teams.Where(t => t.Tracker == Tracker.Jira).ToList();
