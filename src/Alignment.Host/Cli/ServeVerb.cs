@@ -15,6 +15,7 @@ public static class ServeVerb
         var app = Build(parse.UnmatchedTokens.ToArray(), parse.GetValue(Verbs.Config), worker);
         CoreServices.ValidatedOptions(app.Services);
         await app.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
+        await app.Services.GetRequiredService<Core.Sync.StoreSeeder>().SeedAsync(CoreServices.ValidatedOptions(app.Services), ct);
         await app.RunAsync(ct);
         return 0;
     }
