@@ -67,9 +67,9 @@ public sealed class JiraCollectorTests : IDisposable
         _server.Given(Request.Create().WithPath(path).UsingGet())
             .RespondWith(Response.Create().WithStatusCode(status).WithHeader("Content-Type", "application/json").WithBody(body));
 
-    private void StubCloudBasics()
+    private void StubCloudBasics(bool serverInfo = true)
     {
-        Json("/rest/api/2/serverInfo", """{"baseUrl":"https://pay.atlassian.net","version":"1001.0.0-SNAPSHOT","deploymentType":"Cloud","buildNumber":100223,"serverTitle":"Jira"}""");
+        if (serverInfo) Json("/rest/api/2/serverInfo", """{"baseUrl":"https://pay.atlassian.net","version":"1001.0.0-SNAPSHOT","deploymentType":"Cloud","buildNumber":100223,"serverTitle":"Jira"}""");
         Json("/rest/api/3/field", """
             [{"id":"customfield_10020","key":"customfield_10020","name":"Sprint","custom":true,"schema":{"type":"array","items":"json","custom":"com.pyxis.greenhopper.jira:gh-sprint","customId":10020}},
              {"id":"customfield_10016","key":"customfield_10016","name":"Story point estimate","custom":true,"schema":{"type":"number","custom":"com.pyxis.greenhopper.jira:jsw-story-points","customId":10016}},
@@ -91,15 +91,17 @@ public sealed class JiraCollectorTests : IDisposable
                 return JsonResponse($$"""{"expand":"schema,names","issues":[{{string.Join(",", issues)}}],"issueErrors":[]}""");
             }));
 
-    private static string IssueJson(string id) => $$"""
-        {"expand":"","id":"{{id}}","self":"https://pay.atlassian.net/rest/api/3/issue/{{id}}","key":"PAY-{{id}}","fields":{
-          "summary":"Item {{id}}",
+    private static string IssueJson(string id) => $$$"""
+        {"expand":"","id":"{{{id}}}","self":"https://pay.atlassian.net/rest/api/3/issue/{{{id}}}","key":"PAY-{{{id}}}","fields":{
+          "summary":"Item {{{id}}}",
           "status":{"name":"In Progress","id":"3","statusCategory":{"id":4,"key":"indeterminate","colorName":"yellow","name":"In Progress"}},
           "issuetype":{"id":"10001","name":"Story","subtask":false,"hierarchyLevel":0},
           "issuelinks":[],"created":"2026-02-01T09:00:00.000+0800","updated":"2026-02-27T10:00:00.000+0800","resolutiondate":null,
           "priority":{"name":"Medium","id":"3"},"assignee":null,"labels":[],"duedate":null,
           "customfield_10020":[{"id":40,"name":"PAY Sprint 29","state":"active","boardId":7,"startDate":"2026-02-20T09:00:00.000Z","endDate":"2026-03-06T09:00:00.000Z"}],
-          "customfield_10028":3.0,"customfield_10019":"0|i0000{{id}}:"}}
+          "customfield_10028":3.0,"customfield_10019":"0|i0000{{{id}}}:"
+        }
+        }
         """;
 
     private static ResponseMessage JsonResponse(string body, int status = 200)
@@ -208,11 +210,11 @@ public sealed class JiraCollectorTests : IDisposable
     [Fact]
     public async Task Retries_after_429_with_retry_after()
     {
-        StubCloudBasics();
-        _server.Given(Request.Create().WithPath("/rest/api/2/serverInfo").UsingGet()).AtPriority(1)
+        StubCloudBasics(serverInfo: false);
+        _server.Given(Request.Create().WithPath("/rest/api/2/serverInfo").UsingGet())
             .InScenario("throttled").WillSetStateTo("open")
             .RespondWith(Response.Create().WithStatusCode(429).WithHeader("Retry-After", "1").WithBody("""{"errorMessages":["Rate limit exceeded"]}"""));
-        _server.Given(Request.Create().WithPath("/rest/api/2/serverInfo").UsingGet()).AtPriority(1)
+        _server.Given(Request.Create().WithPath("/rest/api/2/serverInfo").UsingGet())
             .InScenario("throttled").WhenStateIs("open")
             .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody("""{"deploymentType":"Cloud"}"""));
 
@@ -221,6 +223,7 @@ public sealed class JiraCollectorTests : IDisposable
         Assert.StartsWith("Jira Cloud", description, StringComparison.Ordinal);
         Assert.Equal(2, _server.LogEntries.Count(e => e.RequestMessage.Path == "/rest/api/2/serverInfo"));
         Assert.True(_api.Budget.Retries >= 1);
+        Assert.True(_api.Budget.RateLimitWaits >= 1, "the Retry-After header pushed the next request back");
     }
 
     [Fact]
@@ -228,10 +231,10 @@ public sealed class JiraCollectorTests : IDisposable
     {
         StubCloudBasics();
         StubBulkFetch();
-        _server.Given(Request.Create().WithPath("/rest/api/3/search/jql").UsingPost()).AtPriority(1)
+        _server.Given(Request.Create().WithPath("/rest/api/3/search/jql").UsingPost())
             .InScenario("flaky").WillSetStateTo("healthy")
             .RespondWith(Response.Create().WithStatusCode(500).WithBody("""{"errorMessages":["Internal server error"]}"""));
-        _server.Given(Request.Create().WithPath("/rest/api/3/search/jql").UsingPost()).AtPriority(1)
+        _server.Given(Request.Create().WithPath("/rest/api/3/search/jql").UsingPost())
             .InScenario("flaky").WhenStateIs("healthy")
             .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody("""{"issues":[{"id":"10001"}],"isLast":true}"""));
 
@@ -278,12 +281,13 @@ public sealed class JiraCollectorTests : IDisposable
              {"id":"customfield_10002","name":"Story Points","custom":true,"schema":{"type":"number","custom":"com.atlassian.jira.plugin.system.customfieldtypes:float","customId":10002}}]
             """);
         Json("/rest/agile/1.0/board/7/configuration", """{"id":7,"name":"SP board","estimation":{"type":"field","field":{"fieldId":"customfield_10002","displayName":"Story Points"}}}""");
-        string Dc(int id) => $$"""
-            {"id":"{{id}}","key":"SP-{{id}}","fields":{"summary":"S {{id}}","status":{"name":"Offen","id":"1","statusCategory":{"id":2,"key":"new","name":"Aufgaben"}},
+        string Dc(int id) => $$$"""
+            {"id":"{{{id}}}","key":"SP-{{{id}}}","fields":{"summary":"S {{{id}}}","status":{"name":"Offen","id":"1","statusCategory":{"id":2,"key":"new","name":"Aufgaben"}},
              "issuetype":{"id":"10001","name":"Story","subtask":false},"created":"2018-01-02T09:00:00.000+0100","updated":"2018-01-05T16:45:10.123+0100",
              "customfield_10101":"SP-1","customfield_10002":2.0,
              "customfield_10105":["com.atlassian.greenhopper.service.sprint.Sprint@7eede03a[id=2,rapidViewId=7,state=ACTIVE,name=SP Sprint 2,goal=<null>,startDate=2018-01-01T10:00:00.000+01:00,endDate=<null>,completeDate=<null>,sequence=2]"]},
-             "changelog":{"startAt":0,"maxResults":0,"total":0,"histories":[]}}
+             "changelog":{"startAt":0,"maxResults":0,"total":0,"histories":[]}
+            }
             """;
         _server.Given(Request.Create().WithPath("/rest/api/2/search").UsingPost().WithBody((string? b) => b is not null && b.Contains("\"startAt\":0", StringComparison.Ordinal)))
             .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody($$"""{"startAt":0,"maxResults":2,"total":3,"issues":[{{Dc(20010)}},{{Dc(20011)}}]}"""));
