@@ -22,13 +22,13 @@ public sealed class Migrator(NpgsqlDataSource dataSource, ILogger<Migrator> logg
     /// <summary>Names of embedded migrations that the database has not applied yet (for the readiness check).</summary>
     public async Task<IReadOnlyList<string>> PendingAsync(CancellationToken ct = default)
     {
-        var all = Scripts().Select(s => s.Version).ToList();
+        var all = Scripts().Select(s => s.Name).ToList();
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var cmd = new NpgsqlCommand(
             $"SELECT to_regclass('{MetadataSchema}.{MetadataTable}') IS NOT NULL", conn);
         if (!(bool)(await cmd.ExecuteScalarAsync(ct))!) return all;
         await using var q = new NpgsqlCommand(
-            $"SELECT version FROM {MetadataSchema}.{MetadataTable} WHERE success AND type = 0", conn);
+            $"SELECT name FROM {MetadataSchema}.{MetadataTable} WHERE success AND type = 0", conn);
         var applied = new HashSet<string>();
         await using var r = await q.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct)) applied.Add(r.GetString(0));

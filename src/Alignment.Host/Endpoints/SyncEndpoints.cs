@@ -14,7 +14,7 @@ public static class SyncEndpoints
 {
     public static RouteGroupBuilder MapSyncEndpoints(this RouteGroupBuilder api)
     {
-        api.MapPost("/sync/{source}", Results<Accepted<SyncQueued>, NotFound<ProblemDetails>> (
+        api.MapPost("/sync/{source}", Results<Accepted<SyncQueued>, ProblemHttpResult> (
                 string source, bool? full, IOptionsMonitor<AlignmentOptions> options, IBackgroundJobClient jobs) =>
             {
                 if (options.CurrentValue.Source(source) is null)
@@ -24,7 +24,7 @@ public static class SyncEndpoints
                 return TypedResults.Accepted($"/hangfire/jobs/details/{id}", new SyncQueued(source, id, isFull, $"/hangfire/jobs/details/{id}"));
             })
             .WithTags("Sync").RequireAuthorization(Policies.Operations)
-            .WithName("QueueSync")
+            .ProducesProblem(StatusCodes.Status404NotFound).WithName("QueueSync")
             .WithSummary("Queue a sync of one source now (incremental, or full with ?full=true); admin and PMO only");
         return api;
     }

@@ -18,7 +18,7 @@ public static class TeamEndpoints
                 TypedResults.Ok(await mediator.Send(new ListTeamsQuery(http.User.Viewer()), ct)))
             .WithName("ListTeams").WithSummary("Teams with their source and product owner");
 
-        teams.MapGet("/{team}/work-items", async Task<Results<Ok<Page<WorkItemDto>>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>, ValidationProblem>> (
+        teams.MapGet("/{team}/work-items", async Task<Results<Ok<Page<WorkItemDto>>, ProblemHttpResult, ValidationProblem>> (
                 string team, string? type, string? statusCategory, string? sprint, int? limit, string? cursor,
                 HttpContext http, IMediator mediator, CancellationToken ct) =>
             {
@@ -32,14 +32,14 @@ public static class TeamEndpoints
                 var page = await mediator.Send(new ListWorkItemsQuery(http.User.Viewer(), team, type, statusCategory, sprint, limit ?? 200, cursor), ct);
                 return page is null ? Problems.TeamNotFound(team) : TypedResults.Ok(page);
             })
-            .WithName("ListTeamWorkItems")
+            .ProducesProblem(StatusCodes.Status404NotFound).WithName("ListTeamWorkItems")
             .WithSummary("A team's work items in backlog order, filtered by type, status category and sprint (id or name); paged with limit and cursor");
 
-        teams.MapGet("/{team}/sprints", async Task<Results<Ok<IReadOnlyList<SprintDto>>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> (
+        teams.MapGet("/{team}/sprints", async Task<Results<Ok<IReadOnlyList<SprintDto>>, ProblemHttpResult>> (
                 string team, HttpContext http, IMediator mediator, CancellationToken ct) =>
                 await mediator.Send(new ListSprintsQuery(http.User.Viewer(), team), ct) is { } sprints
                     ? TypedResults.Ok(sprints) : Problems.TeamNotFound(team))
-            .WithName("ListTeamSprints").WithSummary("A team's sprints, newest first: name, state, dates, items and capacity");
+            .ProducesProblem(StatusCodes.Status404NotFound).WithName("ListTeamSprints").WithSummary("A team's sprints, newest first: name, state, dates, items and capacity");
         return api;
     }
 }
@@ -55,13 +55,9 @@ internal static class Cursor
 
 internal static class Problems
 {
-    public static NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails> TeamNotFound(string team) =>
-        TypedResults.NotFound(new Microsoft.AspNetCore.Mvc.ProblemDetails
-        {
-            Title = "Team not found", Status = 404,
-            Detail = $"No team '{team}' is configured, or your key does not give access to it.",
-        });
+    public static ProblemHttpResult TeamNotFound(string team) =>
+        NotFound("Team not found", $"No team '{team}' is configured, or your key does not give access to it.");
 
-    public static NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails> NotFound(string title, string detail) =>
-        TypedResults.NotFound(new Microsoft.AspNetCore.Mvc.ProblemDetails { Title = title, Status = 404, Detail = detail });
+    public static ProblemHttpResult NotFound(string title, string detail) =>
+        TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status404NotFound);
 }
