@@ -31,7 +31,7 @@ public sealed class TestHost : IAsyncDisposable
     public Uri BaseAddress { get; }
     public IServiceProvider Services => _app.Services;
 
-    public static object ApiKeys => new[]
+    public static object ApiKeys => new object[]
     {
         new { Name = "pmo", Role = "pmo", Sha256 = ApiKeyAuthenticationHandler.Hash(PmoKey) },
         new { Name = "admin", Role = "admin", Sha256 = ApiKeyAuthenticationHandler.Hash(AdminKey) },
