@@ -113,6 +113,9 @@ internal sealed class SimContext(SimulatedOrganisation org, SimulatorOptions opt
 
     private const string TruncateKey = "sim.truncate";
 
+    /// <summary>Like the real services: '+' in "+0000" and '<' in "Name &lt;email&gt;" are not escaped.</summary>
+    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public async Task Gate(HttpContext http, RequestDelegate next)
     {
         var path = http.Request.Path;
@@ -210,7 +213,7 @@ internal sealed class SimContext(SimulatedOrganisation org, SimulatorOptions opt
         Org.Lock.EnterReadLock();
         try
         {
-            using var w = new Utf8JsonWriter(buffer);
+            using var w = new Utf8JsonWriter(buffer, WriterOptions);
             write(w);
         }
         finally { Org.Lock.ExitReadLock(); }
