@@ -62,7 +62,7 @@ internal static partial class AdoApi
             bool relations = expand.Equals("Relations", StringComparison.OrdinalIgnoreCase) || expand.Equals("All", StringComparison.OrdinalIgnoreCase);
             bool omit = root.TryGetProperty("errorPolicy", out var ep) && string.Equals(ep.GetString(), "Omit", StringComparison.OrdinalIgnoreCase);
             var ids = idsEl.EnumerateArray().Select(e => e.TryGetInt32(out var v) ? v : -1).ToList();
-            var missing = ids.FirstOrDefault(i => !org.AdoById.ContainsKey(i), int.MinValue);
+            var missing = ctx.Read(() => ids.FirstOrDefault(i => !org.AdoById.ContainsKey(i), int.MinValue));
             if (!omit && missing != int.MinValue)
             { await ctx.AdoError(http, 404, $"TF401232: Work item {missing} does not exist, or you do not have permissions to read it.", "WorkItemUnauthorizedAccessException"); return; }
             await ctx.Json(http, 200, w =>
@@ -206,7 +206,7 @@ internal static partial class AdoApi
     private static Task WithIteration(HttpContext http, SimContext ctx, string project, string team, string iterationId, Func<Team, Sprint, Task> then) =>
         WithTeam(http, ctx, project, team, t =>
         {
-            var s = Guid.TryParse(iterationId, out var g) ? t.Sprints.Find(x => x.AdoId == g) : null;
+            var s = Guid.TryParse(iterationId, out var g) ? ctx.Read(() => t.Sprints.Find(x => x.AdoId == g)) : null;
             if (s is null) return ctx.AdoError(http, 404, $"VS402322: The iteration {iterationId} does not exist for the team.", "IterationNotFoundException");
             return then(t, s);
         });

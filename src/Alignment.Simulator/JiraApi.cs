@@ -111,7 +111,7 @@ internal static partial class JiraApi
         });
 
         app.MapGet("/jira/rest/agile/1.0/sprint/{sprintId:int}", (HttpContext http, int sprintId) =>
-            org.JiraSprintById.TryGetValue(sprintId, out var s)
+            ctx.Read(() => org.JiraSprintById.GetValueOrDefault(sprintId)) is { } s
                 ? ctx.Json(http, 200, w => WriteSprint(w, ctx, s, agile: true))
                 : ctx.JiraError(http, 404, "The requested sprint cannot be found."));
 
@@ -219,7 +219,7 @@ internal static partial class JiraApi
 
         app.MapGet("/jira/rest/api/3/issue/{idOrKey}/remotelink", (HttpContext http, string idOrKey) =>
         {
-            var it = Find(org, idOrKey);
+            var it = ctx.Read(() => Find(org, idOrKey));
             if (it is null) return ctx.JiraError(http, 404, "Issue does not exist or you do not have permission to see it.");
             return ctx.Json(http, 200, w => WriteRemoteLinks(w, ctx, it));
         });

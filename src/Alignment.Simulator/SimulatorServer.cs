@@ -225,6 +225,14 @@ internal sealed class SimContext(SimulatedOrganisation org, SimulatorOptions opt
         return http.Response.Body.WriteAsync(bytes, http.RequestAborted).AsTask();
     }
 
+    /// <summary>Runs a lookup under the read lock (advance mutates the model).</summary>
+    public T Read<T>(Func<T> read)
+    {
+        Org.Lock.EnterReadLock();
+        try { return read(); }
+        finally { Org.Lock.ExitReadLock(); }
+    }
+
     public Task JiraError(HttpContext http, int status, string message) => Json(http, status, w =>
     {
         w.WriteStartObject();
