@@ -306,4 +306,32 @@ public sealed class JiraCollectorTests : IDisposable
         Assert.Contains("customfield_10101", first.RootElement.GetProperty("fields").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(2, Bodies("/rest/api/2/search").Count());
     }
+
+    [Fact]
+    public async Task Reads_remote_links_only_for_open_items_with_remote_link_history()
+    {
+        StubCloudBasics();
+        StubBulkFetch();
+        StubSearchPages((null, [10001, 10002], null));
+        _server.Given(Request.Create().WithPath("/rest/api/3/changelog/bulkfetch").UsingPost())
+            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody("""
+                {"issueChangeLogs":[{"issueId":"10002","changeHistories":[{"id":"900","created":1772000000,"items":[
+                  {"field":"RemoteIssueLink","fieldtype":"jira","from":null,"fromString":null,"to":"10300","toString":"This issue links to \"Payments#123\""},
+                  {"field":"status","fieldtype":"jira","fieldId":"status","from":"10000","fromString":"Backlog","to":"3","toString":"In Progress"}]}]}]}
+                """));
+        Json("/rest/api/3/status", """[{"name":"Backlog","id":"10000","statusCategory":{"id":2,"key":"new","name":"To Do"}}]""");
+        Json("/rest/api/3/issue/10002/remotelink", """
+            [{"id":10300,"globalId":"system=https://dev.azure.com/contoso&id=123","application":{"type":"com.microsoft.azuredevops","name":"Azure DevOps"},
+              "relationship":"is blocked by","object":{"url":"https://dev.azure.com/contoso/Payments/_workitems/edit/123","title":"Payments#123"}}]
+            """);
+
+        var batches = await All(Collector().CollectItemsAsync(Scope(), CancellationToken.None));
+
+        var remote = Assert.Single(batches.SelectMany(b => b.Links), l => l.Origin == LinkOrigin.RemoteLink);
+        Assert.Equal(("PAY-10002", "ado", "123", LinkKind.Dependency), (remote.FromKey, remote.ToSourceId, remote.ToKey, remote.Kind));
+        Assert.Single(_server.LogEntries, e => e.RequestMessage.Path.EndsWith("/remotelink", StringComparison.Ordinal));
+        var status = Assert.Single(batches.SelectMany(b => b.Events), e => e.Kind == ItemEventKind.StatusChanged);
+        Assert.Equal(("todo", "inProgress"), (status.From, status.To));
+        Assert.Single(_server.LogEntries, e => e.RequestMessage.Path == "/rest/api/3/status");
+    }
 }
