@@ -36,7 +36,22 @@ internal static partial class JiraApi
                 w.WriteEndObject();
             }));
 
-        app.MapGet("/jira/rest/api/3/field", (HttpContext http) => ctx.Json(http, 200, WriteFields));
+        foreach (var v in new[] { "2", "3" })
+        {
+            app.MapGet($"/jira/rest/api/{v}/field", (HttpContext http) => ctx.Json(http, 200, WriteFields));
+            app.MapGet($"/jira/rest/api/{v}/status", (HttpContext http) => ctx.Json(http, 200, w =>
+            {
+                w.WriteStartArray();
+                for (int code = 0; code < 6; code++) WriteStatus(w, ctx, code);
+                w.WriteEndArray();
+            }));
+            app.MapGet($"/jira/rest/api/{v}/issue/{{idOrKey}}/remotelink", (HttpContext http, string idOrKey) =>
+            {
+                var it = ctx.Read(() => Find(org, idOrKey));
+                if (it is null) return ctx.JiraError(http, 404, "Issue does not exist or you do not have permission to see it.");
+                return ctx.Json(http, 200, w => WriteRemoteLinks(w, ctx, it));
+            });
+        }
 
         app.MapGet("/jira/rest/api/3/issueLinkType", (HttpContext http) => ctx.Json(http, 200, w =>
         {
@@ -217,12 +232,6 @@ internal static partial class JiraApi
             await ctx.Json(http, 200, w => WriteChangelogs(w, ctx, wanted, fieldIds, max, offset));
         });
 
-        app.MapGet("/jira/rest/api/3/issue/{idOrKey}/remotelink", (HttpContext http, string idOrKey) =>
-        {
-            var it = ctx.Read(() => Find(org, idOrKey));
-            if (it is null) return ctx.JiraError(http, 404, "Issue does not exist or you do not have permission to see it.");
-            return ctx.Json(http, 200, w => WriteRemoteLinks(w, ctx, it));
-        });
     }
 
     private static Item? Find(SimulatedOrganisation org, string idOrKey) =>
@@ -371,6 +380,7 @@ internal static partial class JiraApi
         w.WriteString("description", "");
         w.WriteString("iconUrl", $"{ctx.JiraBase}/images/icons/statuses/generic.png");
         w.WriteString("name", Statuses.JiraName[code]);
+        w.WriteString("untranslatedName", Statuses.JiraName[code]);
         w.WriteString("id", Statuses.JiraId[code]);
         w.WriteStartObject("statusCategory");
         w.WriteString("self", $"{ctx.JiraBase}/rest/api/3/statuscategory/{Statuses.JiraCategoryId(code)}");
