@@ -11,8 +11,7 @@ namespace Alignment.Simulator;
 internal static partial class AdoApi
 {
     private const string Prefix = "/ado/simorg";
-    private const string Project = "Finance";
-    private const string Effort = "Microsoft.VSTS.Scheduling.StoryPoints";
+    private static string EffortField(bool scrum) => scrum ? "Microsoft.VSTS.Scheduling.Effort" : "Microsoft.VSTS.Scheduling.StoryPoints";
 
     [GeneratedRegex(@"^\s*SELECT\s+.+?\s+FROM\s+WorkItems\s+WHERE\s+(?<where>.+?)(?:\s+ORDER\s+BY\s+(?<order>.+?))?\s*$", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
     private static partial Regex WiqlRegex();
@@ -47,7 +46,7 @@ internal static partial class AdoApi
 
         app.MapPost(Prefix + "/{project}/_apis/wit/workitemsbatch", async (HttpContext http, string project) =>
         {
-            if (!IsProject(project)) { await ProjectNotFound(http, ctx, project); return; }
+            if (!IsProject(ctx, project)) { await ProjectNotFound(http, ctx, project); return; }
             using var body = await SimContext.ReadBody(http);
             if (body is null || !body.RootElement.TryGetProperty("ids", out var idsEl) || idsEl.ValueKind != JsonValueKind.Array)
             { await ctx.AdoError(http, 400, "VS403509: The request body must contain ids.", "ArgumentException"); return; }
@@ -81,17 +80,12 @@ internal static partial class AdoApi
         });
 
         app.MapGet(Prefix + "/{project}/{team}/_apis/work/backlogconfiguration", (HttpContext http, string project, string team) =>
-            WithTeam(http, ctx, project, team, t => ctx.Json(http, 200, WriteBacklogConfiguration)));
+            WithTeam(http, ctx, project, team, t => ctx.Json(http, 200, w => WriteBacklogConfiguration(w, t.Scrum))));
 
         app.MapGet(Prefix + "/{project}/_apis/wit/workitemtypes/{type}/states", (HttpContext http, string project, string type) =>
         {
-            if (!IsProject(project)) return ProjectNotFound(http, ctx, project);
-            (string Name, string Color, string Category)[]? states = type.ToLowerInvariant() switch
-            {
-                "epic" or "feature" or "user story" or "bug" => [("New", "b2b2b2", "Proposed"), ("Active", "007acc", "InProgress"), ("Resolved", "ff9d00", "Resolved"), ("Closed", "339933", "Completed"), ("Removed", "ffffff", "Removed")],
-                "task" => [("New", "b2b2b2", "Proposed"), ("Active", "007acc", "InProgress"), ("Closed", "339933", "Completed"), ("Removed", "ffffff", "Removed")],
-                _ => null,
-            };
+            if (!IsProject(ctx, project)) return ProjectNotFound(http, ctx, project);
+            var states = StatesOf(type, ProjectOf(ctx, project) == "Platform");
             if (states is null) return ctx.AdoError(http, 404, $"VS402323: Work item type {type} does not exist.", "WorkItemTypeNotFoundException");
             return ctx.Json(http, 200, w =>
             {
@@ -115,7 +109,7 @@ internal static partial class AdoApi
                 w.WriteString("id", t.BacklogIterationId.ToString());
                 w.WriteString("name", t.Name);
                 w.WriteString("path", t.AreaPath);
-                w.WriteString("url", $"{ctx.AdoBase}/{Project}/_apis/wit/classificationNodes/Iterations/{Uri.EscapeDataString(t.Name)}");
+                w.WriteString("url", $"{ctx.AdoBase}/{t.Project}/_apis/wit/classificationNodes/Iterations/{Uri.EscapeDataString(t.Name)}");
                 w.WriteEndObject();
                 w.WriteString("bugsBehavior", "asRequirements");
                 w.WriteStartArray("workingDays");
@@ -125,7 +119,7 @@ internal static partial class AdoApi
                 w.WriteBoolean("Microsoft.EpicCategory", true); w.WriteBoolean("Microsoft.FeatureCategory", true); w.WriteBoolean("Microsoft.RequirementCategory", true);
                 w.WriteEndObject();
                 w.WriteString("defaultIterationMacro", "@currentIteration");
-                w.WriteString("url", $"{ctx.AdoBase}/{Project}/{Uri.EscapeDataString(t.Name)}/_apis/work/teamsettings");
+                w.WriteString("url", $"{ctx.AdoBase}/{t.Project}/{Uri.EscapeDataString(t.Name)}/_apis/work/teamsettings");
                 w.WriteEndObject();
             })));
 
@@ -138,7 +132,7 @@ internal static partial class AdoApi
                 w.WriteStartArray("values");
                 w.WriteStartObject(); w.WriteString("value", t.AreaPath); w.WriteBoolean("includeChildren", true); w.WriteEndObject();
                 w.WriteEndArray();
-                w.WriteString("url", $"{ctx.AdoBase}/{Project}/{Uri.EscapeDataString(t.Name)}/_apis/work/teamsettings/teamfieldvalues");
+                w.WriteString("url", $"{ctx.AdoBase}/{t.Project}/{Uri.EscapeDataString(t.Name)}/_apis/work/teamsettings/teamfieldvalues");
                 w.WriteEndObject();
             })));
 
@@ -176,29 +170,44 @@ internal static partial class AdoApi
                     w.WriteStartObject(); w.WriteString("start", DateIso(d)); w.WriteString("end", DateIso(d)); w.WriteEndObject();
                 }
                 w.WriteEndArray();
-                w.WriteString("url", $"{ctx.AdoBase}/{Project}/{Uri.EscapeDataString(t.Name)}/_apis/work/teamsettings/iterations/{s.AdoId}/teamdaysoff");
+                w.WriteString("url", $"{ctx.AdoBase}/{t.Project}/{Uri.EscapeDataString(t.Name)}/_apis/work/teamsettings/iterations/{s.AdoId}/teamdaysoff");
                 w.WriteEndObject();
             })));
 
         app.MapGet(Prefix + "/{project}/_apis/wit/reporting/workitemrevisions", (HttpContext http, string project) =>
         {
-            if (!IsProject(project)) return ProjectNotFound(http, ctx, project);
-            return Revisions(http, ctx);
+            if (ProjectOf(ctx, project) is not { } p) return ProjectNotFound(http, ctx, project);
+            return Revisions(http, ctx, p);
         });
     }
 
-    private static bool IsProject(string project) => string.Equals(project, Project, StringComparison.OrdinalIgnoreCase);
+    private static readonly string[] Projects = ["Finance", "Platform"];
+
+    private static string? ProjectOf(SimContext ctx, string project) =>
+        Projects.FirstOrDefault(p => string.Equals(p, project, StringComparison.OrdinalIgnoreCase) && ctx.Org.Teams.Exists(t => t.Tracker == Tracker.Ado && t.Project == p));
+
+    private static (string Name, string Color, string Category)[]? StatesOf(string type, bool scrum) => (scrum, type.ToLowerInvariant()) switch
+    {
+        (false, "epic" or "feature" or "user story" or "bug") => [("New", "b2b2b2", "Proposed"), ("Active", "007acc", "InProgress"), ("Resolved", "ff9d00", "Resolved"), ("Closed", "339933", "Completed"), ("Removed", "ffffff", "Removed")],
+        (false, "task") => [("New", "b2b2b2", "Proposed"), ("Active", "007acc", "InProgress"), ("Closed", "339933", "Completed"), ("Removed", "ffffff", "Removed")],
+        (true, "product backlog item" or "bug") => [("New", "b2b2b2", "Proposed"), ("Approved", "5688e0", "Proposed"), ("Committed", "007acc", "InProgress"), ("Done", "339933", "Completed"), ("Removed", "ffffff", "Removed")],
+        (true, "epic" or "feature") => [("New", "b2b2b2", "Proposed"), ("In Progress", "007acc", "InProgress"), ("Done", "339933", "Completed"), ("Removed", "ffffff", "Removed")],
+        (true, "task") => [("To Do", "b2b2b2", "Proposed"), ("In Progress", "007acc", "InProgress"), ("Done", "339933", "Completed"), ("Removed", "ffffff", "Removed")],
+        _ => null,
+    };
+
+    private static bool IsProject(SimContext ctx, string project) => ProjectOf(ctx, project) is not null;
 
     private static Task ProjectNotFound(HttpContext http, SimContext ctx, string project) =>
         ctx.AdoError(http, 404, $"TF200016: The following project does not exist: {project}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.", "ProjectDoesNotExistWithNameException");
 
-    private static Team? FindTeam(SimContext ctx, string team) =>
-        ctx.Org.Teams.Find(t => t.Tracker == Tracker.Ado && (string.Equals(t.Name, team, StringComparison.OrdinalIgnoreCase) || string.Equals(t.Id, team, StringComparison.OrdinalIgnoreCase)));
+    private static Team? FindTeam(SimContext ctx, string project, string team) =>
+        ctx.Org.Teams.Find(t => t.Tracker == Tracker.Ado && string.Equals(t.Project, project, StringComparison.OrdinalIgnoreCase) && (string.Equals(t.Name, team, StringComparison.OrdinalIgnoreCase) || string.Equals(t.Id, team, StringComparison.OrdinalIgnoreCase)));
 
     private static Task WithTeam(HttpContext http, SimContext ctx, string project, string team, Func<Team, Task> then)
     {
-        if (!IsProject(project)) return ProjectNotFound(http, ctx, project);
-        var t = FindTeam(ctx, team);
+        if (!IsProject(ctx, project)) return ProjectNotFound(http, ctx, project);
+        var t = FindTeam(ctx, project, team);
         if (t is null) return ctx.AdoError(http, 404, $"VS800030: The team with id or name '{team}' does not exist.", "TeamNotFoundException");
         return then(t);
     }
@@ -227,7 +236,7 @@ internal static partial class AdoApi
         w.WriteString("finishDate", DateIso(s.FinishDay));
         w.WriteString("timeFrame", tf);
         w.WriteEndObject();
-        w.WriteString("url", $"{ctx.AdoBase}/{Project}/{Uri.EscapeDataString(s.Team.Name)}/_apis/work/teamsettings/iterations/{s.AdoId}");
+        w.WriteString("url", $"{ctx.AdoBase}/{s.Team.Project}/{Uri.EscapeDataString(s.Team.Name)}/_apis/work/teamsettings/iterations/{s.AdoId}");
         w.WriteEndObject();
     }
 
@@ -268,7 +277,7 @@ internal static partial class AdoApi
                 }
             }
             w.WriteEndArray();
-            w.WriteString("url", $"{ctx.AdoBase}/{Project}/{Uri.EscapeDataString(t.Name)}/_apis/work/teamsettings/iterations/{s.AdoId}/capacities/{mem.Guid}");
+            w.WriteString("url", $"{ctx.AdoBase}/{t.Project}/{Uri.EscapeDataString(t.Name)}/_apis/work/teamsettings/iterations/{s.AdoId}/capacities/{mem.Guid}");
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -277,7 +286,7 @@ internal static partial class AdoApi
         w.WriteEndObject();
     }
 
-    private static void WriteBacklogConfiguration(Utf8JsonWriter w)
+    private static void WriteBacklogConfiguration(Utf8JsonWriter w, bool scrum)
     {
         w.WriteStartObject();
         w.WriteStartObject("backlogFields");
@@ -286,7 +295,7 @@ internal static partial class AdoApi
         w.WriteString("ApplicationLaunchInstructions", "Microsoft.VSTS.Feedback.ApplicationLaunchInstructions");
         w.WriteString("ApplicationStartInformation", "Microsoft.VSTS.Feedback.ApplicationStartInformation");
         w.WriteString("ApplicationType", "Microsoft.VSTS.Feedback.ApplicationType");
-        w.WriteString("Effort", Effort);
+        w.WriteString("Effort", EffortField(scrum));
         w.WriteString("Order", "Microsoft.VSTS.Common.BacklogPriority");
         w.WriteString("RemainingWork", "Microsoft.VSTS.Scheduling.RemainingWork");
         w.WriteEndObject();
@@ -311,20 +320,16 @@ internal static partial class AdoApi
         Backlog("Features", "Microsoft.FeatureCategory", 2, "portfolio", "Feature");
         w.WriteEndArray();
         w.WritePropertyName("requirementBacklog");
-        Backlog("Stories", "Microsoft.RequirementCategory", 1, "requirement", "User Story|Bug");
+        Backlog(scrum ? "Backlog items" : "Stories", "Microsoft.RequirementCategory", 1, "requirement", scrum ? "Product Backlog Item|Bug" : "User Story|Bug");
         w.WritePropertyName("taskBacklog");
         Backlog("Tasks", "Microsoft.TaskCategory", 0, "task", "Task");
         w.WriteStartArray("workItemTypeMappedStates");
-        foreach (var type in new[] { "Epic", "Feature", "User Story", "Bug", "Task" })
+        foreach (var type in new[] { "Epic", "Feature", scrum ? "Product Backlog Item" : "User Story", "Bug", "Task" })
         {
             w.WriteStartObject();
             w.WriteString("workItemTypeName", type);
             w.WriteStartObject("states");
-            w.WriteString("New", "Proposed");
-            w.WriteString("Active", "InProgress");
-            if (type != "Task") w.WriteString("Resolved", "Resolved");
-            w.WriteString("Closed", "Completed");
-            w.WriteString("Removed", "Removed");
+            foreach (var (name, _, category) in StatesOf(type, scrum)!) w.WriteString(name, category);
             w.WriteEndObject();
             w.WriteEndObject();
         }
@@ -360,11 +365,11 @@ internal static partial class AdoApi
         if (want("System.Id")) w.WriteNumber("System.Id", it.Id);
         if (want("System.Rev")) w.WriteNumber("System.Rev", rev);
         if (want("System.AreaPath")) w.WriteString("System.AreaPath", t.AreaPath);
-        if (want("System.TeamProject")) w.WriteString("System.TeamProject", Project);
+        if (want("System.TeamProject")) w.WriteString("System.TeamProject", t.Project);
         if (want("System.IterationPath")) w.WriteString("System.IterationPath", s.Iteration?.AdoPath ?? t.AreaPath);
         if (want("System.IterationId")) w.WriteNumber("System.IterationId", s.Iteration?.AdoNodeId ?? t.BacklogIterationNodeId);
-        if (want("System.WorkItemType")) w.WriteString("System.WorkItemType", Statuses.AdoTypeName(it.Type));
-        if (want("System.State")) w.WriteString("System.State", Statuses.AdoStateFor(it.Type, s.Status));
+        if (want("System.WorkItemType")) w.WriteString("System.WorkItemType", Statuses.AdoTypeName(it.Type, t.Scrum));
+        if (want("System.State")) w.WriteString("System.State", Statuses.AdoStateFor(it.Type, s.Status, t.Scrum));
         if (want("System.Reason")) w.WriteString("System.Reason", s.Status switch { 0 or 1 => "New", 2 => "Implementation started", 3 => "Code complete and unit tests pass", 6 => "Removed from the backlog", _ => "Acceptance tests pass" });
         if (want("System.AssignedTo") && it.Assignee >= 0)
         {
@@ -387,7 +392,7 @@ internal static partial class AdoApi
         if (want("System.Parent") && it.Parent is { } p) w.WriteNumber("System.Parent", p.Id);
         if (want("Microsoft.VSTS.Common.BacklogPriority")) w.WriteNumber("Microsoft.VSTS.Common.BacklogPriority", 1000.0 + it.Rank * 10.5);
         if (want("Microsoft.VSTS.Common.Priority")) w.WriteNumber("Microsoft.VSTS.Common.Priority", it.Priority);
-        if (want(Effort) && s.Points >= 0 && it.Type is ItemType.Story or ItemType.Bug) w.WriteNumber(Effort, (double)s.Points);
+        if (want(EffortField(t.Scrum)) && s.Points >= 0 && it.Type is ItemType.Story or ItemType.Bug) w.WriteNumber(EffortField(t.Scrum), (double)s.Points);
         if (want("Microsoft.VSTS.Scheduling.TargetDate") && it.Due is { } due && it.Type is ItemType.Epic or ItemType.Feature)
             w.WriteString("Microsoft.VSTS.Scheduling.TargetDate", DateIso(due));
         if (want("Microsoft.VSTS.Common.ClosedDate") && Statuses.IsDone(s.Status))
@@ -451,8 +456,8 @@ internal static partial class AdoApi
 
     private static async Task Wiql(HttpContext http, SimContext ctx, string project, string? team)
     {
-        if (!IsProject(project)) { await ProjectNotFound(http, ctx, project); return; }
-        if (team is not null && FindTeam(ctx, team) is null)
+        if (!IsProject(ctx, project)) { await ProjectNotFound(http, ctx, project); return; }
+        if (team is not null && FindTeam(ctx, project, team) is null)
         { await ctx.AdoError(http, 404, $"VS800030: The team with id or name '{team}' does not exist.", "TeamNotFoundException"); return; }
         using var body = await SimContext.ReadBody(http);
         string query = body is not null && body.RootElement.TryGetProperty("query", out var q) ? q.GetString() ?? "" : "";
@@ -472,7 +477,7 @@ internal static partial class AdoApi
             Match cm;
             if ((cm = ProjectClause().Match(c)).Success)
             {
-                if (!cm.Groups["at"].Success && !IsProject(cm.Groups["v"].Value)) { await Syntax(http, ctx, $"TF51011: The specified project '{cm.Groups["v"].Value}' does not exist."); return; }
+                if (!cm.Groups["at"].Success && !string.Equals(cm.Groups["v"].Value, project, StringComparison.OrdinalIgnoreCase)) { await Syntax(http, ctx, $"TF51011: The specified project '{cm.Groups["v"].Value}' does not exist."); return; }
                 hasProject = true;
             }
             else if ((cm = AreaClause().Match(c)).Success)
@@ -528,12 +533,12 @@ internal static partial class AdoApi
         ctx.Org.Lock.EnterReadLock();
         try
         {
-            IEnumerable<Item> q2 = ctx.Org.Items.Where(it => it.Tracker == Tracker.Ado && it.Id >= idLo && it.Id <= idHi);
+            IEnumerable<Item> q2 = ctx.Org.Items.Where(it => it.Tracker == Tracker.Ado && string.Equals(it.Team.Project, project, StringComparison.OrdinalIgnoreCase) && it.Id >= idLo && it.Id <= idHi);
             if (area is not null)
                 q2 = q2.Where(it => areaUnder
-                    ? it.Team.AreaPath.Equals(area, StringComparison.OrdinalIgnoreCase) || it.Team.AreaPath.StartsWith(area + "\\", StringComparison.OrdinalIgnoreCase) || area.Equals(Project, StringComparison.OrdinalIgnoreCase)
+                    ? it.Team.AreaPath.Equals(area, StringComparison.OrdinalIgnoreCase) || it.Team.AreaPath.StartsWith(area + "\\", StringComparison.OrdinalIgnoreCase) || area.Equals(it.Team.Project, StringComparison.OrdinalIgnoreCase)
                     : it.Team.AreaPath.Equals(area, StringComparison.OrdinalIgnoreCase));
-            if (type is not null) q2 = q2.Where(it => Statuses.AdoTypeName(it.Type).Equals(type, StringComparison.OrdinalIgnoreCase));
+            if (type is not null) q2 = q2.Where(it => Statuses.AdoTypeName(it.Type, it.Team.Scrum).Equals(type, StringComparison.OrdinalIgnoreCase));
             if (changedLo != long.MinValue || changedHi != long.MaxValue) q2 = q2.Where(it => it.Updated >= changedLo && it.Updated < changedHi);
             result = byChanged
                 ? (desc ? q2.OrderByDescending(i => i.Updated).ThenByDescending(i => i.Id) : q2.OrderBy(i => i.Updated).ThenBy(i => i.Id)).ToList()
@@ -578,7 +583,7 @@ internal static partial class AdoApi
     private static Task Syntax(HttpContext http, SimContext ctx, string message) =>
         ctx.AdoError(http, 400, "TF51005: The query references a field or syntax that is not supported. " + message, "QuerySyntaxException");
 
-    private static Task Revisions(HttpContext http, SimContext ctx)
+    private static Task Revisions(HttpContext http, SimContext ctx, string project)
     {
         var q = http.Request.Query;
         int pageSize = int.TryParse(q["$maxPageSize"], out var mp) && mp > 0 ? Math.Min(mp, 1000) : 1000;
@@ -602,7 +607,7 @@ internal static partial class AdoApi
             for (; i < log.Count && count < pageSize; i++)
             {
                 var (it, rev) = log[i];
-                if (latestOnly && rev != it.Rev) continue;
+                if (it.Team.Project != project || (latestOnly && rev != it.Rev)) continue;
                 var snap = SnapshotAt(ctx.Org, it, rev);
                 w.WriteStartObject();
                 w.WriteNumber("id", it.Id);
@@ -620,7 +625,7 @@ internal static partial class AdoApi
             if (latestOnly) qs.Add("includeLatestOnly=true");
             if (identityRef) qs.Add("includeIdentityRef=true");
             if (q.ContainsKey("$maxPageSize")) qs.Add("$maxPageSize=" + pageSize.ToString(CultureInfo.InvariantCulture));
-            w.WriteString("nextLink", $"{ctx.AdoBase}/{Project}/_apis/wit/reporting/workitemrevisions?{string.Join('&', qs)}");
+            w.WriteString("nextLink", $"{ctx.AdoBase}/{project}/_apis/wit/reporting/workitemrevisions?{string.Join('&', qs)}");
             w.WriteString("continuationToken", next);
             w.WriteBoolean("isLastBatch", i >= log.Count);
             w.WriteEndObject();

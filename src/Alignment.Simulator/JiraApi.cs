@@ -534,7 +534,7 @@ internal static partial class JiraApi
         return it.Created;
     }
 
-    private static string RemoteUrl(SimContext ctx, Item ado) => $"{ctx.AdoBase}/Finance/_workitems/edit/{ado.Id}";
+    private static string RemoteUrl(SimContext ctx, Item ado) => $"{ctx.AdoBase}/{Uri.EscapeDataString(ado.Team.Project)}/_workitems/edit/{ado.Id}";
 
     private static void WriteRemoteLinks(Utf8JsonWriter w, SimContext ctx, Item it)
     {
@@ -555,7 +555,7 @@ internal static partial class JiraApi
                 w.WriteString("relationship", rel);
                 w.WriteStartObject("object");
                 w.WriteString("url", RemoteUrl(ctx, other));
-                w.WriteString("title", $"{Statuses.AdoTypeName(other.Type)} {other.Id}: {org.Title(other)}");
+                w.WriteString("title", $"{Statuses.AdoTypeName(other.Type, other.Team.Scrum)} {other.Id}: {org.Title(other)}");
                 w.WriteStartObject("icon"); w.WriteString("url16x16", $"{ctx.AdoBase}/_static/tfs/favicon.ico"); w.WriteString("title", "Azure DevOps"); w.WriteEndObject();
                 w.WriteStartObject("status"); w.WriteBoolean("resolved", Statuses.IsDone(other.Status)); w.WriteStartObject("icon"); w.WriteEndObject(); w.WriteEndObject();
                 w.WriteEndObject();
@@ -690,7 +690,7 @@ internal static partial class JiraApi
                     w.WriteNull("from");
                     w.WriteNull("fromString");
                     w.WriteString("to", (10_000 + l.Index).ToString(CultureInfo.InvariantCulture));
-                    w.WriteString("toString", $"This issue links to \"{Statuses.AdoTypeName(other.Type)} {other.Id}: {org.Title(other)}\"");
+                    w.WriteString("toString", $"This issue links to \"{Statuses.AdoTypeName(other.Type, other.Team.Scrum)} {other.Id}: {org.Title(other)}\"");
                     break;
                 }
         }

@@ -39,6 +39,8 @@ internal sealed class Team
     public required string Key; // Jira project key (Jira) or short key
     public Tracker Tracker;
     public string Project = "Finance";
+    /// <summary>Project Platform uses the Scrum process (Product Backlog Item, Effort); Finance uses Agile.</summary>
+    public bool Scrum => Tracker == Tracker.Ado && Project == "Platform";
     public int Board; // Jira
     public string AreaPath = ""; // ADO
     public Guid BacklogIterationId; // ADO
@@ -164,13 +166,27 @@ internal static class Statuses
     public static string JiraCategoryName(int code) => code switch { 0 or 1 => "To Do", 2 or 3 => "In Progress", _ => "Done" };
     public static string JiraCategoryColor(int code) => code switch { 0 or 1 => "blue-gray", 2 or 3 => "yellow", _ => "green" };
 
-    public static string AdoStateFor(ItemType type, int code) => type == ItemType.Task && code == 3 ? "Active" : AdoState[code];
+    public static string AdoStateFor(ItemType type, int code, bool scrum)
+    {
+        if (!scrum) return type == ItemType.Task && code == 3 ? "Active" : AdoState[code];
+        return (type, code) switch
+        {
+            (_, 6) => "Removed",
+            (_, 4 or 5) => "Done",
+            (ItemType.Task, 0 or 1) => "To Do",
+            (ItemType.Task or ItemType.Epic or ItemType.Feature, _) when code >= 2 => "In Progress",
+            (ItemType.Epic or ItemType.Feature, _) => "New",
+            (_, 0) => "New",
+            (_, 1) => "Approved",
+            _ => "Committed",
+        };
+    }
 
-    public static string AdoTypeName(ItemType t) => t switch
+    public static string AdoTypeName(ItemType t, bool scrum = false) => t switch
     {
         ItemType.Epic => "Epic",
         ItemType.Feature => "Feature",
-        ItemType.Story => "User Story",
+        ItemType.Story => scrum ? "Product Backlog Item" : "User Story",
         ItemType.Bug => "Bug",
         _ => "Task",
     };

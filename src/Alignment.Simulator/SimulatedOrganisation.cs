@@ -107,7 +107,8 @@ public sealed partial class SimulatedOrganisation
             }
             else
             {
-                team.AreaPath = $"Finance\\{name}";
+                if (team.Ordinal % 3 == 2) team.Project = "Platform";
+                team.AreaPath = $"{team.Project}\\{name}";
                 team.BacklogIterationId = NewGuid(trng);
                 team.BacklogIterationNodeId = _nextNodeId++;
             }
@@ -250,7 +251,7 @@ public sealed partial class SimulatedOrganisation
             for (int k = 0; k < rest; k++)
             {
                 var it = NewItem(t, t.Rng.NextDouble() < 0.22 ? ItemType.Bug : ItemType.Story, historyStart - 60 * Day + t.Rng.NextInt64(59 * Day));
-                it.Status0 = t.Rng.NextDouble() < 0.3 && t.Tracker == Tracker.Jira ? 1 : 0;
+                it.Status0 = t.Rng.NextDouble() < 0.3 && (t.Tracker == Tracker.Jira || t.Scrum) ? 1 : 0;
                 it.Points0 = t.Rng.NextDouble() < 0.08 ? -1 : PointScale[Math.Min(5, (int)Math.Floor(Math.Abs(NextGaussian(t.Rng)) * 2.2))];
                 if (t.Rng.NextDouble() >= 0.05)
                 {

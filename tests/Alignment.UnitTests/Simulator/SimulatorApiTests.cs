@@ -192,4 +192,21 @@ public sealed class SimulatorApiTests(SimulatorFixture fx) : IClassFixture<Simul
         Assert.Equal(HttpStatusCode.OK, truth.StatusCode);
         Assert.Equal(20, sim.RequestCount);
     }
+
+    [Fact]
+    public async Task Platform_project_uses_the_scrum_process()
+    {
+        var truth = await fx.Truth();
+        var team = truth.GetProperty("teams").EnumerateArray().First(t => t.GetProperty("project").GetString() == "Platform");
+        var story = truth.GetProperty("items").EnumerateArray().First(i => i.GetProperty("team").GetString() == team.GetProperty("id").GetString()
+            && i.GetProperty("type").GetString() == "story" && i.GetProperty("storyPoints").ValueKind == JsonValueKind.Number);
+        using var config = await fx.Ado.GetAsync($"Platform/{team.GetProperty("team").GetString()}/_apis/work/backlogconfiguration?api-version=7.1");
+        Assert.Equal("Microsoft.VSTS.Scheduling.Effort", (await Json(config)).GetProperty("backlogFields").GetProperty("typeFields").GetProperty("Effort").GetString());
+        using var batch = await fx.Ado.PostAsync("Platform/_apis/wit/workitemsbatch?api-version=7.1", SimulatorFixture.Body(new { ids = new[] { int.Parse(story.GetProperty("key").GetString()!, System.Globalization.CultureInfo.InvariantCulture) } }));
+        var fields = (await Json(batch)).GetProperty("value")[0].GetProperty("fields");
+        Assert.Equal("Product Backlog Item", fields.GetProperty("System.WorkItemType").GetString());
+        Assert.Equal("Platform", fields.GetProperty("System.TeamProject").GetString());
+        Assert.Equal(story.GetProperty("storyPoints").GetDouble(), fields.GetProperty("Microsoft.VSTS.Scheduling.Effort").GetDouble());
+        Assert.False(fields.TryGetProperty("Microsoft.VSTS.Scheduling.StoryPoints", out _));
+    }
 }
