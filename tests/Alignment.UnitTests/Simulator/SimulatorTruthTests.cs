@@ -27,6 +27,21 @@ public sealed class SimulatorTruthTests(SimulatorFixture fx) : IClassFixture<Sim
         Assert.NotEqual(a, c);
     }
 
+    [Theory]
+    [InlineData(1, 5)]
+    [InlineData(2, 0)]
+    [InlineData(3, 30)]
+    [InlineData(12, 10)]
+    [InlineData(31, 3000)]
+    public void Small_and_odd_organisations_generate_and_advance(int teams, int items)
+    {
+        var org = SimulatedOrganisation.Generate(new SimulatorOptions { Teams = teams, Items = items });
+        Assert.Equal(teams, org.TeamCount);
+        Assert.Equal(items, org.ItemCount);
+        org.Advance(30);
+        Assert.Contains("\"problems\"", TruthOf(org), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Truth_has_the_intended_problems()
     {
