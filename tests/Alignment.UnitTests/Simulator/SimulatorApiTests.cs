@@ -209,4 +209,35 @@ public sealed class SimulatorApiTests(SimulatorFixture fx) : IClassFixture<Simul
         Assert.Equal(story.GetProperty("storyPoints").GetDouble(), fields.GetProperty("Microsoft.VSTS.Scheduling.Effort").GetDouble());
         Assert.False(fields.TryGetProperty("Microsoft.VSTS.Scheduling.StoryPoints", out _));
     }
+
+    [Fact]
+    public async Task Retried_requests_eventually_get_the_right_answer()
+    {
+        await using var sim = await Alignment.Simulator.SimulatorServer.StartAsync(new Alignment.Simulator.SimulatorOptions
+        {
+            Teams = 2, Items = 60, FaultRate = 0.6,
+            FaultKinds = Alignment.Simulator.FaultKinds.All & ~Alignment.Simulator.FaultKinds.Slow,
+        });
+        using var client = new HttpClient { BaseAddress = new Uri(sim.AdoBaseUrl + "/") };
+        client.DefaultRequestHeaders.Authorization = fx.Ado.DefaultRequestHeaders.Authorization;
+        var statuses = new HashSet<HttpStatusCode>();
+        string? first = null;
+        for (int round = 0; round < 5; round++)
+        {
+            for (int attempt = 0; ; attempt++)
+            {
+                Assert.True(attempt < 100);
+                using var r = await client.GetAsync("Finance/Ledger/_apis/work/teamsettings/iterations?api-version=7.1");
+                statuses.Add(r.StatusCode);
+                if (r.StatusCode != HttpStatusCode.OK) continue;
+                var body = await r.Content.ReadAsStringAsync();
+                try { JsonDocument.Parse(body).Dispose(); }
+                catch (JsonException) { continue; }
+                first ??= body;
+                Assert.Equal(first, body);
+                break;
+            }
+        }
+        Assert.True(statuses.Count > 1);
+    }
 }
