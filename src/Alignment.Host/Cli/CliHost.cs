@@ -17,7 +17,7 @@ public static class CliHost
         });
         builder.Configuration.AddConfigFile(parse.GetValue(Verbs.Config), parse.UnmatchedTokens.ToArray());
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddFilter("Alignment", LogLevel.Warning);
+        builder.Logging.AddFilter("Alignment", LogLevel.Critical); // the summary table reports outcomes and errors
         builder.Services.AddAlignment(builder.Configuration);
         configure?.Invoke(builder);
         var host = builder.Build();

@@ -66,6 +66,7 @@ public static class SyncVerb
 
     private static void Print(IReadOnlyList<SyncRunResult> results)
     {
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 120); // logs, CI
         var teams = new Table().Border(TableBorder.Rounded).Title("Teams")
             .AddColumns("Source", "Team", "Mode", "Items read", "Changed", "Deleted", "Sprints");
         foreach (var r in results)
@@ -75,12 +76,14 @@ public static class SyncVerb
         AnsiConsole.Write(teams);
 
         var runs = new Table().Border(TableBorder.Rounded).Title("Runs")
-            .AddColumns("Source", "Run", "Tracker", "Status", "Requests", "Retries", "Rate-limit waits", "Duration");
+            .AddColumns("Source", "Run", "Tracker", "Status", "Requests", "Retries", "Waits", "Time");
         foreach (var r in results)
-            runs.AddRow(Markup.Escape(r.SourceId), r.RunId.ToString(), Markup.Escape(r.Deployment ?? "-"),
+            runs.AddRow(Markup.Escape(r.SourceId), r.RunId.ToString(), Markup.Escape(r.Deployment?.Split(';')[0] ?? "-"),
                 r.Status switch { SyncStatus.Succeeded => "[green]succeeded[/]", SyncStatus.Skipped => "[yellow]skipped[/]", _ => "[red]failed[/]" },
                 r.Requests.ToString(), r.Retries.ToString(), r.RateLimitWaits.ToString(), $"{r.Duration.TotalSeconds:0.0} s");
         AnsiConsole.Write(runs);
+        foreach (var r in results.Where(r => r.Deployment?.Contains(';') == true))
+            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(r.SourceId)}: {Markup.Escape(r.Deployment!)}[/]");
         foreach (var r in results.Where(r => r.Error is not null))
             AnsiConsole.MarkupLine($"[red]{Markup.Escape(r.SourceId)}:[/] {Markup.Escape(r.Error!)}");
     }

@@ -119,7 +119,7 @@ public static class TrackerHttpRegistration
         });
         builder.AddResilienceHandler("tracker", p =>
         {
-            p.AddRetry(new HttpRetryStrategyOptions
+            if (s.MaxRetries > 0) p.AddRetry(new HttpRetryStrategyOptions
             {
                 MaxRetryAttempts = s.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,

@@ -1,0 +1,57 @@
+using Alignment.Core.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace Alignment.UnitTests.Configuration;
+
+public sealed class ExampleConfigurationTests
+{
+    private static string Example()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "appsettings.example.json"))) dir = dir.Parent;
+        return Path.Combine(dir?.FullName ?? throw new FileNotFoundException("appsettings.example.json"), "appsettings.example.json");
+    }
+
+    private static (AlignmentOptions Options, IConfiguration Config) Load(string file, params (string Key, string? Value)[] overrides)
+    {
+        var config = new ConfigurationBuilder().AddJsonFile(file).AddInMemoryCollection(overrides.Select(o => KeyValuePair.Create(o.Key, o.Value))).Build();
+        return (config.GetSection(AlignmentOptions.Section).Get<AlignmentOptions>()!, config);
+    }
+
+    [Fact]
+    public void Example_configuration_uses_only_known_keys_and_is_valid_once_placeholders_are_filled()
+    {
+        Environment.SetEnvironmentVariable("JIRA_TOKEN", "x");
+        Environment.SetEnvironmentVariable("ADO_PAT", "y");
+        var hash = new string('a', 64);
+        var (options, config) = Load(Example(),
+            ("Alignment:Auth:ApiKeys:0:Sha256", hash), ("Alignment:Auth:ApiKeys:1:Sha256", hash), ("Alignment:Auth:ApiKeys:2:Sha256", hash));
+
+        var result = new AlignmentOptionsValidator(config).Validate(null, options);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+        Assert.Equal(2, options.Sources.Count);
+        Assert.Equal(2, options.Teams.Count);
+    }
+
+    [Fact]
+    public void Errors_name_the_key_and_the_reason()
+    {
+        var (options, config) = Load(Example(),
+            ("Alignment:Sources:0:BaseUrl", "example.atlassian.net"),
+            ("Alignment:Sources:1:Kind", "Asana"),
+            ("Alignment:Teams:0:Jria", "typo"),
+            ("Alignment:Teams:1:Source", "nowhere"),
+            ("Alignment:Auth:ApiKeys:0:Sha256", "the-key-itself"),
+            ("Alignment:Sources:1:Auth:TokenEnv", "ALIGNMENT_TEST_UNSET_VARIABLE"));
+
+        var failures = new AlignmentOptionsValidator(config).Validate(null, options).Failures!.ToList();
+
+        Assert.Contains(failures, f => f.StartsWith("Alignment:Sources:0:BaseUrl: 'example.atlassian.net' is not an absolute", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Alignment:Sources:1:Kind: 'Asana' must be one of", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Alignment:Teams:0:Jria: unknown setting", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Alignment:Teams:1:Source: 'nowhere' is not one of the configured sources", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Alignment:Auth:ApiKeys:0:Sha256:", StringComparison.Ordinal));
+        Assert.DoesNotContain(failures, f => f.Contains("the-key-itself", StringComparison.Ordinal));
+    }
+}
