@@ -158,7 +158,7 @@ case "$cmd" in
   db)
     if [ "${1:-}" = stop ]; then stop_cluster; exit 0; fi
     ensure_db; echo "$ConnectionStrings__Alignment" ;;
-  demo)  ensure_db; alignment demo "$@" ;;
+  demo)  ensure_db; alignment demo --key-file "$DEV/demo-api-key" "$@" ;;
   bench) ensure_db; alignment bench "$@" ;;
   run)   ensure_db; alignment "$@" ;;
   help|-h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' ;;

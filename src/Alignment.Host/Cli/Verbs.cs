@@ -34,6 +34,8 @@ public static class Verbs
         root.Subcommands.Add(migrate);
 
         root.Subcommands.Add(SyncVerb.Create());
+        root.Subcommands.Add(SimulateVerb.Create());
+        root.Subcommands.Add(DemoVerb.Create());
         return await root.Parse(args).InvokeAsync();
     }
 

@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Alignment.Core;
+using Alignment.Core.Configuration;
+using Alignment.Core.Data;
+using Alignment.Core.Sync;
+using Alignment.Host.Hosting;
+using Alignment.Simulator;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+
+namespace Alignment.Host.Cli;
+
+/// <summary>
+/// <c>alignment demo</c>: a simulated organisation, the service on it, and a first sync — everything local.
+/// Prints the URLs and a demo API key; Ctrl+C stops everything.
+/// </summary>
+public static class DemoVerb
+{
+    private static readonly Option<string?> KeyFile = new("--key-file") { Description = "Keep the demo API key in this file (reused by the next run)" };
+
+    public static Command Create()
+    {
+        var cmd = new Command("demo", "Simulate + serve + first sync, everything local; prints URLs and an API key")
+        {
+            SimulateVerb.Teams, SimulateVerb.Items, SimulateVerb.Links, SimulateVerb.Seed, SimulateVerb.FaultRate, KeyFile,
+        };
+        cmd.TreatUnmatchedTokensAsErrors = false;
+        cmd.SetAction((r, ct) => Verbs.Guard(() => RunAsync(r, ct)));
+        return cmd;
+    }
+
+    private static async Task<int> RunAsync(ParseResult r, CancellationToken ct)
+    {
+        var options = SimulateVerb.Options(r);
+        await using var sim = await SimulatorServer.StartAsync(options, 0, ct);
+        using var http = new HttpClient();
+        var simConfig = JsonNode.Parse(await http.GetStringAsync(sim.BaseUrl + "/_sim/config", ct))!;
+
+        var key = ReadOrCreateKey(r.GetValue(KeyFile));
+        var alignment = simConfig["Alignment"]!.AsObject();
+        alignment["Auth"] = new JsonObject
+        {
+            ["ApiKeys"] = new JsonArray(new JsonObject { ["Name"] = "demo", ["Role"] = "admin", ["Sha256"] = ApiKeyAuthenticationHandler.Hash(key) }),
+        };
+        foreach (var source in alignment["Sources"]!.AsArray())
+            source!["Sync"] = new JsonObject { ["Cron"] = "*/5 * * * *", ["FullCron"] = "" };
+        var configFile = Path.Combine(Path.GetTempPath(), $"alignment-demo-{Environment.ProcessId}.json");
+        await File.WriteAllTextAsync(configFile, simConfig.ToJsonString(), ct);
+        try
+        {
+            var app = ServeVerb.Build(r.UnmatchedTokens.ToArray(), configFile, worker: false,
+                b => b.Logging.SetMinimumLevel(LogLevel.Warning)); // the demo prints its own summary
+            var config = CoreServices.ValidatedOptions(app.Services);
+            await app.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
+            await app.Services.GetRequiredService<StoreSeeder>().SeedAsync(config, ct);
+            await app.StartAsync(ct);
+            var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+            Console.WriteLine($"Simulated organisation: {sim.Organisation.TeamCount} teams, {sim.Organisation.ItemCount} items, {sim.Organisation.LinkCount} links at {sim.BaseUrl}");
+            var runner = app.Services.GetRequiredService<SyncRunner>();
+            foreach (var source in config.Sources)
+            {
+                var result = await runner.RunAsync(new SyncRequest(source.Id, Trigger: "demo"), null, ct);
+                Console.WriteLine(result.Status == SyncStatus.Succeeded
+                    ? $"  synced {source.Id}: {result.ItemsRead} items read, {result.ItemsChanged} changed, {result.Requests} requests in {result.Duration.TotalSeconds:0.0} s"
+                    : $"  sync of {source.Id} {result.Status.ToString().ToLowerInvariant()}: {result.Error}");
+            }
+            Console.WriteLine();
+            Console.WriteLine($"Alignment is running at {url}");
+            Console.WriteLine($"  API reference:  {url}/scalar");
+            Console.WriteLine($"  OpenAPI:        {url}/openapi/v1.json");
+            Console.WriteLine($"  Job dashboard:  {url}/hangfire   (send the key as X-Api-Key, or set the cookie alignment-key)");
+            Console.WriteLine($"  Simulator:      {sim.BaseUrl}/_sim/truth");
+            Console.WriteLine($"  API key (admin): {key}");
+            Console.WriteLine($"  try: curl -H 'X-Api-Key: {key}' {url}/api/teams");
+            Console.WriteLine("Ctrl+C stops everything.");
+            await app.WaitForShutdownAsync(ct);
+            await app.DisposeAsync();
+        }
+        finally
+        {
+            File.Delete(configFile);
+        }
+        return 0;
+    }
+
+    private static string ReadOrCreateKey(string? file)
+    {
+        if (file is not null && File.Exists(file))
+        {
+            var existing = File.ReadAllText(file).Trim();
+            if (existing.Length >= 32) return existing;
+        }
+        var key = "demo-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+        if (file is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+            File.WriteAllText(file, key);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        return key;
+    }
+}
