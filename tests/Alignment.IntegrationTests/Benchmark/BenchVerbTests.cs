@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Alignment.IntegrationTests.Infrastructure;
+
+namespace Alignment.IntegrationTests.Benchmark;
+
+/// <summary><c>alignment bench</c> as a user runs it: a separate process (which itself starts the simulator as a child).</summary>
+[Collection(DatabaseCollection.Name)]
+public sealed class BenchVerbTests(TestDatabase db)
+{
+    [Fact]
+    public async Task Bench_writes_the_design_json_and_exits_0()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"alignment-bench-{Guid.NewGuid():N}.json");
+        try
+        {
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "alignment.dll"), "bench", "--teams", "4", "--items", "400", "--links", "40", "--json", json })
+                psi.ArgumentList.Add(a);
+            psi.Environment["ConnectionStrings__Alignment"] = db.ConnectionString; // the scratch database is created next to it
+            psi.Environment["COLUMNS"] = "160";
+            using var p = Process.Start(psi)!;
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            var output = await stdout + await stderr;
+
+            Assert.True(p.ExitCode == 0, output);
+            Assert.Contains("COPY baseline", output);
+
+            using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+            var root = doc.RootElement;
+            Assert.Equal(["teams", "items", "links", "initialSync", "copyBaseline", "incrementalSync", "analyze", "mi"], Keys(root));
+            Assert.Equal(4, root.GetProperty("teams").GetInt32());
+            Assert.Equal(400, root.GetProperty("items").GetInt32());
+            Assert.Equal(40, root.GetProperty("links").GetInt32());
+
+            var initial = root.GetProperty("initialSync");
+            Assert.Equal(["seconds", "itemsPerSecond", "requests", "minimumRequests", "peakRssMb"], Keys(initial));
+            foreach (var k in Keys(initial)) Assert.True(initial.GetProperty(k).GetDouble() > 0, $"initialSync.{k}: {initial.GetProperty(k)}");
+            Assert.True(initial.GetProperty("requests").GetInt64() >= initial.GetProperty("minimumRequests").GetInt64(), root.ToString());
+
+            var copy = root.GetProperty("copyBaseline");
+            Assert.Equal(["seconds", "rowsPerSecond"], Keys(copy));
+            foreach (var k in Keys(copy)) Assert.True(copy.GetProperty(k).GetDouble() > 0, $"copyBaseline.{k}: {copy.GetProperty(k)}");
+
+            var incremental = root.GetProperty("incrementalSync");
+            Assert.Equal(["seconds", "requests"], Keys(incremental));
+            Assert.True(incremental.GetProperty("seconds").GetDouble() > 0);
+            Assert.True(incremental.GetProperty("requests").GetInt64() > 0);
+
+            Assert.Equal(JsonValueKind.Null, root.GetProperty("analyze").ValueKind);
+            Assert.Equal(JsonValueKind.Null, root.GetProperty("mi").ValueKind);
+
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+
+    private static string[] Keys(JsonElement e) => e.EnumerateObject().Select(p => p.Name).ToArray();
+}

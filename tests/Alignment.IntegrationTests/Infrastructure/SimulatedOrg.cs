@@ -1,0 +1,89 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Alignment.Core.Sync;
+using Alignment.Simulator;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Alignment.IntegrationTests.Infrastructure;
+
+/// <summary>A simulated Jira + Azure DevOps organisation with the real host configured against it.</summary>
+public sealed class SimulatedOrg : IAsyncDisposable
+{
+    private SimulatedOrg(RunningSimulator sim, TestHost host, JsonObject config)
+    {
+        Sim = sim;
+        Host = host;
+        Config = config;
+    }
+
+    public RunningSimulator Sim { get; }
+    public TestHost Host { get; }
+    public JsonObject Config { get; }
+    public IEnumerable<string> SourceIds => Config["Sources"]!.AsArray().Select(s => s!["Id"]!.GetValue<string>());
+
+    public static async Task<SimulatedOrg> StartAsync(TestDatabase db, SimulatorOptions options, int maxRetries = 3)
+    {
+        var sim = await SimulatorServer.StartAsync(options);
+        using var http = new HttpClient();
+        var config = JsonNode.Parse(await http.GetStringAsync(sim.BaseUrl + "/_sim/config"))!["Alignment"]!.AsObject();
+        foreach (var s in config["Sources"]!.AsArray())
+            s!["Sync"] = new JsonObject { ["Cron"] = "", ["FullCron"] = "", ["MaxRetries"] = maxRetries, ["RequestTimeoutSeconds"] = 10 };
+        config["Auth"] = JsonNode.Parse(JsonSerializer.Serialize(new { ApiKeys = TestHost.ApiKeys }));
+        var host = await TestHost.StartAsync(db, config);
+        return new SimulatedOrg(sim, host, config);
+    }
+
+    public async Task<IReadOnlyList<SyncRunResult>> SyncAsync(bool full = false)
+    {
+        var runner = Host.Services.GetRequiredService<SyncRunner>();
+        var results = new List<SyncRunResult>();
+        foreach (var s in SourceIds) results.Add(await runner.RunAsync(new SyncRequest(s, Full: full, Trigger: "test")));
+        return results;
+    }
+
+    public async Task<JsonElement> TruthAsync()
+    {
+        using var http = new HttpClient();
+        return await http.GetFromJsonAsync<JsonElement>(Sim.BaseUrl + "/_sim/truth");
+    }
+
+    /// <summary>A canonical dump of what a sync wrote (items, links, sprints, membership, events), as a hash and a row count.</summary>
+    public static async Task<(string Hash, long Rows)> StoreDigestAsync(TestDatabase db)
+    {
+        var queries = new[]
+        {
+            "SELECT source_id, key, type, title, status, status_category, story_points, team_id, sprint_id, parent_key, rank, deleted, sprint_ids FROM core.work_items ORDER BY source_id, key",
+            "SELECT DISTINCT from_source_id, from_key, to_source_id, to_key, kind FROM core.links ORDER BY 1, 2, 3, 4, 5",
+            "SELECT source_id, external_id, name, state, start_at, end_at, completed_at FROM core.sprints ORDER BY 1, 2",
+            "SELECT team_id, source_id, sprint_id FROM core.team_sprints ORDER BY 1, 2, 3",
+            "SELECT source_id, sprint_id, item_external_id FROM core.sprint_items ORDER BY 1, 2, 3",
+            "SELECT source_id, item_external_id, event_id, at, kind, from_value, to_value FROM core.item_events ORDER BY 1, 2, 3",
+            "SELECT team_id, source_id, sprint_id, member, hours_per_day, available_days, days_off FROM core.capacities ORDER BY 1, 2, 3, 4",
+        };
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long rows = 0;
+        await using var conn = await db.DataSource.OpenConnectionAsync();
+        foreach (var q in queries)
+        {
+            await using var cmd = new Npgsql.NpgsqlCommand(q, conn);
+            await using var r = await cmd.ExecuteReaderAsync();
+            while (await r.ReadAsync())
+            {
+                rows++;
+                var values = new object[r.FieldCount];
+                r.GetValues(values);
+                sha.AppendData(Encoding.UTF8.GetBytes(string.Join("\u001f", values.Select(v => v is Array a ? string.Join(",", a.Cast<object>()) : Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture))) + "\n"));
+            }
+        }
+        return (Convert.ToHexString(sha.GetHashAndReset()), rows);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Sim.DisposeAsync();
+    }
+}
