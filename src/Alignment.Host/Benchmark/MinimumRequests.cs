@@ -13,8 +13,10 @@ namespace Alignment.Host.Benchmark;
 ///   limit is not counted) + one <c>remotelink</c> call per open item with a link to Azure DevOps.</item>
 /// <item>Azure DevOps, per team: team field values 1 + team iterations 1 + ⌈items/20000⌉ WIQL (≥ 1)
 ///   + backlog configuration 1 + ⌈items/200⌉ <c>workitemsbatch</c> + one capacities call per dated
-///   iteration (every simulated iteration is dated). Team days off are not counted: the shape does not
-///   say which iterations need them.</item>
+///   iteration (every simulated iteration is dated) + one team-days-off call per iteration whose capacity
+///   has members + team settings 1 (the working days that turn capacity into days) when any has. Every
+///   simulated team has at least four members in every iteration's capacity, so both are always needed
+///   in the simulator: 2 × sprints + 1.</item>
 /// <item>Azure DevOps, per project: ⌈revisions/1000⌉ <c>reporting/workitemrevisions</c> pages (≥ 1).
 ///   The revision count is the sum of each work item's <c>rev</c> (every revision, creation included),
 ///   read from the latest payloads the sync stored — a property of the organisation, not of the client's
@@ -81,7 +83,7 @@ public static class MinimumRequests
             if (t.Tracker == "jira")
                 jiraTotal += 1 + AtLeastOne(Pages(sp, 50)) + AtLeastOne(Pages(n, 5000)) + Pages(n, 100) + Pages(n, 1000);
             else
-                adoTotal += 1 + 1 + AtLeastOne(Pages(n, 20_000)) + 1 + Pages(n, 200) + sp;
+                adoTotal += 1 + 1 + AtLeastOne(Pages(n, 20_000)) + 1 + Pages(n, 200) + sp /* capacities */ + sp /* team days off */ + (sp > 0 ? 1 : 0) /* team settings */;
         }
         jiraTotal += remote.Count;
         foreach (var project in teams.Values.Where(t => t.Tracker != "jira").Select(t => t.Project).Distinct())
