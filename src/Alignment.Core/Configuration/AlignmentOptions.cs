@@ -84,6 +84,8 @@ public sealed class AzureDevOpsSourceOptions
     public bool ResolvedIsDone { get; set; }
     /// <summary>Override the estimate field (else from the team's backlog configuration).</summary>
     public string? EstimateField { get; set; }
+    /// <summary>Incremental runs re-read current and future iterations' capacities at most this often (hours); full runs always do.</summary>
+    public double CapacityRefreshHours { get; set; } = 6;
 }
 
 public sealed class TeamOptions

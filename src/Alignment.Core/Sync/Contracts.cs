@@ -21,6 +21,8 @@ public sealed record SyncBatch
     public IReadOnlyList<string>? LinkReporters { get; init; }
     /// <summary>Set on the last batch of a scope only: the watermark to store once this batch commits.</summary>
     public string? WatermarkAfter { get; init; }
+    /// <summary>With <see cref="WatermarkAfter"/>: what the collector discovered about the scope (opaque), handed back on the next incremental run.</summary>
+    public string? ScopeStateAfter { get; init; }
 }
 
 /// <summary>Sprints of one team as the tracker reports them now, plus capacities where the tracker keeps them.</summary>
@@ -31,6 +33,8 @@ public sealed record ScopeRequest(TeamOptions Team, string? Watermark, bool Full
 {
     /// <summary>External ids of the team's sprints the store knows as active, so a sprint that closed can be re-read.</summary>
     public IReadOnlyList<string> KnownActiveSprints { get; init; } = [];
+    /// <summary>What the collector discovered about this scope on an earlier run (null on full runs: re-discover).</summary>
+    public string? ScopeState { get; init; }
 }
 
 /// <summary>

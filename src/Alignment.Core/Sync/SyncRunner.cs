@@ -86,10 +86,13 @@ public sealed class SyncRunner(
 
             foreach (var team in teams)
             {
-                var (watermark, activeSprints) = await ScopeStateAsync(source.Id, team.Id, ct);
+                var (watermark, scopeState, activeSprints) = await ScopeStateAsync(source.Id, team.Id, ct);
                 var full = request.Full || watermark is null;
                 watermarksBefore[team.Id] = watermark;
-                var scope = new ScopeRequest(team, full ? null : watermark, full, started) { KnownActiveSprints = activeSprints };
+                var scope = new ScopeRequest(team, full ? null : watermark, full, started)
+                {
+                    KnownActiveSprints = activeSprints, ScopeState = full ? null : scopeState,
+                };
 
                 progress?.Report(new SyncProgress(source.Id, team.Id, "sprints", 0, 0));
                 var sprints = await collector.CollectSprintsAsync(scope, ct);
@@ -181,17 +184,17 @@ public sealed class SyncRunner(
         _ => e.Message,
     };
 
-    private async Task<(string? Watermark, IReadOnlyList<string> ActiveSprints)> ScopeStateAsync(string sourceId, string teamId, CancellationToken ct)
+    private async Task<(string? Watermark, string? ScopeState, IReadOnlyList<string> ActiveSprints)> ScopeStateAsync(string sourceId, string teamId, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var wm = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "SELECT value FROM ops.watermarks WHERE source_id = @sourceId AND team_id = @teamId", new { sourceId, teamId }, cancellationToken: ct));
+        var wm = (await conn.QueryAsync<(string? Value, string? State)>(new CommandDefinition(
+            "SELECT value, scope_state FROM ops.watermarks WHERE source_id = @sourceId AND team_id = @teamId", new { sourceId, teamId }, cancellationToken: ct))).FirstOrDefault();
         var active = (await conn.QueryAsync<string>(new CommandDefinition("""
             SELECT s.external_id FROM core.sprints s
             JOIN core.team_sprints ts ON ts.source_id = s.source_id AND ts.sprint_id = s.external_id
             WHERE ts.team_id = @teamId AND s.source_id = @sourceId AND s.state = 'active'
             """, new { sourceId, teamId }, cancellationToken: ct))).ToList();
-        return (wm, active);
+        return (wm.Value, wm.State, active);
     }
 
     private async Task<string?> SourceWatermarkAsync(string sourceId, CancellationToken ct)

@@ -155,9 +155,10 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
                     new { sourceId, value = batch.WatermarkAfter }, cancellationToken: ct));
             else
                 await conn.ExecuteAsync(new CommandDefinition("""
-                    INSERT INTO ops.watermarks (source_id, team_id, value) VALUES (@sourceId, @team, @value)
-                    ON CONFLICT (source_id, team_id) DO UPDATE SET value = EXCLUDED.value, updated_at = now()
-                    """, new { sourceId, team = watermarkTeam, value = batch.WatermarkAfter }, cancellationToken: ct));
+                    INSERT INTO ops.watermarks (source_id, team_id, value, scope_state) VALUES (@sourceId, @team, @value, @state)
+                    ON CONFLICT (source_id, team_id) DO UPDATE SET value = EXCLUDED.value,
+                        scope_state = COALESCE(EXCLUDED.scope_state, ops.watermarks.scope_state), updated_at = now()
+                    """, new { sourceId, team = watermarkTeam, value = batch.WatermarkAfter, state = batch.ScopeStateAfter }, cancellationToken: ct));
         }
         await tx.CommitAsync(ct);
         return new BatchResult(batch.Items.Count, changed);

@@ -79,6 +79,23 @@ public sealed class SimulatedOrganisationTests(TestDatabase db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_unchanged_incremental_run_costs_two_requests_per_team_plus_two_per_source()
+    {
+        await using var org = await SimulatedOrg.StartAsync(db, Small);
+        Assert.All(await org.SyncAsync(), r => Assert.Equal(SyncStatus.Succeeded, r.Status));
+
+        var again = await org.SyncAsync();
+
+        foreach (var r in again)
+        {
+            Assert.Equal(SyncStatus.Succeeded, r.Status);
+            Assert.Equal(0, r.ItemsChanged);
+            // Jira: serverInfo + field list per source; Azure DevOps: one revisions page per project (two here).
+            Assert.True(r.Requests <= 2 * r.Teams.Count + 2, $"{r.SourceId}: {r.Requests} requests for {r.Teams.Count} teams");
+        }
+    }
+
+    [Fact]
     public async Task With_30_percent_faults_the_final_store_equals_the_fault_free_store()
     {
         string cleanHash; long cleanRows;

@@ -39,6 +39,7 @@ public sealed class AzureDevOpsCollector(SourceOptions source, IReadOnlyList<Sou
 
     private readonly ConcurrentDictionary<string, Lazy<Task<object>>> _cache = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<int, AdoRevisionState> _lastRevision = [];
+    private readonly ConcurrentDictionary<string, DateTimeOffset?> _capacitiesReadAt = new();
 
     public string SourceId => source.Id;
 
@@ -59,13 +60,18 @@ public sealed class AzureDevOpsCollector(SourceOptions source, IReadOnlyList<Sou
         var sprints = iterations.Select(i => AzureDevOpsConverter.ConvertIteration(i, source.Id)).ToList();
 
         // Capacities: every dated iteration on a full (or first) run; otherwise current and future ones, plus
-        // those the store knew as active (they may have just closed).
+        // those the store knew as active (they may have just closed), at most every CapacityRefreshHours;
+        // in between only an iteration that has just started is read, so a quiet incremental run stays cheap.
         var everything = scope.Full || scope.Watermark is null;
         var knownActive = scope.KnownActiveSprints.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var readAt = RestoreAreas(scope)?.CapacitiesReadAt;
+        var fresh = !everything && readAt is { } at && scope.RunStartedAt - at < TimeSpan.FromHours(Math.Max(0, source.AzureDevOps.CapacityRefreshHours));
         var targets = iterations.Where(i => i.Attributes?.StartDate is not null && i.Attributes.FinishDate is not null)
-            .Where(i => everything || AzureDevOpsConverter.TimeFrame(i.Attributes!.TimeFrame) is "current" or "future"
-                        || knownActive.Contains(i.Id))
+            .Where(i => everything
+                        || (fresh ? AzureDevOpsConverter.TimeFrame(i.Attributes!.TimeFrame) == "current" && !knownActive.Contains(i.Id)
+                                  : AzureDevOpsConverter.TimeFrame(i.Attributes!.TimeFrame) is "current" or "future" || knownActive.Contains(i.Id)))
             .ToList();
+        _capacitiesReadAt[scope.Team.Id] = fresh ? readAt : scope.RunStartedAt;
 
         var capacities = await ForEachAsync(targets, async it =>
         {
@@ -90,11 +96,14 @@ public sealed class AzureDevOpsCollector(SourceOptions source, IReadOnlyList<Sou
             from = wm.AddMinutes(-Math.Max(0, source.Sync.OverlapMinutes));
         var to = scope.RunStartedAt.ToUniversalTime();
 
+        var previous = RestoreAreas(scope);
         var (field, areas) = await AreasAsync(project, team, ct).ConfigureAwait(false);
+        var areaState = JsonSerializer.Serialize(new AreaState(field, areas.Select(a => new AreaStateValue(a.Path, a.IncludeChildren)).ToList(),
+            _capacitiesReadAt.TryGetValue(scope.Team.Id, out var capacitiesAt) ? capacitiesAt : previous?.CapacitiesReadAt));
         var ids = areas.Count == 0 || from >= to ? [] : await QueryWindowAsync(project, team, field, areas, from, to, ct).ConfigureAwait(false);
         if (ids.Count == 0)
         {
-            yield return new SyncBatch { WatermarkAfter = watermarkAfter };
+            yield return new SyncBatch { WatermarkAfter = watermarkAfter, ScopeStateAfter = areaState };
             yield break;
         }
 
@@ -114,6 +123,7 @@ public sealed class AzureDevOpsCollector(SourceOptions source, IReadOnlyList<Sou
                 Links = AzureDevOpsConverter.DistinctLinks(items.SelectMany(i => AzureDevOpsConverter.ConvertLinks(i, source, allSources))),
                 Raw = items.Select(i => new RawPayload(source.Id, i.Id.ToString(CultureInfo.InvariantCulture), AzureDevOpsClient.RawJson(i))).ToList(),
                 WatermarkAfter = last ? watermarkAfter : null,
+                ScopeStateAfter = last ? areaState : null,
             };
         }
     }
@@ -263,6 +273,24 @@ public sealed class AzureDevOpsCollector(SourceOptions source, IReadOnlyList<Sou
 
     private Task<AdoTeamSettings> TeamSettingsAsync(string project, string team, CancellationToken ct) =>
         Once($"settings:{project}/{team}", () => client.GetTeamSettingsAsync(project, team, ct));
+
+    /// <summary>The team's area paths as read on an earlier run; a full run reads the team field values again.</summary>
+    private sealed record AreaState(string Field, List<AreaStateValue> Areas, DateTimeOffset? CapacitiesReadAt);
+
+    private sealed record AreaStateValue(string Path, bool IncludeChildren);
+
+    private AreaState? RestoreAreas(ScopeRequest scope)
+    {
+        if (scope.Full || string.IsNullOrEmpty(scope.ScopeState)) return null;
+        AreaState? state;
+        try { state = JsonSerializer.Deserialize<AreaState>(scope.ScopeState); }
+        catch (JsonException) { return null; }
+        if (state is null || state.Areas.Count == 0) return null;
+        var (project, team) = Names(scope.Team);
+        (string, IReadOnlyList<AdoArea>) value = (state.Field, state.Areas.Select(a => new AdoArea(a.Path, a.IncludeChildren)).ToList());
+        _cache.TryAdd($"areas:{project}/{team}", new Lazy<Task<object>>(() => Task.FromResult<object>(value)));
+        return state;
+    }
 
     private Task<(string Field, IReadOnlyList<AdoArea> Areas)> AreasAsync(string project, string team, CancellationToken ct) =>
         Once($"areas:{project}/{team}", async () =>

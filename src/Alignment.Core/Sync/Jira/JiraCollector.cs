@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Alignment.Core.Configuration;
 using Alignment.Core.Domain;
 using Alignment.Trackers.Http;
@@ -127,6 +128,7 @@ public sealed class JiraCollector(SourceOptions source, IReadOnlyList<SourceOpti
         var deployment = await EnsurePreparedAsync(ct).ConfigureAwait(false);
         var jira = scope.Team.Jira ?? throw new InvalidOperationException($"team '{scope.Team.Id}' has no Jira scope (Teams[].Jira)");
         if (string.IsNullOrWhiteSpace(jira.Project)) throw new InvalidOperationException($"team '{scope.Team.Id}' has no Jira project (Teams[].Jira.Project)");
+        RestoreBoardFields(scope, jira.Board);
         var fields = await FieldsForBoardAsync(jira.Board, ct).ConfigureAwait(false);
         var jql = BuildJql(jira, scope.Full ? null : WatermarkMillis(scope.Watermark));
         var ctx = new JiraConversionContext
@@ -167,7 +169,25 @@ public sealed class JiraCollector(SourceOptions source, IReadOnlyList<SourceOpti
             if (buffer.Count > 0) yield return await ConvertAsync(buffer, new Dictionary<string, List<JiraHistory>>(), ctx, deployment, ct).ConfigureAwait(false);
         }
 
-        yield return new SyncBatch { WatermarkAfter = WatermarkAfter(scope) };
+        yield return new SyncBatch
+        {
+            WatermarkAfter = WatermarkAfter(scope),
+            ScopeStateAfter = JsonSerializer.Serialize(new BoardState(fields.StoryPoints, fields.Rank)),
+        };
+    }
+
+    /// <summary>The board's estimation and rank fields as discovered on an earlier run; a full run asks the board again.</summary>
+    private sealed record BoardState(string? StoryPoints, string? Rank);
+
+    private void RestoreBoardFields(ScopeRequest scope, long board)
+    {
+        if (scope.Full || string.IsNullOrEmpty(scope.ScopeState) || board <= 0 || source.Jira.StoryPointsField is not null) return;
+        try
+        {
+            if (JsonSerializer.Deserialize<BoardState>(scope.ScopeState) is { StoryPoints: not null } b)
+                _boardFields.TryAdd(board, _sourceFields with { StoryPoints = b.StoryPoints, Rank = _sourceFields.Rank ?? b.Rank });
+        }
+        catch (JsonException) { /* unreadable state: discover again */ }
     }
 
     public async IAsyncEnumerable<SyncBatch> CollectSourceWideAsync(SourceScopeRequest request, [EnumeratorCancellation] CancellationToken ct)
