@@ -95,15 +95,15 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
         new("path", NpgsqlDbType.Text, s => s.Path),
     ], touchOnUpdate: "updated_at = now()");
 
-    private static readonly BulkTable<TeamCapacity> Capacities = new("core.capacities", ["team_id", "source_id", "sprint_id", "member"],
+    private static readonly BulkTable<(string Source, TeamCapacity C)> Capacities = new("core.capacities", ["team_id", "source_id", "sprint_id", "member"],
     [
-        new("team_id", NpgsqlDbType.Text, c => c.TeamId),
-        new("source_id", NpgsqlDbType.Text, _ => ""), // replaced per call below
-        new("sprint_id", NpgsqlDbType.Text, c => c.SprintExternalId),
-        new("member", NpgsqlDbType.Text, c => c.Member),
-        new("hours_per_day", NpgsqlDbType.Double, c => c.HoursPerDay),
-        new("available_days", NpgsqlDbType.Double, c => c.AvailableDays),
-        new("days_off", NpgsqlDbType.Integer, c => c.DaysOff),
+        new("team_id", NpgsqlDbType.Text, c => c.C.TeamId),
+        new("source_id", NpgsqlDbType.Text, c => c.Source),
+        new("sprint_id", NpgsqlDbType.Text, c => c.C.SprintExternalId),
+        new("member", NpgsqlDbType.Text, c => c.C.Member),
+        new("hours_per_day", NpgsqlDbType.Double, c => c.C.HoursPerDay),
+        new("available_days", NpgsqlDbType.Double, c => c.C.AvailableDays),
+        new("days_off", NpgsqlDbType.Integer, c => c.C.DaysOff),
     ]);
 
     public sealed record BatchResult(int ItemsRead, int ItemsChanged);
@@ -179,9 +179,7 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
         }
         if (sprints.Capacities.Count > 0)
         {
-            var staged = await Capacities.StageAsync(conn, sprints.Capacities, ct);
-            await conn.ExecuteAsync(new CommandDefinition($"UPDATE {staged} SET source_id = @sourceId", new { sourceId }, cancellationToken: ct));
-            await Capacities.MergeAsync(conn, staged, ct);
+            await Capacities.UpsertAsync(conn, sprints.Capacities.Select(c => (sourceId, c)), ct);
         }
         await tx.CommitAsync(ct);
     }
