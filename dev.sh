@@ -44,7 +44,7 @@ ensure_postgres_installed() {
 # The cluster runs as the invoking user, or as 'postgres' when invoked as root (PostgreSQL refuses root).
 pg_user() { if [ "$(id -u)" = 0 ]; then echo postgres; else id -un; fi; }
 as_pg() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 # Where the cluster lives: .dev/pg in the checkout, unless the postgres user cannot reach the
