@@ -1,0 +1,159 @@
+{{/* Chart name. */}}
+{{- define "alignment.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Fully qualified app name (release-scoped). */}}
+{{- define "alignment.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "alignment.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels on every object. */}}
+{{- define "alignment.labels" -}}
+helm.sh/chart: {{ include "alignment.chart" . }}
+app.kubernetes.io/name: {{ include "alignment.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: alignment
+{{- end }}
+
+{{/* Selector labels of one component: include with (dict "ctx" $ "component" "api"). */}}
+{{- define "alignment.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "alignment.name" .ctx }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "alignment.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "alignment.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "alignment.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+
+{{/* The connection string, the only secret the migration Job needs. */}}
+{{- define "alignment.databaseEnv" -}}
+- name: ConnectionStrings__Alignment
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "secrets.database.existingSecret is required" .Values.secrets.database.existingSecret }}
+      key: {{ .Values.secrets.database.key }}
+{{- end }}
+
+{{/* Environment of the API and worker containers: secrets by reference only. */}}
+{{- define "alignment.env" -}}
+{{ include "alignment.databaseEnv" . }}
+- name: ASPNETCORE_URLS
+  value: {{ printf "http://+:%v" .Values.containerPort | quote }}
+- name: Alignment__Observability__MetricsPath
+  value: {{ .Values.observability.metricsPath | quote }}
+- name: Alignment__Observability__JsonLogs
+  value: {{ .Values.observability.jsonLogs | quote }}
+{{- with .Values.observability.otlpEndpoint }}
+- name: Alignment__Observability__OtlpEndpoint
+  value: {{ . | quote }}
+{{- end }}
+{{- $tokens := .Values.secrets.trackerTokens }}
+{{- $seen := dict }}
+{{- range $source := (.Values.alignment.Sources | default list) }}
+{{- $env := "" }}
+{{- with $source.Auth }}{{ $env = .TokenEnv | default "" }}{{ end }}
+{{- if and $env (not (hasKey $seen $env)) }}
+{{- $_ := set $seen $env true }}
+- name: {{ $env }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "secrets.trackerTokens.existingSecret is required when sources name a TokenEnv" $tokens.existingSecret }}
+      key: {{ get ($tokens.keys | default dict) $env | default $env }}
+{{- end }}
+{{- end }}
+{{- range $i, $k := .Values.apiKeys }}
+- name: {{ printf "Alignment__Auth__ApiKeys__%d__Sha256" $i }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "secrets.apiKeys.existingSecret is required when apiKeys are configured" $.Values.secrets.apiKeys.existingSecret }}
+      key: {{ required "apiKeys[].secretKey is required" $k.secretKey }}
+{{- end }}
+{{- with .Values.secrets.smtp }}
+{{- if .existingSecret }}
+- name: {{ .userEnv }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ .existingSecret }}
+      key: {{ .userKey }}
+- name: {{ .passwordEnv }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ .existingSecret }}
+      key: {{ .passwordKey }}
+{{- end }}
+{{- end }}
+{{- with .Values.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* The Alignment section without secrets: API keys carry name, role and e-mail only. */}}
+{{- define "alignment.configJson" -}}
+{{- $section := omit (deepCopy .Values.alignment) "Auth" }}
+{{- $keys := list }}
+{{- range .Values.apiKeys }}
+{{- $k := dict "Name" .name "Role" .role }}
+{{- if .email }}{{ $_ := set $k "Email" .email }}{{ end }}
+{{- $keys = append $keys $k }}
+{{- end }}
+{{- if $keys }}{{ $_ := set $section "Auth" (dict "ApiKeys" $keys) }}{{ end }}
+{{- toPrettyJson (dict "Alignment" $section) }}
+{{- end }}
+
+{{/* Probes on /health/live and /health/ready. */}}
+{{- define "alignment.probes" -}}
+livenessProbe:
+  httpGet:
+    path: {{ .Values.probes.liveness.path }}
+    port: http
+  initialDelaySeconds: {{ .Values.probes.liveness.initialDelaySeconds }}
+  periodSeconds: {{ .Values.probes.liveness.periodSeconds }}
+  timeoutSeconds: {{ .Values.probes.liveness.timeoutSeconds }}
+  failureThreshold: {{ .Values.probes.liveness.failureThreshold }}
+readinessProbe:
+  httpGet:
+    path: {{ .Values.probes.readiness.path }}
+    port: http
+  initialDelaySeconds: {{ .Values.probes.readiness.initialDelaySeconds }}
+  periodSeconds: {{ .Values.probes.readiness.periodSeconds }}
+  timeoutSeconds: {{ .Values.probes.readiness.timeoutSeconds }}
+  failureThreshold: {{ .Values.probes.readiness.failureThreshold }}
+{{- end }}
+
+{{/* Pod annotations: config checksum (rolls pods on config change) and scrape hints. */}}
+{{- define "alignment.podAnnotations" -}}
+checksum/config: {{ include "alignment.configJson" . | sha256sum }}
+{{- if .Values.observability.prometheusAnnotations }}
+prometheus.io/scrape: "true"
+prometheus.io/path: {{ .Values.observability.metricsPath | quote }}
+prometheus.io/port: {{ .Values.containerPort | quote }}
+{{- end }}
+{{- with .Values.podAnnotations }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
