@@ -10,6 +10,8 @@ public sealed class AlignmentOptions
     public List<SourceOptions> Sources { get; set; } = [];
     public List<TeamOptions> Teams { get; set; } = [];
     public AuthOptions Auth { get; set; } = new();
+    public ObservabilityOptions Observability { get; set; } = new();
+    public AnalysisOptions Analysis { get; set; } = new();
 
     public SourceOptions? Source(string id) => Sources.FirstOrDefault(s => s.Id == id);
     public IEnumerable<TeamOptions> TeamsOf(string sourceId) => Teams.Where(t => t.Source == sourceId);
@@ -96,6 +98,24 @@ public sealed class TeamOptions
     public JiraTeamOptions? Jira { get; set; }
     public AzureDevOpsTeamOptions? AzureDevOps { get; set; }
     public ProductOwnerOptions? ProductOwner { get; set; }
+    /// <summary>Jira teams: who is on the team, for capacity in person-days (Azure DevOps teams use the tracker's capacity).</summary>
+    public TeamCapacityOptions? Capacity { get; set; }
+}
+
+public sealed class TeamCapacityOptions
+{
+    public List<CapacityMemberOptions> Members { get; set; } = [];
+    /// <summary>Share of a working day spent on sprint work (0..1].</summary>
+    public double FocusFactor { get; set; } = 0.8;
+    /// <summary>Null: Monday to Friday.</summary>
+    public List<DayOfWeek>? WorkingDays { get; set; }
+}
+
+public sealed class CapacityMemberOptions
+{
+    public string Name { get; set; } = "";
+    /// <summary>Hours of sprint work a day; null: a full day (8).</summary>
+    public double? HoursPerDay { get; set; }
 }
 
 public sealed class JiraTeamOptions
@@ -130,4 +150,62 @@ public sealed class ApiKeyOptions
     public string? Email { get; set; }
     /// <summary>Hex SHA-256 of the key.</summary>
     public string Sha256 { get; set; } = "";
+}
+
+/// <summary><c>Alignment:Analysis</c>: thresholds of the analyzer rules (DESIGN §7) and the forecast.</summary>
+public sealed class AnalysisOptions
+{
+    /// <summary>Cron (UTC) of the recurring <c>analyze</c> job; empty = only after syncs and on demand.</summary>
+    public string Cron { get; set; } = "";
+    /// <summary>Closed sprints used for velocity statistics (P50, coefficient of variation).</summary>
+    public int VelocitySprints { get; set; } = 6;
+    /// <summary>DRIFT-STALE: days without an update for an item in progress.</summary>
+    public int StaleDays { get; set; } = 10;
+    /// <summary>DRIFT-UNESTIMATED: the top N of the ranked backlog must be estimated.</summary>
+    public int UnestimatedTopN { get; set; } = 20;
+    /// <summary>DRIFT-CARRYOVER: closed sprints an open story has been in.</summary>
+    public int CarryOverSprints { get; set; } = 2;
+    /// <summary>DRIFT-EPIC-SCOPE: growth of an epic's total estimate since first planned (0.2 = 20 %).</summary>
+    public double EpicScopeGrowth { get; set; } = 0.2;
+    /// <summary>DRIFT-SPRINT-SCOPE: points added after the start as a share of the commitment.</summary>
+    public double SprintScopeGrowth { get; set; } = 0.2;
+    /// <summary>CAP-OVERCOMMIT: commitment above P50 velocity × capacity by this share is a warning.</summary>
+    public double OvercommitWarning { get; set; } = 0.1;
+    /// <summary>CAP-OVERCOMMIT: … and by this share critical.</summary>
+    public double OvercommitCritical { get; set; } = 0.3;
+    /// <summary>CAP-VOLATILE: coefficient of variation of velocity over <see cref="VelocitySprints"/>.</summary>
+    public double VolatileCv { get; set; } = 0.3;
+    /// <summary>CAP-SAYDO: average say/do below this …</summary>
+    public double SayDoMinimum { get; set; } = 0.7;
+    /// <summary>… over this many closed sprints.</summary>
+    public int SayDoSprints { get; set; } = 3;
+    /// <summary>CAP-DIP: next sprint's capacity below this share of normal (median of recent sprints).</summary>
+    public double CapacityDip { get; set; } = 0.7;
+    /// <summary>CAP-DEPENDENCY-LOAD: points other teams need in the next sprint above this share of P50 velocity.</summary>
+    public double DependencyLoad { get; set; } = 0.5;
+    /// <summary>DRIFT-READINESS: estimated backlog below this many sprints of P50 velocity is starving …</summary>
+    public double ReadinessMinSprints { get; set; } = 1;
+    /// <summary>… and above this many bloated.</summary>
+    public double ReadinessMaxSprints { get; set; } = 6;
+    /// <summary>HYGIENE: share of stories without an estimate above which the figures are untrustworthy.</summary>
+    public double HygieneUnestimatedShare { get; set; } = 0.3;
+    /// <summary>Velocity rules and forecasts need at least this many closed sprints with figures.</summary>
+    public int MinHistorySprints { get; set; } = 3;
+    /// <summary>Monte Carlo trials per epic forecast (at least 1,000).</summary>
+    public int ForecastTrials { get; set; } = 2000;
+    /// <summary>Seed of the forecast's random numbers (same seed and data, same forecast).</summary>
+    public int ForecastSeed { get; set; } = 20240601;
+    /// <summary>Forecast horizon in sprints; work that needs more gets "no forecast" instead of a far date.</summary>
+    public int ForecastMaxSprints { get; set; } = 52;
+}
+
+/// <summary><c>Alignment:Observability</c>: OpenTelemetry export, the Prometheus scrape path and log format.</summary>
+public sealed class ObservabilityOptions
+{
+    /// <summary>OTLP endpoint (gRPC, e.g. http://otel-collector:4317) for traces and metrics; empty = no export.</summary>
+    public string? OtlpEndpoint { get; set; }
+    /// <summary>Path of the anonymous Prometheus scrape endpoint on every host (serve and worker); empty disables it.</summary>
+    public string MetricsPath { get; set; } = "/metrics";
+    /// <summary>Structured JSON console logs with scopes (sync run, source, Hangfire job) for log pipelines.</summary>
+    public bool JsonLogs { get; set; }
 }

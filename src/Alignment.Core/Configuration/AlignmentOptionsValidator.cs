@@ -79,7 +79,42 @@ public sealed partial class AlignmentOptionsValidator(Microsoft.Extensions.Confi
             if (!Sha256Hex().IsMatch(k.Sha256)) errors.Add($"{key}:Sha256: must be the 64 hex digits of the key's SHA-256 (not the key itself)");
             if (k.Role == "productOwner" && string.IsNullOrWhiteSpace(k.Email)) errors.Add($"{key}:Email: required for the productOwner role");
         }
+        AnalysisRanges(o.Analysis, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void AnalysisRanges(AnalysisOptions a, List<string> errors)
+    {
+        const string k = "Alignment:Analysis";
+        void Int(string name, int v, int lo, int hi) { if (v < lo || v > hi) errors.Add($"{k}:{name}: {v} must be between {lo} and {hi}"); }
+        void Real(string name, double v, double lo, double hi)
+        {
+            if (double.IsNaN(v) || v < lo || v > hi)
+                errors.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{k}:{name}: {v} must be between {lo} and {hi}"));
+        }
+        Int(nameof(a.VelocitySprints), a.VelocitySprints, 2, 50);
+        Int(nameof(a.StaleDays), a.StaleDays, 1, 365);
+        Int(nameof(a.UnestimatedTopN), a.UnestimatedTopN, 1, 1000);
+        Int(nameof(a.CarryOverSprints), a.CarryOverSprints, 1, 50);
+        Real(nameof(a.EpicScopeGrowth), a.EpicScopeGrowth, 0, 100);
+        Real(nameof(a.SprintScopeGrowth), a.SprintScopeGrowth, 0, 100);
+        Real(nameof(a.OvercommitWarning), a.OvercommitWarning, 0, 100);
+        Real(nameof(a.OvercommitCritical), a.OvercommitCritical, 0, 100);
+        if (a.OvercommitCritical < a.OvercommitWarning) errors.Add($"{k}:OvercommitCritical: must not be below OvercommitWarning");
+        Real(nameof(a.VolatileCv), a.VolatileCv, 0, 100);
+        Real(nameof(a.SayDoMinimum), a.SayDoMinimum, 0, 10);
+        Int(nameof(a.SayDoSprints), a.SayDoSprints, 1, 50);
+        Real(nameof(a.CapacityDip), a.CapacityDip, 0, 1);
+        Real(nameof(a.DependencyLoad), a.DependencyLoad, 0, 100);
+        Real(nameof(a.ReadinessMinSprints), a.ReadinessMinSprints, 0, 100);
+        Real(nameof(a.ReadinessMaxSprints), a.ReadinessMaxSprints, 0, 1000);
+        if (a.ReadinessMaxSprints < a.ReadinessMinSprints) errors.Add($"{k}:ReadinessMaxSprints: must not be below ReadinessMinSprints");
+        Real(nameof(a.HygieneUnestimatedShare), a.HygieneUnestimatedShare, 0, 1);
+        Int(nameof(a.MinHistorySprints), a.MinHistorySprints, 1, 50);
+        Int(nameof(a.ForecastTrials), a.ForecastTrials, 1000, 100000);
+        Int(nameof(a.ForecastMaxSprints), a.ForecastMaxSprints, 1, 520);
+        if (!string.IsNullOrWhiteSpace(a.Cron) && a.Cron.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length is < 5 or > 6)
+            errors.Add($"{k}:Cron: '{a.Cron}' is not a cron expression (five fields, UTC)");
     }
 
     /// <summary>A misspelt key is an error that names it, not a silently ignored setting.</summary>
