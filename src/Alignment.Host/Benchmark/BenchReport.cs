@@ -68,6 +68,8 @@ public sealed record BenchReport(
         table.AddRow("analyze", "-", "", "", "", "[grey]not built yet[/]");
         table.AddRow("mi", "-", "", "", "", "[grey]not built yet[/]");
         AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine("[grey]COPY per table: " + Markup.Escape(string.Join(", ", CopyBaseline.SecondsPerTable.Select(kv =>
+            $"{kv.Key} {CopyBaseline.RowsPerTable.GetValueOrDefault(kv.Key)} rows {S(kv.Value)} s"))) + "[/]");
         AnsiConsole.MarkupLine("[grey]Peak RSS is the process's high-water mark (VmHWM) read after the initial sync; the simulator runs in its own process.[/]");
     }
 

@@ -15,7 +15,7 @@ public static class CopyBaseline
 {
     public static readonly string[] Tables = ["core.work_items", "core.links", "core.item_events", "core.sprint_items", "raw.item_payloads"];
 
-    public sealed record Result(double Seconds, long Rows, IReadOnlyDictionary<string, long> RowsPerTable)
+    public sealed record Result(double Seconds, long Rows, IReadOnlyDictionary<string, long> RowsPerTable, IReadOnlyDictionary<string, double> SecondsPerTable)
     {
         public double RowsPerSecond => Seconds > 0 ? Rows / Seconds : 0;
     }
@@ -37,15 +37,18 @@ public static class CopyBaseline
             counts[t] = await source.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM {t}", cancellationToken: ct));
         }
 
+        var perTable = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
         foreach (var t in Tables)
         {
+            var started = clock.Elapsed;
             await using var reader = await source.BeginRawBinaryCopyAsync($"COPY (SELECT * FROM {t}) TO STDOUT (FORMAT BINARY)", ct);
             await using (var writer = await target.BeginRawBinaryCopyAsync($"COPY {BenchName(t)} FROM STDIN (FORMAT BINARY)", ct))
                 await reader.CopyToAsync(writer, 1 << 16, ct);
+            perTable[t] = (clock.Elapsed - started).TotalSeconds;
         }
         var seconds = clock.Elapsed.TotalSeconds;
-        return new Result(seconds, counts.Values.Sum(), counts);
+        return new Result(seconds, counts.Values.Sum(), counts, perTable);
     }
 
     private static string BenchName(string table) => "bench." + table.Replace('.', '_');
