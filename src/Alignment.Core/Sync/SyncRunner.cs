@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Alignment.Core.Configuration;
 using Alignment.Core.Data;
+using Alignment.Core.Observability;
 using Alignment.Trackers.Http;
 using Dapper;
 using Microsoft.Extensions.Logging;
@@ -55,6 +56,7 @@ public sealed class SyncRunner(
         var factory = factories.FirstOrDefault(f => f.Supports(source.Kind))
             ?? throw new InvalidOperationException($"no collector for {source.Kind} sources");
 
+        using var activity = AlignmentTelemetry.StartSync(request);
         await seeder.SeedAsync(config, ct);
         var started = clock.GetUtcNow();
         var stopwatch = Stopwatch.StartNew();
@@ -64,8 +66,10 @@ public sealed class SyncRunner(
         {
             var skipped = await StartRunAsync(source.Id, request, started, "skipped", ct);
             logger.LogInformation("Sync of {Source} skipped: another sync of this source is running", source.Id);
-            return new SyncRunResult(skipped, source.Id, SyncStatus.Skipped, null, [], 0, 0, 0, TimeSpan.Zero,
+            var skippedRun = new SyncRunResult(skipped, source.Id, SyncStatus.Skipped, null, [], 0, 0, 0, TimeSpan.Zero,
                 $"another sync of source '{source.Id}' is running");
+            AlignmentTelemetry.RecordRun(skippedRun, activity);
+            return skippedRun;
         }
 
         var runId = await StartRunAsync(source.Id, request, started, "running", ct);
@@ -127,6 +131,7 @@ public sealed class SyncRunner(
             var final = new SyncRunResult(runId, source.Id, SyncStatus.Succeeded, deployment, results,
                 used.Requests, used.Retries, used.RateLimitWaits, stopwatch.Elapsed, null);
             await FinishRunAsync(final, watermarksBefore, watermarksAfter, ct);
+            AlignmentTelemetry.RecordRun(final, activity);
             return final;
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -136,6 +141,7 @@ public sealed class SyncRunner(
             var failed = new SyncRunResult(runId, source.Id, SyncStatus.Failed, deployment, results,
                 used.Requests, used.Retries, used.RateLimitWaits, stopwatch.Elapsed, message);
             await FinishRunAsync(failed, watermarksBefore, watermarksAfter, CancellationToken.None);
+            AlignmentTelemetry.RecordRun(failed, activity);
             logger.LogError("Sync of {Source} failed: {Error}", source.Id, message);
             return failed;
         }
@@ -211,7 +217,7 @@ public sealed class SyncRunner(
             INSERT INTO ops.sync_runs (source_id, team_id, full_sync, trigger, host, started_at, status, finished_at)
             VALUES (@sourceId, @TeamId, @Full, @Trigger, @host, @started, @status, CASE WHEN @status = 'skipped' THEN now() END)
             RETURNING id
-            """, new { sourceId, request.TeamId, request.Full, request.Trigger, host = Environment.MachineName, started = started.UtcDateTime, status },
+            """, new { sourceId, request.TeamId, request.Full, request.Trigger, host = $"{Environment.MachineName}:{Environment.ProcessId}", started = started.UtcDateTime, status },
             cancellationToken: ct));
     }
 

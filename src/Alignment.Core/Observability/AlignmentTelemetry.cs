@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Alignment.Core.Sync;
+
+namespace Alignment.Core.Observability;
+
+/// <summary>
+/// The <c>Alignment</c> meter and activity source: what a sync did, per source. Exported by the host
+/// through OpenTelemetry (Prometheus scrape endpoint, OTLP); without a listener recording costs nothing.
+/// Prometheus names: <c>alignment_sync_duration_seconds</c>, <c>alignment_sync_items_read_total</c>,
+/// <c>alignment_sync_items_changed_total</c>, <c>alignment_tracker_requests_total</c>,
+/// <c>alignment_tracker_retries_total</c>, <c>alignment_tracker_rate_limit_waits_total</c>.
+/// </summary>
+public static class AlignmentTelemetry
+{
+    public const string Name = "Alignment";
+
+    public static readonly ActivitySource ActivitySource = new(Name);
+    public static readonly Meter Meter = new(Name);
+
+    public static readonly Histogram<double> SyncDuration = Meter.CreateHistogram<double>(
+        "alignment.sync.duration", "s", "Duration of a sync run, by source and status (succeeded, failed, skipped)");
+    public static readonly Counter<long> ItemsRead = Meter.CreateCounter<long>(
+        "alignment.sync.items_read", "{item}", "Work items read from the tracker");
+    public static readonly Counter<long> ItemsChanged = Meter.CreateCounter<long>(
+        "alignment.sync.items_changed", "{item}", "Work items inserted, updated or marked deleted in the store");
+    public static readonly Counter<long> TrackerRequests = Meter.CreateCounter<long>(
+        "alignment.tracker.requests", "{request}", "Logical tracker requests");
+    public static readonly Counter<long> TrackerRetries = Meter.CreateCounter<long>(
+        "alignment.tracker.retries", "{retry}", "Tracker request attempts beyond the first (429, 5xx, time-outs, truncated bodies)");
+    public static readonly Counter<long> RateLimitWaits = Meter.CreateCounter<long>(
+        "alignment.tracker.rate_limit_waits", "{wait}", "Times a source's budget slowed down on rate-limit headers or Retry-After");
+
+    /// <summary>The span around one sync run.</summary>
+    public static Activity? StartSync(SyncRequest request)
+    {
+        var activity = ActivitySource.StartActivity("sync " + request.SourceId, ActivityKind.Internal);
+        activity?.SetTag("alignment.source", request.SourceId);
+        activity?.SetTag("alignment.sync.full", request.Full);
+        activity?.SetTag("alignment.sync.trigger", request.Trigger);
+        if (request.TeamId is not null) activity?.SetTag("alignment.team", request.TeamId);
+        return activity;
+    }
+
+    /// <summary>Records a finished (or skipped) run: duration by status, items, and the source budget it used.</summary>
+    public static void RecordRun(SyncRunResult run, Activity? activity = null)
+    {
+        var status = run.Status switch { SyncStatus.Succeeded => "succeeded", SyncStatus.Skipped => "skipped", _ => "failed" };
+        var source = new KeyValuePair<string, object?>("source", run.SourceId);
+        SyncDuration.Record(run.Duration.TotalSeconds, source, new("status", status));
+        if (run.ItemsRead > 0) ItemsRead.Add(run.ItemsRead, source);
+        if (run.ItemsChanged > 0) ItemsChanged.Add(run.ItemsChanged, source);
+        if (run.Requests > 0) TrackerRequests.Add(run.Requests, source);
+        if (run.Retries > 0) TrackerRetries.Add(run.Retries, source);
+        if (run.RateLimitWaits > 0) RateLimitWaits.Add(run.RateLimitWaits, source);
+        if (activity is null) return;
+        activity.SetTag("alignment.sync.run_id", run.RunId);
+        activity.SetTag("alignment.sync.status", status);
+        activity.SetTag("alignment.sync.items_read", run.ItemsRead);
+        activity.SetTag("alignment.sync.items_changed", run.ItemsChanged);
+        activity.SetTag("alignment.sync.requests", run.Requests);
+        if (run.Status == SyncStatus.Failed) activity.SetStatus(ActivityStatusCode.Error, run.Error);
+    }
+}
