@@ -8,8 +8,14 @@ public sealed record RunSyncCommand(SyncRequest Request) : ICommand<SyncRunResul
     public IProgress<SyncProgress>? Progress { get; init; }
 }
 
-internal sealed class RunSyncHandler(SyncRunner runner) : ICommandHandler<RunSyncCommand, SyncRunResult>
+internal sealed class RunSyncHandler(SyncRunner runner, IMediator mediator) : ICommandHandler<RunSyncCommand, SyncRunResult>
 {
-    public async ValueTask<SyncRunResult> Handle(RunSyncCommand command, CancellationToken ct) =>
-        await runner.RunAsync(command.Request, command.Progress, ct);
+    public async ValueTask<SyncRunResult> Handle(RunSyncCommand command, CancellationToken ct)
+    {
+        var result = await runner.RunAsync(command.Request, command.Progress, ct);
+        // The source's sprint figures follow the store, and this sync's view of each sprint is an observed snapshot.
+        if (result.Status == SyncStatus.Succeeded)
+            await mediator.Send(new Sprints.RefreshSprintFiguresCommand(result.SourceId, command.Request.TeamId, RecordSnapshots: true), ct);
+        return result;
+    }
 }
