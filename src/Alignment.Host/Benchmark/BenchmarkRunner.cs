@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Alignment.Core;
 using Alignment.Core.Data;
@@ -19,6 +20,32 @@ public sealed record BenchOptions(int Teams, int Items, int Links, int Seed, str
 public static class BenchmarkRunner
 {
     public static async Task<int> RunAsync(BenchOptions o, string configuredConnection, CancellationToken ct)
+    {
+        // Ctrl+C / SIGTERM: cancel and clean up (kill the simulator, drop the scratch database) before exiting;
+        // a second signal ends the process at once.
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var signals = 0;
+        void OnSignal(PosixSignalContext context)
+        {
+            if (Interlocked.Increment(ref signals) > 1) return;
+            context.Cancel = true;
+            Console.Error.WriteLine("alignment bench: stopping; cleaning up the simulator and the scratch database…");
+            cts.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        try
+        {
+            return await RunCoreAsync(o, configuredConnection, cts.Token);
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("alignment bench: cancelled");
+            return 130;
+        }
+    }
+
+    private static async Task<int> RunCoreAsync(BenchOptions o, string configuredConnection, CancellationToken ct)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
         Step($"starting the simulator ({o.Teams} teams, {o.Items} items, {o.Links} links, seed {o.Seed})");

@@ -13,6 +13,18 @@ public sealed class ScratchDatabase : IAsyncDisposable
         _adminConnection = adminConnection;
         Name = name;
         ConnectionString = connectionString;
+        // Ctrl+C may end the process before DisposeAsync runs (see SimulatorProcess): drop it on the way out.
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+    }
+
+    private readonly Lock _gate = new();
+    private Task? _drop;
+
+    private void OnProcessExit(object? sender, EventArgs e) => DropOnce().Wait(TimeSpan.FromSeconds(10));
+
+    private Task DropOnce()
+    {
+        lock (_gate) return _drop ??= DropAsync();
     }
 
     public string Name { get; }
@@ -32,6 +44,12 @@ public sealed class ScratchDatabase : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync()
+    {
+        await DropOnce();
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+    }
+
+    private async Task DropAsync()
     {
         NpgsqlConnection.ClearAllPools();
         if (Keep) return;

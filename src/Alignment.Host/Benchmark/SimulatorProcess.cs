@@ -17,6 +17,21 @@ public sealed class SimulatorProcess : IAsyncDisposable
     {
         _process = process;
         BaseUrl = baseUrl;
+        // Ctrl+C: System.CommandLine stops waiting for the action after a short grace period and the process
+        // exits with 130 before the `await using` disposal may have run; the child must not outlive it.
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+    }
+
+    private void OnProcessExit(object? sender, EventArgs e) => Kill();
+
+    private void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException) { /* already gone */ }
+        catch (System.ComponentModel.Win32Exception) { /* already gone */ }
     }
 
     public string BaseUrl { get; }
@@ -90,15 +105,10 @@ public sealed class SimulatorProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            }
-        }
-        catch (InvalidOperationException) { /* already gone */ }
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        Kill();
+        try { await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)); }
+        catch (InvalidOperationException) { /* never started */ }
         catch (TimeoutException) { /* the OS will reap it */ }
         _process.Dispose();
     }
