@@ -69,6 +69,8 @@ public static class DemoVerb
                     ? $"  synced {source.Id}: {result.ItemsRead} items read, {result.ItemsChanged} changed, {result.Requests} requests in {result.Duration.TotalSeconds:0.0} s"
                     : $"  sync of {source.Id} {result.Status.ToString().ToLowerInvariant()}: {result.Error}");
             }
+            await using (var scope = app.Services.CreateAsyncScope())
+                Console.WriteLine("  " + AnalyzeVerb.Line(await scope.ServiceProvider.GetRequiredService<Mediator.IMediator>().Send(new Core.Analysis.RunAnalysisCommand("demo"), ct)));
             Console.WriteLine();
             Console.WriteLine($"Alignment is running at {url}");
             Console.WriteLine($"  API reference:  {url}/scalar");

@@ -55,6 +55,8 @@ public static class SyncVerb
                 }
             });
             Print(results);
+            if (results.Any(r => r.Status == SyncStatus.Succeeded))
+                Console.WriteLine(AnalyzeVerb.Line(await mediator.Send(new Core.Analysis.RunAnalysisCommand("cli-sync"), ct)));
             return results.All(r => r.Status != SyncStatus.Failed) ? 0 : 1;
         }
         catch (ArgumentException e)

@@ -34,6 +34,7 @@ public static class Verbs
         root.Subcommands.Add(migrate);
 
         root.Subcommands.Add(SyncVerb.Create());
+        root.Subcommands.Add(AnalyzeVerb.Create());
         root.Subcommands.Add(BenchVerb.Create());
         root.Subcommands.Add(SimulateVerb.Create());
         root.Subcommands.Add(DemoVerb.Create());

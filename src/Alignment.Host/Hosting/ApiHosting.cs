@@ -57,6 +57,7 @@ public static class ApiHosting
         api.MapTeamEndpoints();
         api.MapWorkItemEndpoints();
         api.MapSyncEndpoints();
+        api.MapFindingEndpoints();
         return app;
     }
 

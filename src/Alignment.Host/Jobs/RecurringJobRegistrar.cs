@@ -13,7 +13,7 @@ public sealed class RecurringJobRegistrar(
     IRecurringJobManager manager, JobStorage storage, IOptions<AlignmentOptions> options, ILogger<RecurringJobRegistrar> logger)
     : IHostedService
 {
-    public const string SyncPrefix = "sync:", FullSyncPrefix = "sync-full:";
+    public const string SyncPrefix = "sync:", FullSyncPrefix = "sync-full:", AnalyzeId = "analyze";
 
     public Task StartAsync(CancellationToken ct)
     {
@@ -35,6 +35,13 @@ public sealed class RecurringJobRegistrar(
                 wanted.Add(id);
             }
         }
+        if (!string.IsNullOrWhiteSpace(options.Value.Analysis.Cron))
+        {
+            manager.AddOrUpdate<AnalyzeJob>(AnalyzeId, j => j.RunAsync("schedule", CancellationToken.None), options.Value.Analysis.Cron,
+                new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+            wanted.Add(AnalyzeId);
+        }
+        else manager.RemoveIfExists(AnalyzeId);
         using var conn = storage.GetConnection();
         foreach (var job in conn.GetRecurringJobs())
         {

@@ -5,7 +5,7 @@ using Mediator;
 namespace Alignment.Host.Jobs;
 
 /// <summary>The Hangfire entry point of a sync: takes ids, sends one mediator command.</summary>
-public sealed class SyncJob(IMediator mediator, ILogger<SyncJob> logger)
+public sealed class SyncJob(IMediator mediator, ILogger<SyncJob> logger, IBackgroundJobClient jobs)
 {
     [AutomaticRetry(Attempts = 3, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     [JobDisplayName("sync {0} (full: {1}, {2})")]
@@ -23,6 +23,8 @@ public sealed class SyncJob(IMediator mediator, ILogger<SyncJob> logger)
             default:
                 logger.LogInformation("Sync run {RunId} of {Source}: {Read} read, {Changed} changed, {Requests} requests",
                     result.RunId, sourceId, result.ItemsRead, result.ItemsChanged, result.Requests);
+                // The analysis follows every successful sync (idempotent; one at a time under its advisory lock).
+                jobs.Enqueue<AnalyzeJob>(j => j.RunAsync("sync:" + sourceId, CancellationToken.None));
                 break;
         }
     }

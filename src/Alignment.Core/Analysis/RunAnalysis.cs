@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using Alignment.Core.Configuration;
+using Alignment.Core.Data;
+using Dapper;
+using Mediator;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Alignment.Core.Analysis;
+
+public sealed record AnalysisRunResult(bool Skipped, int Items, int Findings, int Opened, int Reopened, int Resolved,
+    IReadOnlyDictionary<string, int> OpenBySeverity, double LoadMs, double AnalyzeMs, double StoreMs)
+{
+    public double TotalMs => LoadMs + AnalyzeMs + StoreMs;
+}
+
+/// <summary>Loads a snapshot, runs every analyzer and writes the findings in one transaction, under an advisory lock (one analysis at a time across hosts).</summary>
+public sealed record RunAnalysisCommand(string Trigger) : ICommand<AnalysisRunResult>;
+
+internal sealed class RunAnalysisHandler(NpgsqlDataSource db, IOptions<AlignmentOptions> options, TimeProvider clock, ILogger<RunAnalysisHandler> logger)
+    : ICommandHandler<RunAnalysisCommand, AnalysisRunResult>
+{
+    public const string LockName = "alignment:analysis";
+
+    public async ValueTask<AnalysisRunResult> Handle(RunAnalysisCommand command, CancellationToken ct)
+    {
+        await using var guard = await Database.TryLockAsync(db, LockName, ct);
+        if (guard is null)
+        {
+            logger.LogInformation("Analysis ({Trigger}) skipped: another run holds the lock", command.Trigger);
+            return new AnalysisRunResult(true, 0, 0, 0, 0, 0, new Dictionary<string, int>(), 0, 0, 0);
+        }
+        var started = clock.GetUtcNow();
+        var sw = Stopwatch.StartNew();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        var snapshot = await SnapshotLoader.LoadAsync(conn, started, ct);
+        var loadMs = sw.Elapsed.TotalMilliseconds;
+        sw.Restart();
+        var result = Analyzer.Run(snapshot, options.Value.Analysis);
+        var analyzeMs = sw.Elapsed.TotalMilliseconds;
+        sw.Restart();
+        var changes = await FindingStore.WriteAsync(conn, tx, result, started, ct);
+        var storeMs = sw.Elapsed.TotalMilliseconds;
+        var open = (await conn.QueryAsync<(string Severity, int Count)>(new CommandDefinition(
+            "SELECT severity, count(*)::int FROM analysis.findings WHERE status = 'open' GROUP BY severity", transaction: tx, cancellationToken: ct)))
+            .ToDictionary(r => r.Severity, r => r.Count);
+        await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO analysis.runs (trigger, started_at, finished_at, items, findings, opened, reopened, resolved, load_ms, analyze_ms, store_ms)
+            VALUES (@Trigger, @started, @finished, @items, @Findings, @Opened, @Reopened, @Resolved, @loadMs, @analyzeMs, @storeMs)
+            """, new
+        {
+            command.Trigger, started, finished = clock.GetUtcNow(), items = snapshot.Items.Count, changes.Findings, changes.Opened, changes.Reopened,
+            changes.Resolved, loadMs, analyzeMs, storeMs,
+        }, transaction: tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        logger.LogInformation("Analysis ({Trigger}): {Items} items, {Findings} findings ({Opened} opened, {Reopened} reopened, {Resolved} resolved) in {Ms:0} ms",
+            command.Trigger, snapshot.Items.Count, changes.Findings, changes.Opened, changes.Reopened, changes.Resolved, loadMs + analyzeMs + storeMs);
+        return new AnalysisRunResult(false, snapshot.Items.Count, changes.Findings, changes.Opened, changes.Reopened, changes.Resolved, open, loadMs, analyzeMs, storeMs);
+    }
+}
