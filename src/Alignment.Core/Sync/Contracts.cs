@@ -19,6 +19,11 @@ public sealed record SyncBatch
     /// not in <see cref="Links"/> are removed. Defaults to every item of the batch.
     /// </summary>
     public IReadOnlyList<string>? LinkReporters { get; init; }
+    /// <summary>
+    /// Reporters whose remote links were not read in this batch (Jira reads them only for open items with
+    /// remote-link history): their stored remote links stay as they are.
+    /// </summary>
+    public IReadOnlyList<string> RemoteLinksNotRead { get; init; } = [];
     /// <summary>Set on the last batch of a scope only: the watermark to store once this batch commits.</summary>
     public string? WatermarkAfter { get; init; }
     /// <summary>With <see cref="WatermarkAfter"/>: what the collector discovered about the scope (opaque), handed back on the next incremental run.</summary>

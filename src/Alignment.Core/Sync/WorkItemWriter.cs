@@ -136,11 +136,12 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
             await conn.ExecuteAsync(new CommandDefinition($"""
                 DELETE FROM core.links l
                 WHERE l.reporter_source_id = @sourceId AND l.reporter_external_id = ANY(@reporters)
+                  AND NOT (l.origin = 'remoteLink' AND l.reporter_external_id = ANY(@remoteNotRead))
                   AND NOT EXISTS (SELECT 1 FROM {staged} n
                                   WHERE n.reporter_source_id = l.reporter_source_id AND n.reporter_external_id = l.reporter_external_id
                                     AND n.from_source_id = l.from_source_id AND n.from_key = l.from_key
                                     AND n.to_source_id = l.to_source_id AND n.to_key = l.to_key AND n.kind = l.kind)
-                """, new { sourceId, reporters }, cancellationToken: ct));
+                """, new { sourceId, reporters, remoteNotRead = batch.RemoteLinksNotRead.ToArray() }, cancellationToken: ct));
             await Links.MergeAsync(conn, staged, ct);
         }
 

@@ -86,6 +86,20 @@ public sealed class WorkItemWriterTests(TestDatabase db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Remote_links_stay_when_a_batch_did_not_read_them()
+    {
+        var a = Item("PAY-1");
+        var remote = DependsOn(a, "PAY-1", "77") with { ToSourceId = "ado", Origin = LinkOrigin.RemoteLink };
+        await _writer.WriteAsync("jira", "pay", new SyncBatch { Items = [a], Links = [DependsOn(a, "PAY-1", "PAY-2"), remote] }, default);
+
+        // The item is done now: its remote links are not read again, its issue links are.
+        await _writer.WriteAsync("jira", "pay", new SyncBatch { Items = [a], Links = [], RemoteLinksNotRead = [a.ExternalId] }, default);
+
+        var left = await db.QueryAsync<string>("SELECT origin FROM core.links");
+        Assert.Equal(["remoteLink"], left);
+    }
+
+    [Fact]
     public async Task A_failing_batch_leaves_nothing_behind_and_keeps_the_watermark()
     {
         await _writer.WriteAsync("jira", "pay", new SyncBatch { Items = [Item("PAY-1")], WatermarkAfter = "100" }, default);

@@ -61,7 +61,11 @@ public static class JiraConverter
             var history = histories.TryGetValue(issue.Id, out var h) ? h : issue.Changelog?.Histories;
             if (history is not null) events.AddRange(ToEvents(issue.Id, history, ctx));
         }
-        return new SyncBatch { Items = items, Links = links, Events = events, Raw = raw };
+        return new SyncBatch
+        {
+            Items = items, Links = links, Events = events, Raw = raw,
+            RemoteLinksNotRead = issues.Where(i => !remoteLinks.ContainsKey(i.Id)).Select(i => i.Id).ToList(),
+        };
     }
 
     public static WorkItem ToWorkItem(JiraIssue issue, JiraConversionContext ctx)
