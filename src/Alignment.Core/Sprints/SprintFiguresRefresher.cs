@@ -52,6 +52,14 @@ public sealed class SprintFiguresRefresher(NpgsqlDataSource db, AlignmentOptions
         var items = await LoadHistoriesAsync(conn, sourceId, sprintIds, ct);
         var observed = await LoadObservedAsync(conn, teamId, sourceId, ct);
         var results = SprintCalculator.Calculate(windows, items, now, observed.Sprints, teamId);
+        if (recordSnapshots)
+        {
+            // A sprint seen active for the first time gets its start snapshot in this transaction: its figures are observed now.
+            var firstSeenActive = windows.Where(w => w.State == SprintState.Active && !observed.StartTaken.Contains(w.SprintId))
+                .Select(w => w.SprintId).ToHashSet(StringComparer.Ordinal);
+            results = results.Select(r => firstSeenActive.Contains(r.Figures.SprintId)
+                ? r with { Figures = r.Figures with { Basis = FigureBasis.Observed } } : r).ToList();
+        }
         var capacity = await CapacityAsync(conn, kind, teamId, sourceId, windows, ct);
 
         await using var tx = await conn.BeginTransactionAsync(ct);

@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Alignment.Core.Sync;
+using Alignment.IntegrationTests.Infrastructure;
+using Alignment.Simulator;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Alignment.IntegrationTests.Sprints;
+
+/// <summary>Sprint figures over a whole simulated organisation (both trackers), against the simulator's ground truth.</summary>
+[Collection(DatabaseCollection.Name)]
+public sealed class SprintFiguresTests(TestDatabase db) : IAsyncLifetime
+{
+    private static readonly SimulatorOptions Org = new() { Teams = 6, Items = 900, Links = 90, Seed = 7 };
+
+    public Task InitializeAsync() => db.ResetAsync();
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>Syncs every source the way the job and the CLI do (RunSyncCommand), which refreshes the sprint figures.</summary>
+    private static async Task SyncAsync(SimulatedOrg org)
+    {
+        await using var scope = org.Host.Services.CreateAsyncScope();
+        var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
+        foreach (var source in org.SourceIds)
+        {
+            var r = await mediator.Send(new RunSyncCommand(new SyncRequest(source, Trigger: "test")));
+            Assert.True(r.Status == SyncStatus.Succeeded, r.Error);
+        }
+    }
+
+    private sealed record Stored(string Team, string Sprint, string Basis, double Committed, double Completed, double Added, double Removed,
+        int CommittedCount, int CompletedCount, int AddedCount, int RemovedCount);
+
+    [Fact]
+    public async Task Every_closed_sprint_of_both_trackers_matches_the_simulators_truth()
+    {
+        await using var org = await SimulatedOrg.StartAsync(db, Org);
+        await SyncAsync(org);
+        var truth = await org.TruthAsync();
+
+        var stored = (await db.QueryAsync<Stored>("""
+            SELECT team_id AS team, sprint_id AS sprint, basis, committed_points AS committed, completed_points AS completed,
+                   added_points AS added, removed_points AS removed, committed_count, completed_count, added_count, removed_count
+            FROM analysis.sprint_figures
+            """)).ToDictionary(s => (s.Team, s.Sprint));
+        var closed = truth.GetProperty("sprints").EnumerateArray().Where(s => s.GetProperty("state").GetString() == "closed").ToList();
+        Assert.True(closed.Count > 20, $"only {closed.Count} closed sprints in the simulated organisation");
+        Assert.Contains(closed, s => s.GetProperty("tracker").GetString() == "jira");
+        Assert.Contains(closed, s => s.GetProperty("tracker").GetString() == "azureDevOps");
+
+        var mismatches = new List<string>();
+        foreach (var t in closed)
+        {
+            var key = (t.GetProperty("team").GetString()!, t.GetProperty("id").GetString()!);
+            var name = $"{key.Item1}/{t.GetProperty("name").GetString()} ({t.GetProperty("tracker").GetString()} {key.Item2})";
+            if (!stored.TryGetValue(key, out var s)) { mismatches.Add($"{name}: no figures"); continue; }
+            void Check(string what, double expected, double actual)
+            {
+                if (expected != actual) mismatches.Add(string.Create(CultureInfo.InvariantCulture, $"{name}: {what} truth {expected}, figures {actual}"));
+            }
+            Check("committedPoints", t.GetProperty("committedPoints").GetDouble(), s.Committed);
+            Check("completedPoints", t.GetProperty("completedPoints").GetDouble(), s.Completed);
+            Check("addedPoints", t.GetProperty("addedPoints").GetDouble(), s.Added);
+            Check("removedPoints", t.GetProperty("removedPoints").GetDouble(), s.Removed);
+            Check("committedCount", t.GetProperty("committedCount").GetInt32(), s.CommittedCount);
+            Check("completedCount", t.GetProperty("completedCount").GetInt32(), s.CompletedCount);
+            Check("addedCount", t.GetProperty("addedCount").GetInt32(), s.AddedCount);
+            Check("removedCount", t.GetProperty("removedCount").GetInt32(), s.RemovedCount);
+            if (s.Basis != "reconstructed") mismatches.Add($"{name}: basis {s.Basis}, but the service never saw it start");
+        }
+        Assert.True(mismatches.Count == 0, $"{mismatches.Count} mismatches over {closed.Count} closed sprints; first ones:\n" + string.Join("\n", mismatches.Take(25)));
+
+        // The active sprints were seen active by this sync: an observed snapshot, and their figures say so.
+        var active = truth.GetProperty("sprints").EnumerateArray().Where(s => s.GetProperty("state").GetString() == "active").ToList();
+        Assert.NotEmpty(active);
+        foreach (var a in active)
+            Assert.Equal("observed", stored[(a.GetProperty("team").GetString()!, a.GetProperty("id").GetString()!)].Basis);
+        Assert.Equal((long)active.Count, await db.ScalarAsync<long>("SELECT count(*) FROM analysis.sprint_snapshots WHERE phase = 'start'"));
+        Assert.Equal((long)closed.Count, await db.ScalarAsync<long>("SELECT count(*) FROM analysis.sprint_snapshots WHERE phase = 'end' AND NOT watched_start"));
+    }
+}
