@@ -141,6 +141,30 @@ public sealed class ProductOwnerOptions
 public sealed class AuthOptions
 {
     public List<ApiKeyOptions> ApiKeys { get; set; } = [];
+    /// <summary>Optional OIDC bearer tokens alongside the API keys; without an <c>Authority</c> only API keys are accepted.</summary>
+    public OidcOptions Oidc { get; set; } = new();
+}
+
+/// <summary><c>Alignment:Auth:Oidc</c>: JWT bearer tokens from an OpenID Connect provider.</summary>
+public sealed class OidcOptions
+{
+    /// <summary>The issuer (its <c>/.well-known/openid-configuration</c> gives the signing keys); empty = OIDC off.</summary>
+    public string Authority { get; set; } = "";
+    /// <summary>The audience the tokens must be issued for (the API's client id or App ID URI).</summary>
+    public string Audience { get; set; } = "";
+    /// <summary>The claim that carries roles or groups.</summary>
+    public string RoleClaim { get; set; } = "roles";
+    /// <summary>The claim that carries the user's e-mail (scopes a product owner to their teams).</summary>
+    public string EmailClaim { get; set; } = "email";
+    /// <summary>Claim value → Alignment role (admin, pmo, productOwner, management); a value that already is a role name maps to itself.</summary>
+    public List<OidcRoleMapping> RoleMap { get; set; } = [];
+}
+
+public sealed class OidcRoleMapping
+{
+    /// <summary>The value of the role claim (a role or group name or id).</summary>
+    public string Claim { get; set; } = "";
+    public string Role { get; set; } = "";
 }
 
 public sealed class ApiKeyOptions

@@ -16,6 +16,8 @@ public static class Policies
     public const string TeamData = "teamData";
     /// <summary>Operations (queue a sync, the job dashboard): admin and PMO.</summary>
     public const string Operations = "operations";
+    /// <summary>Management information (MI endpoints; the dashboard's data): admin, PMO and management.</summary>
+    public const string Management = "management";
 }
 
 public static class ApiHosting
@@ -25,11 +27,13 @@ public static class ApiHosting
         var services = builder.Services;
         services.AddProblemDetails();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddAlignmentOidc(builder.Configuration);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.TeamData, p => p.RequireRole(Core.Reporting.Viewer.Admin, Core.Reporting.Viewer.Pmo, Core.Reporting.Viewer.ProductOwner))
-            .AddPolicy(Policies.Operations, p => p.RequireRole(Core.Reporting.Viewer.Admin, Core.Reporting.Viewer.Pmo));
+            .AddPolicy(Policies.Operations, p => p.RequireRole(Core.Reporting.Viewer.Admin, Core.Reporting.Viewer.Pmo))
+            .AddPolicy(Policies.Management, p => p.RequireRole(Core.Reporting.Viewer.Admin, Core.Reporting.Viewer.Pmo, Core.Reporting.Viewer.Management));
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "Alignment API";
@@ -45,6 +49,7 @@ public static class ApiHosting
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseDashboard();
         app.UseAuthentication();
         app.UseAuthorization();
 
@@ -57,6 +62,7 @@ public static class ApiHosting
         api.MapTeamEndpoints();
         api.MapWorkItemEndpoints();
         api.MapSyncEndpoints();
+        api.MapMiEndpoints();
         api.MapFindingEndpoints();
         return app;
     }

@@ -1,0 +1,33 @@
+using Alignment.Core.Configuration;
+using Mediator;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Alignment.Core.Reporting.Mi;
+
+// The four MI reads: each is one row of analysis.mi_snapshots (DESIGN §8). Kept together because they differ only in the kind.
+
+/// <summary>Organisation totals.</summary>
+public sealed record GetMiOverviewQuery : IQuery<MiOverview>;
+
+/// <summary>Per-team MI.</summary>
+public sealed record GetMiTeamsQuery : IQuery<MiTeams>;
+
+/// <summary>Per-epic MI across teams and trackers.</summary>
+public sealed record GetMiEpicsQuery : IQuery<MiEpics>;
+
+/// <summary>The dependency graph between teams.</summary>
+public sealed record GetMiDependenciesQuery : IQuery<MiDependencies>;
+
+internal sealed class GetMiHandler(NpgsqlDataSource db, TimeProvider time, IOptions<AlignmentOptions> options, IEnumerable<IEpicForecastSource> forecasts)
+    : IQueryHandler<GetMiOverviewQuery, MiOverview>, IQueryHandler<GetMiTeamsQuery, MiTeams>,
+      IQueryHandler<GetMiEpicsQuery, MiEpics>, IQueryHandler<GetMiDependenciesQuery, MiDependencies>
+{
+    private MiSnapshots Snapshots => new(db, time, options, forecasts);
+
+    public async ValueTask<MiOverview> Handle(GetMiOverviewQuery q, CancellationToken ct) => await Snapshots.GetAsync<MiOverview>(MiSnapshots.Overview, ct);
+    public async ValueTask<MiTeams> Handle(GetMiTeamsQuery q, CancellationToken ct) => await Snapshots.GetAsync<MiTeams>(MiSnapshots.Teams, ct);
+    public async ValueTask<MiEpics> Handle(GetMiEpicsQuery q, CancellationToken ct) => await Snapshots.GetAsync<MiEpics>(MiSnapshots.Epics, ct);
+    public async ValueTask<MiDependencies> Handle(GetMiDependenciesQuery q, CancellationToken ct) =>
+        await Snapshots.GetAsync<MiDependencies>(MiSnapshots.Dependencies, ct);
+}

@@ -1,0 +1,89 @@
+using System.Text.Json;
+using Alignment.Core.Configuration;
+using Dapper;
+using Mediator;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Alignment.Core.Reporting.Mi;
+
+/// <summary>
+/// Recomputes the MI (DESIGN §8) and stores it in <c>analysis.mi_snapshots</c>, so that the MI endpoints read one row.
+/// Send it after every sync and analysis run; the endpoints also refresh a missing snapshot, or one older than the last
+/// finished sync or analysis run, on first read.
+/// </summary>
+public sealed record RefreshMiCommand : ICommand<MiRefreshed>;
+
+public sealed record MiRefreshed(DateTimeOffset ComputedAt, int Teams, int Epics, int DependencyEdges);
+
+internal sealed class RefreshMiHandler(NpgsqlDataSource db, TimeProvider time, IOptions<AlignmentOptions> options,
+    IEnumerable<IEpicForecastSource> forecasts) : ICommandHandler<RefreshMiCommand, MiRefreshed>
+{
+    public async ValueTask<MiRefreshed> Handle(RefreshMiCommand command, CancellationToken ct)
+    {
+        var s = await new MiSnapshots(db, time, options, forecasts).RefreshAsync(ct);
+        return new MiRefreshed(s.Overview.ComputedAt, s.Teams.Teams.Count, s.Epics.Epics.Count, s.Dependencies.Edges.Count);
+    }
+}
+
+/// <summary>Reads and writes <c>analysis.mi_snapshots</c>; public so that a job or the benchmark can refresh without the mediator.</summary>
+public sealed class MiSnapshots(NpgsqlDataSource db, TimeProvider time, IOptions<AlignmentOptions> options, IEnumerable<IEpicForecastSource> forecasts)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly SemaphoreSlim Refreshing = new(1, 1);
+
+    public const string Overview = "overview", Teams = "teams", Epics = "epics", Dependencies = "dependencies";
+
+    /// <summary>Computes every MI document now and replaces the stored ones in one transaction.</summary>
+    public async Task<MiSnapshot> RefreshAsync(CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var snapshot = await MiBuilder.ComputeAsync(conn, time.GetUtcNow(), Math.Max(1, options.Value.Analysis.VelocitySprints), forecasts, ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        foreach (var (kind, body) in new (string, object)[]
+                 { (Overview, snapshot.Overview), (Teams, snapshot.Teams), (Epics, snapshot.Epics), (Dependencies, snapshot.Dependencies) })
+        {
+            await conn.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO analysis.mi_snapshots (kind, computed_at, body) VALUES (@kind, @at, @body::jsonb)
+                ON CONFLICT (kind) DO UPDATE SET computed_at = EXCLUDED.computed_at, body = EXCLUDED.body
+                """, new { kind, at = snapshot.Overview.ComputedAt.UtcDateTime, body = JsonSerializer.Serialize(body, body.GetType(), Json) },
+                tx, cancellationToken: ct));
+        }
+        await tx.CommitAsync(ct);
+        return snapshot;
+    }
+
+    /// <summary>
+    /// The stored document of <paramref name="kind"/>; when there is none, or it is older than the last finished sync,
+    /// it is recomputed first (one refresh at a time per process; concurrent readers wait for it).
+    /// </summary>
+    public async Task<T> GetAsync<T>(string kind, CancellationToken ct) where T : class
+    {
+        if (await ReadAsync<T>(kind, ct) is { } fresh) return fresh;
+        await Refreshing.WaitAsync(ct);
+        try
+        {
+            if (await ReadAsync<T>(kind, ct) is { } refreshed) return refreshed;
+            var s = await RefreshAsync(ct);
+            return (T)(object)(kind switch
+            {
+                Overview => s.Overview, Teams => s.Teams, Epics => s.Epics, Dependencies => s.Dependencies,
+                _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+            });
+        }
+        finally { Refreshing.Release(); }
+    }
+
+    private async Task<T?> ReadAsync<T>(string kind, CancellationToken ct) where T : class
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var row = await conn.QuerySingleOrDefaultAsync<(string Body, bool Stale)>(new CommandDefinition("""
+            SELECT m.body::text, m.computed_at < greatest(
+                       coalesce((SELECT max(r.finished_at) FROM ops.sync_runs r WHERE r.status = 'succeeded'), '-infinity'),
+                       coalesce((SELECT max(a.finished_at) FROM analysis.runs a), '-infinity'))
+            FROM analysis.mi_snapshots m WHERE m.kind = @kind
+            """, new { kind }, cancellationToken: ct));
+        if (row.Body is null || row.Stale) return null;
+        return JsonSerializer.Deserialize<T>(row.Body, Json);
+    }
+}
