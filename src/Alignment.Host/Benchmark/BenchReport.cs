@@ -11,10 +11,12 @@ public sealed record InitialSyncFigures(double Seconds, long Items, long Request
 
 public sealed record IncrementalSyncFigures(double Seconds, long Requests);
 
+public sealed record AnalyzeFigures(double Seconds, int Findings);
+
 /// <summary>The result of one <c>alignment bench</c> run: the JSON of DESIGN §9 and the printed table.</summary>
 public sealed record BenchReport(
     int Teams, int Items, int Links,
-    InitialSyncFigures InitialSync, CopyBaseline.Result CopyBaseline, IncrementalSyncFigures IncrementalSync)
+    InitialSyncFigures InitialSync, CopyBaseline.Result CopyBaseline, IncrementalSyncFigures IncrementalSync, AnalyzeFigures? Analyze)
 {
     // Targets (the benchmark issue).
     public double CopyRatio => InitialSync.Seconds > 0 ? CopyBaseline.Seconds / InitialSync.Seconds : 0;
@@ -45,8 +47,15 @@ public sealed record BenchReport(
         w.WriteNumber("seconds", Round(IncrementalSync.Seconds));
         w.WriteNumber("requests", IncrementalSync.Requests);
         w.WriteEndObject();
-        w.WriteNull("analyze"); // the analyzers do not exist yet
-        w.WriteNull("mi");      // nor do the MI endpoints
+        if (Analyze is null) w.WriteNull("analyze");
+        else
+        {
+            w.WriteStartObject("analyze");
+            w.WriteNumber("seconds", Round(Analyze.Seconds));
+            w.WriteNumber("findings", Analyze.Findings);
+            w.WriteEndObject();
+        }
+        w.WriteNull("mi"); // not measured yet: the bench does not drive the MI endpoints
         w.WriteEndObject();
     }
 
@@ -65,8 +74,9 @@ public sealed record BenchReport(
         table.AddRow("incremental (unchanged)", S(IncrementalSync.Seconds), "",
             $"{IncrementalSync.Requests} ({Ratio(IncrementalSync.Requests, Teams)} per team)", "",
             $"{Mark(IncrementalMet)} ≤ 2 requests per team and < 2 s");
-        table.AddRow("analyze", "-", "", "", "", "[grey]not built yet[/]");
-        table.AddRow("mi", "-", "", "", "", "[grey]not built yet[/]");
+        if (Analyze is null) table.AddRow("analyze", "-", "", "", "", "[grey]not measured[/]");
+        else table.AddRow("analyze", S(Analyze.Seconds), $"{N(Items / Math.Max(Analyze.Seconds, 1e-9))} items/s", $"{Analyze.Findings} findings", "", "");
+        table.AddRow("mi", "-", "", "", "", "[grey]not measured yet[/]");
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine("[grey]COPY per table: " + Markup.Escape(string.Join(", ", CopyBaseline.SecondsPerTable.Select(kv =>
             $"{kv.Key} {CopyBaseline.RowsPerTable.GetValueOrDefault(kv.Key)} rows {S(kv.Value)} s"))) + "[/]");

@@ -3,10 +3,12 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Alignment.Core;
+using Alignment.Core.Analysis;
 using Alignment.Core.Data;
 using Alignment.Core.Sync;
 using Alignment.Host.Hosting;
 using Dapper;
+using Mediator;
 using Spectre.Console;
 
 namespace Alignment.Host.Benchmark;
@@ -15,7 +17,7 @@ public sealed record BenchOptions(int Teams, int Items, int Links, int Seed, str
 
 /// <summary>
 /// One benchmark run (DESIGN §9): simulator in a child process → scratch database → initial sync →
-/// peak RSS → minimum requests → COPY baseline → unchanged incremental sync → table + JSON.
+/// peak RSS → minimum requests → COPY baseline → unchanged incremental sync → analyzers → table + JSON (MI: null until the bench drives the MI endpoints).
 /// </summary>
 public static class BenchmarkRunner
 {
@@ -80,10 +82,18 @@ public static class BenchmarkRunner
         var incremental = await SyncAllAsync(runner, sources, full: false, o.Sequential, ct);
         if (incremental.Failed is { } failedIncremental) return Fail("incremental sync", failedIncremental);
 
+        Step("analyzers");
+        var analyzeClock = Stopwatch.StartNew();
+        AnalysisRunResult analysis;
+        await using (var scope = host.Services.CreateAsyncScope())
+            analysis = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new RunAnalysisCommand("bench"), ct);
+        var analyze = new AnalyzeFigures(analyzeClock.Elapsed.TotalSeconds, analysis.Findings);
+
         var report = new BenchReport(options.Teams.Count, o.Items, o.Links,
             new InitialSyncFigures(initial.Seconds, initial.Items, initial.Requests, minimum, peakRssMb),
             copy,
-            new IncrementalSyncFigures(incremental.Seconds, incremental.Requests));
+            new IncrementalSyncFigures(incremental.Seconds, incremental.Requests),
+            analyze);
         report.Print();
         if (o.JsonFile is { } file)
         {

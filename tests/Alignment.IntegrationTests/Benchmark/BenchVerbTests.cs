@@ -49,7 +49,10 @@ public sealed class BenchVerbTests(TestDatabase db)
             Assert.True(incremental.GetProperty("seconds").GetDouble() > 0);
             Assert.True(incremental.GetProperty("requests").GetInt64() > 0);
 
-            Assert.Equal(JsonValueKind.Null, root.GetProperty("analyze").ValueKind);
+            var analyze = root.GetProperty("analyze");
+            Assert.Equal(["seconds", "findings"], Keys(analyze));
+            Assert.True(analyze.GetProperty("seconds").GetDouble() > 0);
+            Assert.True(analyze.GetProperty("findings").GetInt32() >= 0);
             Assert.Equal(JsonValueKind.Null, root.GetProperty("mi").ValueKind);
 
         }
