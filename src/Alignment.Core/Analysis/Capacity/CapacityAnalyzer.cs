@@ -27,8 +27,8 @@ public static class CapacityAnalyzer
                 var expected = v.P50 * factor;
                 if (expected <= 0) continue;
                 var over = committed / expected - 1;
-                if (over <= o.OvercommitWarning) continue;
-                var critical = over > o.OvercommitCritical;
+                if (over <= o.OvercommitWarning + 1e-9) continue; // a boundary value is not over
+                var critical = over > o.OvercommitCritical + 1e-9;
                 yield return new Finding(Rules.CapOvercommit, critical ? Severity.Critical : Severity.Warning, team.Id, [], [],
                     $"{team.Name}: {sprint.Name} commits {committed:0.#} points against {expected:0.#} expected ({over:P0} over)",
                     new Dictionary<string, object?>
@@ -59,7 +59,7 @@ public static class CapacityAnalyzer
             if (last.Count >= Math.Min(o.SayDoSprints, o.MinHistorySprints))
             {
                 var avg = last.Average(f => f.SayDo!.Value);
-                if (avg < o.SayDoMinimum)
+                if (avg < o.SayDoMinimum - 1e-9)
                     yield return new Finding(Rules.CapSayDo, Severity.Warning, team.Id, [], [],
                         $"{team.Name}: say/do averages {avg:0.00} over the last {last.Count} sprints",
                         new Dictionary<string, object?>
