@@ -60,7 +60,7 @@ public sealed class SprintFiguresRefresher(NpgsqlDataSource db, AlignmentOptions
             results = results.Select(r => firstSeenActive.Contains(r.Figures.SprintId)
                 ? r with { Figures = r.Figures with { Basis = FigureBasis.Observed } } : r).ToList();
         }
-        var capacity = await CapacityAsync(conn, kind, teamId, sourceId, windows, ct);
+        var capacity = await CapacityAsync(conn, options, kind, teamId, sourceId, windows, ct);
 
         await using var tx = await conn.BeginTransactionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition("""
@@ -219,7 +219,8 @@ public sealed class SprintFiguresRefresher(NpgsqlDataSource db, AlignmentOptions
         }).ToList();
     }
 
-    private async Task<Dictionary<string, double?>> CapacityAsync(NpgsqlConnection conn, string? kind, string teamId, string sourceId,
+    /// <summary>Available person-days per sprint (<see cref="CapacityCalculator"/>); missing when unknown.</summary>
+    internal static async Task<Dictionary<string, double?>> CapacityAsync(NpgsqlConnection conn, AlignmentOptions options, string? kind, string teamId, string sourceId,
         IReadOnlyList<SprintWindow> windows, CancellationToken ct)
     {
         var result = new Dictionary<string, double?>(StringComparer.Ordinal);
