@@ -16,7 +16,7 @@ public sealed record AnalyzeFigures(double Seconds, int Findings);
 /// <summary>The result of one <c>alignment bench</c> run: the JSON of DESIGN §9 and the printed table.</summary>
 public sealed record BenchReport(
     int Teams, int Items, int Links,
-    InitialSyncFigures InitialSync, CopyBaseline.Result CopyBaseline, IncrementalSyncFigures IncrementalSync, AnalyzeFigures? Analyze)
+    InitialSyncFigures InitialSync, CopyBaseline.Result CopyBaseline, IncrementalSyncFigures IncrementalSync, AnalyzeFigures? Analyze, MiBurst.Result? Mi)
 {
     // Targets (the benchmark issue).
     public double CopyRatio => InitialSync.Seconds > 0 ? CopyBaseline.Seconds / InitialSync.Seconds : 0;
@@ -55,7 +55,15 @@ public sealed record BenchReport(
             w.WriteNumber("findings", Analyze.Findings);
             w.WriteEndObject();
         }
-        w.WriteNull("mi"); // not measured yet: the bench does not drive the MI endpoints
+        if (Mi is null) w.WriteNull("mi");
+        else
+        {
+            w.WriteStartObject("mi");
+            w.WriteNumber("requests", Mi.Requests);
+            w.WriteNumber("p50Ms", Round(Mi.P50Ms));
+            w.WriteNumber("p99Ms", Round(Mi.P99Ms));
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
     }
 
@@ -76,7 +84,8 @@ public sealed record BenchReport(
             $"{Mark(IncrementalMet)} ≤ 2 requests per team and < 2 s");
         if (Analyze is null) table.AddRow("analyze", "-", "", "", "", "[grey]not measured[/]");
         else table.AddRow("analyze", S(Analyze.Seconds), $"{N(Items / Math.Max(Analyze.Seconds, 1e-9))} items/s", $"{Analyze.Findings} findings", "", "");
-        table.AddRow("mi", "-", "", "", "", "[grey]not measured yet[/]");
+        if (Mi is null) table.AddRow("mi", "-", "", "", "", "[grey]not measured[/]");
+        else table.AddRow("MI burst", "", $"p50 {Mi.P50Ms.ToString("0.0", CultureInfo.InvariantCulture)} ms, p99 {Mi.P99Ms.ToString("0.0", CultureInfo.InvariantCulture)} ms", $"{Mi.Requests}", "", "");
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine("[grey]COPY per table: " + Markup.Escape(string.Join(", ", CopyBaseline.SecondsPerTable.Select(kv =>
             $"{kv.Key} {CopyBaseline.RowsPerTable.GetValueOrDefault(kv.Key)} rows {S(kv.Value)} s"))) + "[/]");

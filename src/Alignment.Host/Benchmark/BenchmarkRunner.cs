@@ -17,7 +17,7 @@ public sealed record BenchOptions(int Teams, int Items, int Links, int Seed, str
 
 /// <summary>
 /// One benchmark run (DESIGN §9): simulator in a child process → scratch database → initial sync →
-/// peak RSS → minimum requests → COPY baseline → unchanged incremental sync → analyzers → table + JSON (MI: null until the bench drives the MI endpoints).
+/// peak RSS → minimum requests → COPY baseline → unchanged incremental sync → analyzers → MI burst → table + JSON.
 /// </summary>
 public static class BenchmarkRunner
 {
@@ -89,11 +89,15 @@ public static class BenchmarkRunner
             analysis = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new RunAnalysisCommand("bench"), ct);
         var analyze = new AnalyzeFigures(analyzeClock.Elapsed.TotalSeconds, analysis.Findings);
 
+        Step("MI burst");
+        var mi = await MiBurst.RunAsync(simConfig, scratch.ConnectionString, requests: 200, clients: 8, ct);
+
         var report = new BenchReport(options.Teams.Count, o.Items, o.Links,
             new InitialSyncFigures(initial.Seconds, initial.Items, initial.Requests, minimum, peakRssMb),
             copy,
             new IncrementalSyncFigures(incremental.Seconds, incremental.Requests),
-            analyze);
+            analyze,
+            mi);
         report.Print();
         if (o.JsonFile is { } file)
         {

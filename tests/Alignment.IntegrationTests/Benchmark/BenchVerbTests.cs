@@ -53,7 +53,9 @@ public sealed class BenchVerbTests(TestDatabase db)
             Assert.Equal(["seconds", "findings"], Keys(analyze));
             Assert.True(analyze.GetProperty("seconds").GetDouble() > 0);
             Assert.True(analyze.GetProperty("findings").GetInt32() >= 0);
-            Assert.Equal(JsonValueKind.Null, root.GetProperty("mi").ValueKind);
+            var mi = root.GetProperty("mi");
+            Assert.Equal(["requests", "p50Ms", "p99Ms"], Keys(mi));
+            foreach (var k in Keys(mi)) Assert.True(mi.GetProperty(k).GetDouble() > 0, $"mi.{k}: {mi.GetProperty(k)}");
 
         }
         finally

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Alignment.Host.Cli;
+
+namespace Alignment.Host.Benchmark;
+
+/// <summary>
+/// A burst of MI requests (DESIGN §9) against the real web host of <c>serve</c> on the scratch database,
+/// with a management key made up for the run: every MI list endpoint in turn, a few clients at once.
+/// The first request may refresh the MI snapshot; it is part of the burst.
+/// </summary>
+public static class MiBurst
+{
+    public sealed record Result(int Requests, double P50Ms, double P99Ms);
+
+    private static readonly string[] Paths = ["/api/mi/overview", "/api/mi/teams", "/api/mi/epics", "/api/mi/dependencies"];
+
+    public static async Task<Result> RunAsync(byte[] simConfig, string connectionString, int requests, int clients, CancellationToken ct)
+    {
+        var key = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+        var sha = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key))).ToLowerInvariant();
+        var port = FreePort();
+        var app = ServeVerb.Build([], null, worker: false, b =>
+        {
+            b.Configuration.AddJsonStream(new MemoryStream(simConfig));
+            b.Configuration.AddInMemoryCollection([
+                new("ConnectionStrings:" + Core.Data.Database.ConnectionStringName, connectionString),
+                new("Alignment:Auth:ApiKeys:0:Name", "bench"),
+                new("Alignment:Auth:ApiKeys:0:Role", "management"),
+                new("Alignment:Auth:ApiKeys:0:Sha256", sha),
+            ]);
+            b.WebHost.UseUrls($"http://127.0.0.1:{port}");
+            b.Logging.ClearProviders();
+        });
+        await using (app)
+        {
+            await app.StartAsync(ct);
+            try
+            {
+                using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
+                http.DefaultRequestHeaders.Add("X-Api-Key", key);
+                var latencies = new double[requests];
+                var next = -1;
+                await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+                {
+                    int i;
+                    while ((i = Interlocked.Increment(ref next)) < requests)
+                    {
+                        var started = Stopwatch.GetTimestamp();
+                        using var response = await http.GetAsync(Paths[i % Paths.Length], ct);
+                        await response.Content.CopyToAsync(Stream.Null, ct);
+                        if (!response.IsSuccessStatusCode)
+                            throw new InvalidOperationException($"MI burst: GET {Paths[i % Paths.Length]} answered {(int)response.StatusCode}");
+                        latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    }
+                }));
+                Array.Sort(latencies);
+                return new Result(requests, Percentile(latencies, 0.50), Percentile(latencies, 0.99));
+            }
+            finally
+            {
+                await app.StopAsync(CancellationToken.None);
+            }
+        }
+    }
+
+    private static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+}
