@@ -66,6 +66,9 @@ public static class Observability
         if (metricsPath.Length > 0)
             builder.Services.AddSingleton<IStartupFilter>(new PrometheusStartupFilter(metricsPath));
 
+        // A span per mediator message, so a trace reads HTTP → mediator → SQL and tracker calls.
+        builder.Services.AddScoped(typeof(Mediator.IPipelineBehavior<,>), typeof(MediatorTracingBehavior<,>));
+
         // Every Hangfire job logs inside a scope with its job id (the sync runner adds SyncRunId and SourceId).
         builder.Services.Replace(ServiceDescriptor.Singleton<Hangfire.Common.IJobFilterProvider>(
             sp => new JobScopeFilterProvider(sp.GetRequiredService<ILoggerFactory>())));

@@ -52,6 +52,28 @@ public sealed class MetricsEndpointTests(TestDatabase db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sync_and_an_api_request_through_the_mediator_are_traced_as_alignment_spans()
+    {
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name == AlignmentTelemetry.Name,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        await _host.Services.GetRequiredService<SyncRunner>().RunAsync(new SyncRequest("metrics-jira", Trigger: "test"));
+        using var pmo = _host.Client(TestHost.PmoKey);
+        (await pmo.GetAsync("/api/teams")).EnsureSuccessStatusCode();
+
+        var sync = Assert.Single(spans, s => s.OperationName == "sync metrics-jira");
+        Assert.Equal("succeeded", sync.GetTagItem("alignment.sync.status"));
+        Assert.Equal(2, Convert.ToInt32(sync.GetTagItem("alignment.sync.items_read")));
+        Assert.Contains(spans, s => s.OperationName.StartsWith("mediator ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Api_requests_are_measured_by_the_aspnetcore_instrumentation()
     {
         using var pmo = _host.Client(TestHost.PmoKey);
