@@ -12,6 +12,7 @@ public sealed class AlignmentOptions
     public AuthOptions Auth { get; set; } = new();
     public ObservabilityOptions Observability { get; set; } = new();
     public AnalysisOptions Analysis { get; set; } = new();
+    public AdviceOptions Advice { get; set; } = new();
 
     public SourceOptions? Source(string id) => Sources.FirstOrDefault(s => s.Id == id);
     public IEnumerable<TeamOptions> TeamsOf(string sourceId) => Teams.Where(t => t.Source == sourceId);
@@ -232,4 +233,43 @@ public sealed class ObservabilityOptions
     public string MetricsPath { get; set; } = "/metrics";
     /// <summary>Structured JSON console logs with scopes (sync run, source, Hangfire job) for log pipelines.</summary>
     public bool JsonLogs { get; set; }
+}
+
+/// <summary><c>Alignment:Advice</c>: the weekly prioritisation-advice e-mails to product owners and the dependency alerts.</summary>
+public sealed class AdviceOptions
+{
+    /// <summary>Cron of the recurring <c>advice:weekly</c> job, in <see cref="TimeZone"/>; empty disables it.</summary>
+    public string Cron { get; set; } = "0 7 * * 1";
+    /// <summary>IANA (or Windows) time zone of <see cref="Cron"/> and of the digest's week.</summary>
+    public string TimeZone { get; set; } = "Europe/Amsterdam";
+    /// <summary>Language of the e-mails: <c>en</c> or <c>nl</c>.</summary>
+    public string Language { get; set; } = "en";
+    public SmtpOptions Smtp { get; set; } = new();
+    /// <summary>Lines per section before "and N more".</summary>
+    public int CapPerSection { get; set; } = 5;
+    /// <summary>Send a digest even when there is nothing to act on.</summary>
+    public bool SendEmptyDigest { get; set; }
+    /// <summary>Product-owner e-mail addresses that receive no digest and no alert.</summary>
+    public List<string> OptOut { get; set; } = [];
+    /// <summary>Base URL of this service as product owners reach it, for the "full list" links; empty = no such links.</summary>
+    public string DashboardUrl { get; set; } = "";
+    /// <summary>A short alert (at most one a day per product owner) when a new critical cross-team dependency finding appears.</summary>
+    public bool AlertsEnabled { get; set; } = true;
+}
+
+public enum SmtpSecurity { None, StartTls, Tls }
+
+/// <summary><c>Alignment:Advice:Smtp</c>: the mail server; the password comes from the environment variable <see cref="PasswordEnv"/> names.</summary>
+public sealed class SmtpOptions
+{
+    /// <summary>Empty = no sending (previews and <c>alignment advice --dry-run</c> still work).</summary>
+    public string Host { get; set; } = "";
+    public int Port { get; set; } = 587;
+    public SmtpSecurity Security { get; set; } = SmtpSecurity.StartTls;
+    /// <summary>User name; empty = no authentication.</summary>
+    public string? User { get; set; }
+    /// <summary>Name of the environment variable that holds the SMTP password.</summary>
+    public string? PasswordEnv { get; set; }
+    /// <summary>Sender address, e.g. <c>Alignment &lt;pmo@example.com&gt;</c>.</summary>
+    public string From { get; set; } = "";
 }

@@ -80,6 +80,7 @@ public sealed partial class AlignmentOptionsValidator(Microsoft.Extensions.Confi
             if (k.Role == "productOwner" && string.IsNullOrWhiteSpace(k.Email)) errors.Add($"{key}:Email: required for the productOwner role");
         }
         AnalysisRanges(o.Analysis, errors);
+        AdviceRanges(o.Advice, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
@@ -115,6 +116,39 @@ public sealed partial class AlignmentOptionsValidator(Microsoft.Extensions.Confi
         Int(nameof(a.ForecastMaxSprints), a.ForecastMaxSprints, 1, 520);
         if (!string.IsNullOrWhiteSpace(a.Cron) && a.Cron.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length is < 5 or > 6)
             errors.Add($"{k}:Cron: '{a.Cron}' is not a cron expression (five fields, UTC)");
+    }
+
+    private void AdviceRanges(AdviceOptions a, List<string> errors)
+    {
+        const string k = "Alignment:Advice";
+        if (!string.IsNullOrWhiteSpace(a.Cron) && a.Cron.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length is < 5 or > 6)
+            errors.Add($"{k}:Cron: '{a.Cron}' is not a cron expression (five fields, in Alignment:Advice:TimeZone)");
+        try { _ = TimeZoneInfo.FindSystemTimeZoneById(a.TimeZone); }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
+        {
+            errors.Add($"{k}:TimeZone: '{a.TimeZone}' is not a known time zone (e.g. Europe/Amsterdam, UTC)");
+        }
+        if (a.Language is not ("en" or "nl")) errors.Add($"{k}:Language: '{a.Language}' must be one of en, nl");
+        if (a.CapPerSection is < 1 or > 100) errors.Add($"{k}:CapPerSection: {a.CapPerSection} must be between 1 and 100");
+        for (var i = 0; i < a.OptOut.Count; i++)
+            if (!MimeKit.MailboxAddress.TryParse(a.OptOut[i], out _) || !a.OptOut[i].Contains('@'))
+                errors.Add($"{k}:OptOut:{i}: '{a.OptOut[i]}' is not an e-mail address");
+        if (!string.IsNullOrWhiteSpace(a.DashboardUrl) && (!Uri.TryCreate(a.DashboardUrl, UriKind.Absolute, out var u) || (u.Scheme != "https" && u.Scheme != "http")))
+            errors.Add($"{k}:DashboardUrl: '{a.DashboardUrl}' is not an absolute http(s) URL");
+        var s = a.Smtp;
+        if (configuration?.GetSection($"{k}:Smtp:Security").Value is { } sec && !Enum.GetNames<SmtpSecurity>().Contains(sec, StringComparer.OrdinalIgnoreCase))
+            errors.Add($"{k}:Smtp:Security: '{sec}' must be one of {string.Join(", ", Enum.GetNames<SmtpSecurity>())}");
+        if (string.IsNullOrWhiteSpace(s.Host)) return;
+        if (s.Port is < 1 or > 65535) errors.Add($"{k}:Smtp:Port: {s.Port} must be between 1 and 65535");
+        if (string.IsNullOrWhiteSpace(s.From) || !MimeKit.MailboxAddress.TryParse(s.From, out _) || !s.From.Contains('@'))
+            errors.Add($"{k}:Smtp:From: '{s.From}' must be the sender's e-mail address when Smtp:Host is set");
+        if (!string.IsNullOrWhiteSpace(s.User))
+        {
+            if (string.IsNullOrWhiteSpace(s.PasswordEnv))
+                errors.Add($"{k}:Smtp:PasswordEnv: name the environment variable that holds the SMTP password of '{s.User}'");
+            else if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(s.PasswordEnv)))
+                errors.Add($"{k}:Smtp:PasswordEnv: the environment variable '{s.PasswordEnv}' is not set");
+        }
     }
 
     /// <summary>A misspelt key is an error that names it, not a silently ignored setting.</summary>

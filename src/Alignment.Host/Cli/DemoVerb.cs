@@ -79,6 +79,7 @@ public static class DemoVerb
             Console.WriteLine($"  Simulator:      {sim.BaseUrl}/_sim/truth");
             Console.WriteLine($"  API key (admin): {key}");
             Console.WriteLine($"  try: curl -H 'X-Api-Key: {key}' {url}/api/teams");
+            await PrintAdviceAsync(app.Services, url, r.GetValue(KeyFile), ct);
             Console.WriteLine("Ctrl+C stops everything.");
             await app.WaitForShutdownAsync(ct);
             await app.DisposeAsync();
@@ -88,6 +89,20 @@ public static class DemoVerb
             File.Delete(configFile);
         }
         return 0;
+    }
+
+    /// <summary>The advice digests without a mail server: written as .html/.eml files (next to the key file) and their preview URLs.</summary>
+    private static async Task PrintAdviceAsync(IServiceProvider services, string url, string? keyFile, CancellationToken ct)
+    {
+        var dir = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(keyFile ?? Path.Combine(Path.GetTempPath(), "alignment-demo", "key")))!, "advice");
+        await using var scope = services.CreateAsyncScope();
+        var r = await scope.ServiceProvider.GetRequiredService<Mediator.IMediator>().Send(new Core.Advice.RunAdviceCommand("demo", dir), ct);
+        Console.WriteLine($"  Advice digests: {r.Files.Count} written to {dir} (open the .html files in a browser; .eml in a mail client)");
+        foreach (var f in r.Files.Take(3))
+        {
+            var email = Path.GetFileNameWithoutExtension(f)[$"advice-{r.Period}-".Length..];
+            Console.WriteLine($"    preview: {url}/api/advice/{Uri.EscapeDataString(email)}/preview   (with the key as X-Api-Key or the alignment-key cookie)");
+        }
     }
 
     private static string ReadOrCreateKey(string? file)

@@ -35,6 +35,7 @@ public static class Verbs
 
         root.Subcommands.Add(SyncVerb.Create());
         root.Subcommands.Add(AnalyzeVerb.Create());
+        root.Subcommands.Add(AdviceVerb.Create());
         root.Subcommands.Add(BenchVerb.Create());
         root.Subcommands.Add(SimulateVerb.Create());
         root.Subcommands.Add(DemoVerb.Create());

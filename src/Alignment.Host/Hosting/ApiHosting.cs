@@ -65,6 +65,7 @@ public static class ApiHosting
         api.MapSprintEndpoints();
         api.MapMiEndpoints();
         api.MapFindingEndpoints();
+        api.MapAdviceEndpoints();
         return app;
     }
 

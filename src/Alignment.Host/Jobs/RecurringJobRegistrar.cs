@@ -14,6 +14,7 @@ public sealed class RecurringJobRegistrar(
     : IHostedService
 {
     public const string SyncPrefix = "sync:", FullSyncPrefix = "sync-full:", AnalyzeId = "analyze";
+    public const string AdviceWeeklyId = "advice:weekly", AdviceOutboxId = "advice:outbox", AdviceOutboxCron = "*/15 * * * *";
 
     public Task StartAsync(CancellationToken ct)
     {
@@ -42,6 +43,21 @@ public sealed class RecurringJobRegistrar(
             wanted.Add(AnalyzeId);
         }
         else manager.RemoveIfExists(AnalyzeId);
+        var advice = options.Value.Advice;
+        if (!string.IsNullOrWhiteSpace(advice.Cron) && !string.IsNullOrWhiteSpace(advice.Smtp.Host))
+        {
+            manager.AddOrUpdate<AdviceJob>(AdviceWeeklyId, j => j.RunWeeklyAsync("schedule", CancellationToken.None), advice.Cron,
+                new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(advice.TimeZone) });
+            manager.AddOrUpdate<AdviceJob>(AdviceOutboxId, j => j.RunOutboxAsync("schedule", CancellationToken.None), AdviceOutboxCron,
+                new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+            wanted.Add(AdviceWeeklyId);
+            wanted.Add(AdviceOutboxId);
+        }
+        else
+        {
+            manager.RemoveIfExists(AdviceWeeklyId);
+            manager.RemoveIfExists(AdviceOutboxId);
+        }
         using var conn = storage.GetConnection();
         foreach (var job in conn.GetRecurringJobs())
         {
