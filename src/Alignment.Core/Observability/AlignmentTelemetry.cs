@@ -18,8 +18,9 @@ public static class AlignmentTelemetry
     public static readonly ActivitySource ActivitySource = new(Name);
     public static readonly Meter Meter = new(Name);
 
-    public static readonly Histogram<double> SyncDuration = Meter.CreateHistogram<double>(
-        "alignment.sync.duration", "s", "Duration of a sync run, by source and status (succeeded, failed, skipped)");
+    public static readonly Histogram<double> SyncDuration = Meter.CreateHistogram(
+        "alignment.sync.duration", "s", "Duration of a sync run, by source and status (succeeded, failed, skipped)",
+        tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600] });
     public static readonly Counter<long> ItemsRead = Meter.CreateCounter<long>(
         "alignment.sync.items_read", "{item}", "Work items read from the tracker");
     public static readonly Counter<long> ItemsChanged = Meter.CreateCounter<long>(

@@ -97,11 +97,8 @@ public static class Observability
         private const string Key = "alignment:log-scope";
 
         public void OnPerforming(PerformingContext context) =>
-            context.Items[Key] = logger.BeginScope(new Dictionary<string, object>
-            {
-                ["JobId"] = context.BackgroundJob.Id,
-                ["Job"] = $"{context.BackgroundJob.Job.Type.Name}.{context.BackgroundJob.Job.Method.Name}",
-            });
+            context.Items[Key] = logger.BeginScope("Job {JobId} {Job}",
+                context.BackgroundJob.Id, $"{context.BackgroundJob.Job.Type.Name}.{context.BackgroundJob.Job.Method.Name}");
 
         public void OnPerformed(PerformedContext context)
         {

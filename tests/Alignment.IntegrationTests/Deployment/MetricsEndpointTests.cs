@@ -43,7 +43,7 @@ public sealed class MetricsEndpointTests(TestDatabase db) : IAsyncLifetime
 
         Assert.True(response.IsSuccessStatusCode, $"GET /metrics answered {(int)response.StatusCode}: {text}");
         Assert.Matches($@"(?m)^{MetricNames.SyncDuration}_count\{{[^}}]*source=""metrics-jira""[^}}]*status=""succeeded""[^}}]*\}} [1-9]", text);
-        Assert.Matches($@"(?m)^{MetricNames.SyncDuration}_bucket\{{[^}}]*source=""metrics-jira""", text);
+        Assert.Matches($@"(?m)^{MetricNames.SyncDuration}_bucket\{{[^}}]*source=""metrics-jira""[^}}]*le=""2.5""\}} ", text); // seconds-scale buckets
         Assert.Matches($@"(?m)^{MetricNames.ItemsRead}\{{[^}}]*source=""metrics-jira""[^}}]*\}} [2-9]", text);
         Assert.Matches($@"(?m)^{MetricNames.ItemsChanged}\{{[^}}]*source=""metrics-jira""[^}}]*\}} [1-9]", text);
         Assert.Matches($@"(?m)^{MetricNames.TrackerRequests}\{{[^}}]*source=""metrics-jira""[^}}]*\}} [1-9]", text);
