@@ -93,7 +93,7 @@ public static class SprintCalculator
         for (int i = 0; i < ordered.Count; i++)
         {
             var s = ordered[i];
-            if (s.Start is null || s.State == SprintState.Future || s.Start > asOf) continue;
+            if (s.Start is null || s.State == SprintState.Future || (s.State == SprintState.Active && s.Start > asOf)) continue;
             var next = i + 1 < ordered.Count ? ordered[i + 1] : null;
             var start = s.Start!.Value;
             var end = s.State == SprintState.Closed ? s.Finish ?? asOf : asOf;
