@@ -13,6 +13,7 @@ internal sealed class SnapshotBuilder
     private readonly List<SnapshotSprint> _sprints = [];
     private readonly List<SprintFigure> _figures = [];
     private readonly List<SprintCapacity> _capacities = [];
+    private readonly List<EstimateEvent> _estimates = [];
     private readonly Dictionary<string, List<string>> _teamSprints = [];
 
     /// <summary>A team with <paramref name="closed"/> closed sprints before an active one and two future ones, each <paramref name="days"/> long.</summary>
@@ -43,10 +44,11 @@ internal sealed class SnapshotBuilder
     public string Sprint(string team, int k) => $"{team}-{k}";
 
     public SnapshotBuilder Item(string source, string key, string? team, string? sprint = null, string type = "story", string status = "todo",
-        double? points = 3, string? parent = null, string? rank = null, DateTimeOffset? updated = null, DateOnly? due = null, string[]? sprintIds = null)
+        double? points = 3, string? parent = null, string? rank = null, DateTimeOffset? updated = null, DateOnly? due = null, string[]? sprintIds = null,
+        DateTimeOffset? created = null, DateTimeOffset? firstPlanned = null)
     {
         _items.Add(new SnapshotItem(source, key, key, $"https://{source}.example/{key}", type, "title " + key, status, points, team, sprint,
-            sprintIds ?? (sprint is null ? [] : [sprint]), parent, rank ?? key, Now.AddDays(-60), updated ?? Now.AddDays(-1), due));
+            sprintIds ?? (sprint is null ? [] : [sprint]), parent, rank ?? key, created ?? Now.AddDays(-60), updated ?? Now.AddDays(-1), due, firstPlanned));
         return this;
     }
 
@@ -64,7 +66,14 @@ internal sealed class SnapshotBuilder
         return this;
     }
 
-    public AnalysisSnapshot Build() => new(Now, _teams, _items, _links, _sprints, _figures, _capacities, []);
+    /// <summary>An estimate change of an item (the key is also its external id).</summary>
+    public SnapshotBuilder Estimate(string source, string key, DateTimeOffset at, double? from, double? to)
+    {
+        _estimates.Add(new EstimateEvent(source, key, at, from, to));
+        return this;
+    }
+
+    public AnalysisSnapshot Build() => new(Now, _teams, _items, _links, _sprints, _figures, _capacities, _estimates);
 
     public AnalysisResult Run(AnalysisOptions? o = null) => Analyzer.Run(Build(), o ?? new AnalysisOptions());
 }

@@ -1,0 +1,76 @@
+using Alignment.Core.Analysis;
+
+namespace Alignment.UnitTests.Analysis;
+
+/// <summary>Fire and boundary cases of HYGIENE (DESIGN §7): unestimated stories above 30 %, items without a team, sprint field unused.</summary>
+public sealed class HygieneRuleTests
+{
+    private static IEnumerable<Finding> Of(AnalysisResult r, string rule) => r.Findings.Where(f => f.Rule == rule);
+    private static string[] Keys(Finding f) => f.Items.Select(i => $"{i.Source}/{i.Key}").ToArray();
+
+    /// <summary>
+    /// Ten stories of team pay: PAY-0 done, PAY-1 in the active sprint (so the done status and the sprint field are used),
+    /// the last <paramref name="unestimated"/> without an estimate; <paramref name="inSprint"/> false leaves every story out of sprints.
+    /// </summary>
+    private static AnalysisResult TenStories(int unestimated, bool inSprint = true)
+    {
+        var b = new SnapshotBuilder().Team("pay", "jira");
+        for (var k = 0; k < 10; k++)
+            b.Item("jira", $"PAY-{k}", "pay", sprint: inSprint && k == 1 ? b.Sprint("pay", 6) : null,
+                status: k == 0 ? "done" : "todo", points: k >= 10 - unestimated ? null : 3);
+        return b.Run();
+    }
+
+    [Fact]
+    public void Flags_hygiene_when_40_percent_of_a_teams_stories_have_no_estimate()
+    {
+        var f = Assert.Single(Of(TenStories(unestimated: 4), Rules.Hygiene));
+        Assert.Equal(Severity.Warning, f.Severity);
+        Assert.Equal("pay", f.Team);
+        Assert.Empty(f.RelatedTeams);
+        Assert.Empty(f.Items);
+        var card = Assert.IsType<HygieneScorecard>(f.Evidence["scorecard"]);
+        Assert.Equal(0.4, card.UnestimatedShare);
+        Assert.Contains("estimate", Assert.Single(card.Problems));
+    }
+
+    [Fact]
+    public void Does_not_flag_hygiene_when_exactly_30_percent_of_the_stories_have_no_estimate() =>
+        Assert.Empty(Of(TenStories(unestimated: 3), Rules.Hygiene));
+
+    [Fact]
+    public void Flags_hygiene_when_ten_work_items_of_a_team_have_no_sprint()
+    {
+        var f = Assert.Single(Of(TenStories(unestimated: 0, inSprint: false), Rules.Hygiene));
+        Assert.Equal(Severity.Warning, f.Severity);
+        Assert.Equal("pay", f.Team);
+        Assert.Empty(f.RelatedTeams);
+        Assert.Empty(f.Items);
+        var card = Assert.IsType<HygieneScorecard>(f.Evidence["scorecard"]);
+        Assert.Equal(0.0, card.SprintFieldUse);
+        Assert.Contains("sprint", Assert.Single(card.Problems));
+    }
+
+    [Fact]
+    public void Does_not_flag_hygiene_when_one_of_ten_work_items_has_a_sprint() =>
+        Assert.Empty(Of(TenStories(unestimated: 0, inSprint: true), Rules.Hygiene));
+
+    private static AnalysisResult WithTeamlessItem(string status) =>
+        new SnapshotBuilder().Team("pay", "jira").Item("jira", "PAY-1", "pay").Item("jira", "X-1", null, status: status).Run();
+
+    [Fact]
+    public void Flags_hygiene_when_an_open_item_of_a_source_belongs_to_no_team()
+    {
+        var f = Assert.Single(Of(WithTeamlessItem("todo"), Rules.Hygiene));
+        Assert.Equal(Severity.Warning, f.Severity);
+        Assert.Null(f.Team);
+        Assert.Empty(f.RelatedTeams);
+        Assert.Equal(["jira/X-1"], Keys(f));
+        Assert.Equal(1, f.Evidence["count"]);
+        Assert.Equal("source:jira", f.Subject);
+    }
+
+    [Fact]
+    public void Does_not_flag_hygiene_when_the_only_item_without_a_team_is_removed() =>
+        Assert.Empty(Of(WithTeamlessItem("removed"), Rules.Hygiene));
+}
