@@ -1,0 +1,127 @@
+using Alignment.IntegrationTests.Infrastructure;
+using Alignment.IntegrationTests.Mi;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace Alignment.IntegrationTests.Dashboard;
+
+/// <summary>
+/// The dashboard in a real browser: Playwright for .NET driving Debian's Chromium (no browser download; ./dev.sh test installs
+/// the chromium package). Screenshots are kept under .dev/test-results/dashboard/.
+/// </summary>
+[Collection(DatabaseCollection.Name)]
+public sealed class DashboardBrowserTests(TestDatabase db, ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private TestHost _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        await db.ResetAsync();
+        _host = await TestHost.StartAsync(db, Configs.TwoTeams());
+        await MiStore.SeedAsync(db);
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task Overview_and_team_page_render_with_data_charts_and_tracker_text_as_text()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run the tests through ./dev.sh test, which installs Debian's chromium package");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
+        var dialogs = 0;
+        var errors = new List<string>();
+        page.Dialog += (_, d) => { dialogs++; _ = d.DismissAsync(); };
+        page.PageError += (_, e) => errors.Add(e);
+        var screenshots = ScreenshotDirectory();
+        var root = _host.BaseAddress.ToString().TrimEnd('/');
+
+        // Sign in with a management key (kept in the SameSite=Strict alignment-key cookie).
+        await page.GotoAsync(root + "/");
+        await page.FillAsync("#api-key", TestHost.ManagementKey);
+        await page.ClickAsync("#signin button[type=submit]");
+        var cookie = (await page.Context.CookiesAsync()).Single(c => c.Name == "alignment-key");
+        Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
+
+        // Overview: figures from the hand-built store, the team table, and a drawn chart.
+        await page.WaitForSelectorAsync("#org-velocity");
+        await Shot(page, screenshots, "overview");
+        var main = await page.InnerTextAsync("main");
+        Assert.Contains("Commitment vs capacity", main, StringComparison.OrdinalIgnoreCase);   // labels are upper-cased by CSS
+        Assert.Contains("99 %", main);                 // 15 of 15.2 points
+        Assert.Contains("68 %", main);                 // say/do 41/60
+        Assert.Contains("Payments", main);
+        Assert.Contains("Ledger", main);
+        Assert.True(await PaintedPixels(page, "org-velocity") > 500, "the organisation velocity chart has not drawn");
+        Assert.True(await PaintedPixels(page, "findings-by-rule") > 100, "the findings chart has not drawn");
+
+        // The explain drawer lists the rows behind a figure.
+        await page.Locator(".card", new() { HasText = "Say / do" }).Locator("button.explain").ClickAsync();
+        await page.WaitForSelectorAsync("#drawer table");
+        Assert.Contains("/api/mi/teams/payments/explain?figure=sayDo", await page.InnerTextAsync("#drawer"));   // each team's share, with its own explain link
+
+        // Team page: velocity committed vs completed, say/do, capacity, and the active sprint's items, titles as text.
+        await page.GotoAsync(root + "/#/teams/payments");
+        await page.WaitForSelectorAsync("#team-velocity");
+        await page.WaitForSelectorAsync("text=In the active sprint");
+        await Shot(page, screenshots, "team");
+        main = await page.InnerTextAsync("main");
+        Assert.Contains("63 %", main);                 // say/do 0.625
+        Assert.Contains("139 %", main);                // capacity use 10 / 7.2
+        Assert.True(await PaintedPixels(page, "team-velocity") > 500, "the team velocity chart has not drawn");
+        Assert.True(await PaintedPixels(page, "team-capacity") > 100, "the team capacity chart has not drawn");
+        Assert.Contains(MiStore.XssTitle, main);
+        Assert.Equal(0, await page.Locator("main img").CountAsync());
+
+        // Epics and dependencies render too; the tracker title stays text there as well.
+        await page.GotoAsync(root + "/#/epics");
+        await page.WaitForSelectorAsync("text=Roll-up with forecasts");
+        Assert.Contains(MiStore.XssTitle, await page.InnerTextAsync("main"));
+        Assert.Equal(0, await page.Locator("main img").CountAsync());
+        await Shot(page, screenshots, "epics");
+        await page.GotoAsync(root + "/#/dependencies");
+        await page.WaitForSelectorAsync("svg.graph path.at-risk");
+        await Shot(page, screenshots, "dependencies");
+        await page.GotoAsync(root + "/#/findings");
+        await page.WaitForSelectorAsync("text=Counts by rule", new() { Timeout = 10000 });
+        await Shot(page, screenshots, "findings");
+
+        Assert.Equal(0, dialogs);
+        Assert.Empty(errors);
+    }
+
+    private static async Task<int> PaintedPixels(IPage page, string canvasId) => await page.EvaluateAsync<int>("""
+        id => {
+          const c = document.getElementById(id);
+          if (!c || !c.width || !c.height) return 0;
+          const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+          let n = 0;
+          for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+          return n;
+        }
+        """, canvasId);
+
+    private async Task Shot(IPage page, string dir, string name)
+    {
+        var path = Path.Combine(dir, $"dashboard-{name}.png");
+        await page.ScreenshotAsync(new() { Path = path, FullPage = true });
+        output.WriteLine($"screenshot: {path}");
+        Console.WriteLine($"screenshot: {path}");
+    }
+
+    /// <summary>.dev/test-results/dashboard under the checkout (the directory ./dev.sh test collects results in).</summary>
+    private static string ScreenshotDirectory()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "dev.sh"))) dir = dir.Parent;
+        var path = Path.Combine(dir?.FullName ?? Path.GetTempPath(), ".dev", "test-results", "dashboard");
+        Directory.CreateDirectory(path);
+        return path;
+    }
+}
