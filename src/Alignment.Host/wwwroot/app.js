@@ -6,6 +6,7 @@ import { h, fmt, table, badge, card, render, link } from "./ui.js";
 const main = document.getElementById("main");
 const drawer = document.getElementById("drawer");
 const charts = [];
+const STATUS = { late: "late", atRisk: "at risk", onTrack: "on track", unknown: "unknown", noTarget: "no target", done: "done" };
 const COLORS = { committed: "#b9c6d8", completed: "#2f6fde", sayDo: "#e08a1e", risk: "#d23f3f", ok: "#6b7a90" };
 
 if (window.Chart) {
@@ -227,18 +228,18 @@ async function packPage(id, kind) {
 async function epicsPage() {
   const e = await get("/api/mi/epics");
   const filter = h("select", { id: "epic-status", "aria-label": "Status" },
-    ["all", "late", "atRisk", "onTrack", "unknown", "noTarget", "done"].map(s => h("option", { value: s, text: s === "all" ? "All statuses" : s })));
+    ["all", "late", "atRisk", "onTrack", "unknown", "noTarget", "done"].map(s => h("option", { value: s, text: s === "all" ? "All statuses" : STATUS[s] })));
   const holder = h("div");
   const order = { late: 0, atRisk: 1, unknown: 2, onTrack: 3, noTarget: 4, done: 5 };
   const draw = () => {
     const rows = e.epics.filter(x => filter.value === "all" || x.status === filter.value).sort((a, b) => order[a.status] - order[b.status]);
     holder.replaceChildren(table([
-      { label: "Epic", value: x => link(x.url, x.key) },
+      { label: "Epic", value: x => link(x.url, x.key), class: () => "nowrap" },
       { label: "Title", value: x => x.title, class: () => "title" },
-      { label: "Status", value: x => h("span", { title: x.statusReason }, badge(x.status)) },
-      { label: "Target", value: x => fmt.date(x.target) },
-      { label: "P50", value: x => x.forecastP50.value ? fmt.date(x.forecastP50.value) : h("span", { class: "muted", title: x.forecastP50.reason, text: "—" }) },
-      { label: "P85", value: x => x.forecastP85.value ? fmt.date(x.forecastP85.value) : h("span", { class: "muted", title: x.forecastP85.reason, text: "—" }) },
+      { label: "Status", value: x => h("span", { title: x.statusReason }, badge(STATUS[x.status] || x.status, x.status)), class: () => "nowrap" },
+      { label: "Target", value: x => fmt.date(x.target), class: () => "nowrap" },
+      { label: "P50", value: x => x.forecastP50.value ? fmt.date(x.forecastP50.value) : h("span", { class: "muted", title: x.forecastP50.reason, text: "—" }), class: () => "nowrap" },
+      { label: "P85", value: x => x.forecastP85.value ? fmt.date(x.forecastP85.value) : h("span", { class: "muted", title: x.forecastP85.reason, text: "—" }), class: () => "nowrap" },
       { label: "Progress", value: x => progress(x.donePoints, x.totalPoints) },
       { label: "Teams", value: x => h("div", { class: "parts" }, x.teams.map(p => h("span", { class: "part", text: `${p.team} ${fmt.num(p.donePoints)}/${fmt.num(p.totalPoints)}` }))) },
       { label: "", value: x => h("button", { class: "link", type: "button", onclick: () => explain(x.explain, `${x.key}: items`) }, "explain") },
@@ -284,13 +285,13 @@ function graph(g) {
   };
   const W = 760, H = 460, cx = W / 2, cy = H / 2, R = Math.min(W, H) / 2 - 70;
   const pos = new Map(g.nodes.map((n, i) => {
-    const a = (2 * Math.PI * i) / Math.max(1, g.nodes.length) - Math.PI / 2;
+    const a = (2 * Math.PI * i) / Math.max(1, g.nodes.length) + Math.PI; // first team on the left
     return [n.team, { x: cx + R * Math.cos(a), y: cy + R * Math.sin(a) }];
   }));
   const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, class: "graph", role: "img", "aria-label": "Dependency graph between teams" });
   const defs = s("defs", {});
   for (const [id, color] of [["arrow-ok", COLORS.ok], ["arrow-risk", COLORS.risk]]) {
-    const m = s("marker", { id, viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
+    const m = s("marker", { id, viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 12, markerHeight: 12, markerUnits: "userSpaceOnUse", orient: "auto-start-reverse" });
     m.append(s("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: color }));
     defs.append(m);
   }
@@ -300,7 +301,7 @@ function graph(g) {
     const a = pos.get(e.from), b = pos.get(e.to);
     if (!a || !b) continue;
     const dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy) || 1, nx = -dy / len, ny = dx / len, r = 30;
-    const bend = 24; // both directions of a pair stay visible
+    const bend = 36; // both directions of a pair stay visible
     const x1 = a.x + dx / len * r, y1 = a.y + dy / len * r, x2 = b.x - dx / len * (r + 4), y2 = b.y - dy / len * (r + 4);
     const mx = (x1 + x2) / 2 + nx * bend, my = (y1 + y2) / 2 + ny * bend;
     const path = s("path", { d: `M ${x1} ${y1} Q ${mx} ${my} ${x2} ${y2}`, fill: "none",

@@ -138,6 +138,9 @@ public sealed class ApiAccessTests(TestDatabase db) : IAsyncLifetime
                         || e.RoutePattern.RawText?.StartsWith("api", StringComparison.Ordinal) == true)
             .ToList();
         Assert.NotEmpty(routes);
+        // The dashboard reads only /api routes (MI, findings, packs), so this covers its data too.
+        foreach (var mi in new[] { "mi/overview", "mi/teams", "mi/epics", "mi/dependencies", "mi/explain", "mi/teams/{team}/explain" })
+            Assert.Contains(routes, e => e.RoutePattern.RawText!.TrimStart('/').EndsWith(mi, StringComparison.Ordinal));
         using var c = _host.Client();
         foreach (var e in routes)
         {
@@ -147,5 +150,72 @@ public sealed class ApiAccessTests(TestDatabase db) : IAsyncLifetime
             var r = await c.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
             Assert.True(r.StatusCode == HttpStatusCode.Unauthorized, $"{method} {path} answered {(int)r.StatusCode} without a key");
         }
+    }
+
+    /// <summary>Every mapped /api route, with each parameter filled by "1" (which satisfies every route constraint).</summary>
+    private List<(string Method, string Path)> ApiRoutes() =>
+        _host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.TrimStart('/').StartsWith("api", StringComparison.Ordinal) == true)
+            .Select(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.FirstOrDefault() ?? "GET",
+                "/" + string.Join("/", e.RoutePattern.PathSegments.Select(s =>
+                    string.Concat(s.Parts.Select(p => p is Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart l ? l.Content : "1"))))))
+            .ToList();
+
+    [Fact]
+    public async Task Management_is_403_on_every_route_but_the_mi_and_product_owners_are_403_on_the_mi()
+    {
+        var routes = ApiRoutes();
+        Assert.Contains(routes, r => r.Path.StartsWith("/api/mi/", StringComparison.Ordinal));
+        using var management = _host.Client(TestHost.ManagementKey);
+        using var owner = _host.Client(TestHost.AnnKey);
+        foreach (var (method, path) in routes)
+        {
+            if (path.StartsWith("/api/mi/", StringComparison.Ordinal))
+            {
+                var r = await owner.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+                Assert.True(r.StatusCode == HttpStatusCode.Forbidden, $"productOwner: {method} {path} answered {(int)r.StatusCode}, not 403");
+            }
+            else
+            {
+                var r = await management.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+                Assert.True(r.StatusCode == HttpStatusCode.Forbidden, $"management: {method} {path} answered {(int)r.StatusCode}, not 403");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Admin_pmo_and_management_read_the_mi()
+    {
+        foreach (var key in new[] { TestHost.AdminKey, TestHost.PmoKey, TestHost.ManagementKey })
+        {
+            using var c = _host.Client(key);
+            foreach (var path in new[] { "/api/mi/overview", "/api/mi/teams", "/api/mi/epics", "/api/mi/dependencies" })
+                Assert.Equal(HttpStatusCode.OK, (await c.GetAsync(path)).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Dashboard_shell_and_assets_are_open_but_carry_no_data()
+    {
+        using var c = _host.Client();
+        var index = await c.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, index.StatusCode);
+        Assert.Equal("text/html", index.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("script-src 'self'", index.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal(HttpStatusCode.OK, (await c.GetAsync("/vendor/chart.umd.js")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await c.GetAsync("/app.js")).StatusCode);
+        var html = await index.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("payments", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("http://", html.Replace("http://www.w3.org", ""), StringComparison.Ordinal);   // no CDN
+        Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dashboard_cookie_authenticates_like_the_header()
+    {
+        using var c = _host.Client();
+        var r = new HttpRequestMessage(HttpMethod.Get, "/api/mi/overview");
+        r.Headers.Add("Cookie", $"alignment-key={TestHost.ManagementKey}");
+        Assert.Equal(HttpStatusCode.OK, (await c.SendAsync(r)).StatusCode);
     }
 }

@@ -217,7 +217,7 @@ public static class MiBuilder
         if (active is not null)
         {
             var fig = input.Figures.FirstOrDefault(f => f.TeamId == t.Id && f.SourceId == active.SourceId && f.SprintId == active.SprintId);
-            sprints.Add(new MiSprint(active.SprintId, active.Name, "active", Utc(active.StartAt), Utc(active.EndAt), fig?.Basis ?? "observed",
+            sprints.Add(new MiSprint(active.SprintId, active.Name, "active", Utc(active.StartAt), Utc(active.EndAt), fig?.Basis ?? "current",
                 fig?.CommittedPoints ?? active.Points, fig?.CompletedPoints ?? 0, fig?.SayDo, activeDays, ["committedPoints", "capacityUse"]));
         }
 

@@ -55,7 +55,10 @@ public sealed record MiTeam(
     IReadOnlyDictionary<string, int>? OpenFindingsBySeverity,
     IReadOnlyList<MiSprint> Sprints);
 
-/// <summary>A closed (or the active) sprint of a team as the figures used it; <see cref="UsedFor"/> names the figures it feeds.</summary>
+/// <summary>
+/// A closed (or the active) sprint of a team as the figures used it; <see cref="UsedFor"/> names the figures it feeds.
+/// <see cref="Basis"/>: observed / reconstructed (DESIGN §6), or <c>current</c> for an active sprint without figures yet (its current scope).
+/// </summary>
 public sealed record MiSprint(
     string Id, string Name, string State, DateTimeOffset? Start, DateTimeOffset? End, string Basis,
     double Committed, double Completed, double? SayDo, double? CapacityDays, IReadOnlyList<string> UsedFor);
