@@ -10,7 +10,13 @@ public static class AdviceReader
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private sealed record OwnerRow(string Email, string Name, string[] TeamIds, string[] TeamNames);
+    private sealed class OwnerRow
+    {
+        public string Email { get; set; } = "";
+        public string Name { get; set; } = "";
+        public string[] TeamIds { get; set; } = [];
+        public string[] TeamNames { get; set; } = [];
+    }
 
     public static async Task<List<ProductOwner>> OwnersAsync(NpgsqlConnection conn, CancellationToken ct)
     {
@@ -30,8 +36,20 @@ public static class AdviceReader
         (await conn.QueryAsync<(string Id, string Name)>(new CommandDefinition("SELECT id, name FROM core.teams", cancellationToken: ct)))
         .ToDictionary(r => r.Id, r => r.Name, StringComparer.Ordinal);
 
-    private sealed record FindingRow(long Id, string Rule, string Severity, string? TeamId, string[] RelatedTeams, string Items, string Title,
-        string Action, double Score, string Evidence, DateTime FirstSeen);
+    private sealed class FindingRow
+    {
+        public long Id { get; set; }
+        public string Rule { get; set; } = "";
+        public string Severity { get; set; } = "";
+        public string? TeamId { get; set; }
+        public string[] RelatedTeams { get; set; } = [];
+        public string Items { get; set; } = "[]";
+        public string Title { get; set; } = "";
+        public string Action { get; set; } = "";
+        public double Score { get; set; }
+        public string Evidence { get; set; } = "{}";
+        public DateTime FirstSeen { get; set; }
+    }
 
     /// <summary>Every open finding of the rules the digest reads (a few thousand at most; each owner's share is picked in memory).</summary>
     public static async Task<List<AdviceFinding>> OpenFindingsAsync(NpgsqlConnection conn, CancellationToken ct, string? severity = null)
