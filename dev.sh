@@ -138,11 +138,21 @@ ensure_helm() {
   helm version --short >/dev/null || die "the installed helm does not run"
 }
 
+# The dashboard's browser test drives Debian's Chromium through Playwright (no browser download).
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  say "installing chromium from the distribution's packages (dashboard browser test)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  [ -x /usr/bin/chromium ] || die "the chromium package did not provide /usr/bin/chromium"
+}
+
 build() { ensure_dotnet; say "building"; dotnet build Alignment.sln -c "${CONFIGURATION:-Release}" -nologo -v q -clp:ErrorsOnly; }
 
 run_tests() {
   ensure_db
   ensure_helm
+  ensure_chromium
   build
   local results="$DEV/test-results"
   rm -rf "$results"; mkdir -p "$results"
