@@ -82,15 +82,17 @@ public sealed class ScaleOutDrillTests(TestDatabase db, ITestOutputHelper output
         }
         var elapsed = clock.Elapsed;
         var runs = await db.QueryAsync<Run>("""
-            SELECT id, source_id AS Source, status, host, started_at AS Started, finished_at AS Finished, items_read AS ItemsRead
+            SELECT id, source_id AS Source, status, host, started_at AS Started, finished_at AS Finished, items_read AS ItemsRead, error
             FROM ops.sync_runs ORDER BY id
             """);
         Report(runs, elapsed);
         Assert.True(done == jobIds.Count, $"{done} of {jobIds.Count} jobs succeeded within the time limit");
 
-        // Every sync completed: one run row per job, each succeeded or skipped, none left running or failed.
-        Assert.Equal(50, runs.Count);
-        Assert.All(runs, r => Assert.Contains(r.Status, new[] { "succeeded", "skipped" }));
+        // Every sync completed: a run row for every job, each succeeded or skipped, none left running or failed.
+        // (Hangfire delivers at least once: under load a job whose state change failed runs again, which
+        // the advisory lock makes harmless, so there may be a few more rows than jobs.)
+        Assert.True(runs.Count >= 50, $"{runs.Count} run rows for 50 jobs");
+        Assert.All(runs, r => Assert.True(r.Status is "succeeded" or "skipped", $"run {r.Id} of {r.Source} on {r.Host}: {r.Status} {r.Error}"));
         Assert.All(runs, r => Assert.NotNull(r.Finished));
         Assert.Equal(sources.Order(), runs.Where(r => r.Status == "succeeded").Select(r => r.Source).Distinct().Order());
 
@@ -120,6 +122,7 @@ public sealed class ScaleOutDrillTests(TestDatabase db, ITestOutputHelper output
         public DateTime Started { get; init; }
         public DateTime? Finished { get; init; }
         public long ItemsRead { get; init; }
+        public string? Error { get; init; }
     }
 
     private void Report(List<Run> runs, TimeSpan elapsed)
@@ -132,6 +135,8 @@ public sealed class ScaleOutDrillTests(TestDatabase db, ITestOutputHelper output
         if (succeeded.Count > 0)
             output.WriteLine($"  succeeded run duration: median {Median(succeeded.Select(r => (r.Finished!.Value - r.Started).TotalSeconds)):F2} s, " +
                 $"max {succeeded.Max(r => (r.Finished!.Value - r.Started).TotalSeconds):F2} s, items read {succeeded.Sum(r => r.ItemsRead)}");
+        foreach (var r in runs.Where(r => r.Status == "failed"))
+            output.WriteLine($"  failed run {r.Id} of {r.Source} on {r.Host}: {r.Error}");
         foreach (var (role, p, log) in _processes.Where(p => p.Process.HasExited))
             output.WriteLine($"{role} {p.Id} exited {p.ExitCode}: {string.Join("\n", log.TakeLast(30))}");
     }
