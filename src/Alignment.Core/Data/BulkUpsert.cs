@@ -41,23 +41,33 @@ public sealed class BulkTable<T>
         await using (var create = new NpgsqlCommand(
             $"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {cols} FROM {Target} WITH NO DATA; ALTER TABLE {temp} ADD COLUMN _ord bigint", conn))
             await create.ExecuteNonQueryAsync(ct);
-        await using (var writer = await conn.BeginBinaryImportAsync($"COPY {temp} ({cols}, _ord) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            long ord = 0;
-            foreach (var row in rows)
-            {
-                await writer.StartRowAsync(ct);
-                foreach (var c in Columns)
-                {
-                    var v = c.Get(row);
-                    if (v is null) await writer.WriteNullAsync(ct);
-                    else await writer.WriteAsync(v, c.Type, ct);
-                }
-                await writer.WriteAsync(ord++, NpgsqlDbType.Bigint, ct);
-            }
-            await writer.CompleteAsync(ct);
-        }
+        await CopyAsync(conn, $"COPY {temp} ({cols}, _ord) FROM STDIN (FORMAT BINARY)", rows, withOrdinal: true, ct);
         return temp;
+    }
+
+    /// <summary>
+    /// Copies the rows straight into the target, for rows known to be new (a first read): no staging, no merge.
+    /// A duplicate key fails the COPY (SQLSTATE 23505); callers run it under a savepoint and fall back to the upsert.
+    /// </summary>
+    public Task CopyDirectAsync(NpgsqlConnection conn, IEnumerable<T> rows, CancellationToken ct) =>
+        CopyAsync(conn, $"COPY {Target} ({string.Join(", ", Columns.Select(c => c.Name))}) FROM STDIN (FORMAT BINARY)", rows, withOrdinal: false, ct);
+
+    private async Task CopyAsync(NpgsqlConnection conn, string copy, IEnumerable<T> rows, bool withOrdinal, CancellationToken ct)
+    {
+        await using var writer = await conn.BeginBinaryImportAsync(copy, ct);
+        long ord = 0;
+        foreach (var row in rows)
+        {
+            await writer.StartRowAsync(ct);
+            foreach (var c in Columns)
+            {
+                var v = c.Get(row);
+                if (v is null) await writer.WriteNullAsync(ct);
+                else await writer.WriteAsync(v, c.Type, ct);
+            }
+            if (withOrdinal) await writer.WriteAsync(ord++, NpgsqlDbType.Bigint, ct);
+        }
+        await writer.CompleteAsync(ct);
     }
 
     /// <summary>Merges a staged table into the target; returns the number of rows inserted or changed.</summary>

@@ -75,9 +75,10 @@ public sealed class SyncRunner(
         var runId = await StartRunAsync(source.Id, request, started, "running", ct);
         var api = apis.Create(source);
         var before = api.Budget.Snapshot();
-        var results = new List<TeamSyncResult>();
-        var watermarksBefore = new Dictionary<string, string?>();
-        var watermarksAfter = new Dictionary<string, string?>();
+        var results = new System.Collections.Concurrent.ConcurrentDictionary<string, TeamSyncResult>();
+        var watermarksBefore = new System.Collections.Concurrent.ConcurrentDictionary<string, string?>();
+        var watermarksAfter = new System.Collections.Concurrent.ConcurrentDictionary<string, string?>();
+        IReadOnlyList<TeamSyncResult> Results() => teams.Where(t => results.ContainsKey(t.Id)).Select(t => results[t.Id]).ToList();
         string? deployment = null;
         using var scopeLog = logger.BeginScope(new Dictionary<string, object> { ["SyncRunId"] = runId, ["SourceId"] = source.Id });
         try
@@ -88,7 +89,10 @@ public sealed class SyncRunner(
                 await conn.ExecuteAsync(new CommandDefinition("UPDATE core.sources SET deployment = @deployment WHERE id = @id",
                     new { deployment, id = source.Id }, cancellationToken: ct));
 
-            foreach (var team in teams)
+            // Team scopes run side by side (tracker latency and database writes overlap), bounded by the
+            // source's concurrency; the source budget bounds the requests in flight either way.
+            await Parallel.ForEachAsync(teams, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, source.Sync.MaxConcurrency), CancellationToken = ct },
+                async (team, ct) =>
             {
                 var (watermark, scopeState, activeSprints) = await ScopeStateAsync(source.Id, team.Id, ct);
                 var full = request.Full || watermark is null;
@@ -105,7 +109,8 @@ public sealed class SyncRunner(
                 var read = 0; var changed = 0;
                 HashSet<string>? seen = full ? new HashSet<string>(StringComparer.Ordinal) : null;
                 string? after = null;
-                await foreach (var (batch, result) in WritePipelinedAsync(collector.CollectItemsAsync(scope, ct), source.Id, team.Id, ct))
+                var firstRead = watermark is null;
+                await foreach (var (batch, result) in WritePipelinedAsync(collector.CollectItemsAsync(scope, ct), source.Id, team.Id, ct, firstRead))
                 {
                     read += result.ItemsRead; changed += result.ItemsChanged;
                     if (seen is not null) foreach (var i in batch.Items) seen.Add(i.ExternalId);
@@ -114,10 +119,10 @@ public sealed class SyncRunner(
                 }
                 var deleted = seen is not null ? await writer.MarkVanishedAsync(source.Id, team.Id, seen, ct) : 0;
                 watermarksAfter[team.Id] = after ?? watermark;
-                results.Add(new TeamSyncResult(team.Id, read, changed + deleted, deleted, sprints.Sprints.Count, full));
+                results[team.Id] = new TeamSyncResult(team.Id, read, changed + deleted, deleted, sprints.Sprints.Count, full);
                 logger.LogInformation("Synced team {Team}: {Read} read, {Changed} changed, {Deleted} deleted, {Sprints} sprints",
                     team.Id, read, changed, deleted, sprints.Sprints.Count);
-            }
+            });
 
             var sourceWatermark = await SourceWatermarkAsync(source.Id, ct);
             watermarksBefore[""] = sourceWatermark;
@@ -128,7 +133,7 @@ public sealed class SyncRunner(
                 if (batch.WatermarkAfter is not null) watermarksAfter[""] = batch.WatermarkAfter;
 
             var used = api.Budget.Snapshot() - before;
-            var final = new SyncRunResult(runId, source.Id, SyncStatus.Succeeded, deployment, results,
+            var final = new SyncRunResult(runId, source.Id, SyncStatus.Succeeded, deployment, Results(),
                 used.Requests, used.Retries, used.RateLimitWaits, stopwatch.Elapsed, null);
             await FinishRunAsync(final, watermarksBefore, watermarksAfter, ct);
             AlignmentTelemetry.RecordRun(final, activity);
@@ -138,7 +143,7 @@ public sealed class SyncRunner(
         {
             var used = api.Budget.Snapshot() - before;
             var message = Describe(e);
-            var failed = new SyncRunResult(runId, source.Id, SyncStatus.Failed, deployment, results,
+            var failed = new SyncRunResult(runId, source.Id, SyncStatus.Failed, deployment, Results(),
                 used.Requests, used.Retries, used.RateLimitWaits, stopwatch.Elapsed, message);
             await FinishRunAsync(failed, watermarksBefore, watermarksAfter, CancellationToken.None);
             AlignmentTelemetry.RecordRun(failed, activity);
@@ -148,7 +153,7 @@ public sealed class SyncRunner(
         catch (OperationCanceledException)
         {
             var used = api.Budget.Snapshot() - before;
-            await FinishRunAsync(new SyncRunResult(runId, source.Id, SyncStatus.Failed, deployment, results,
+            await FinishRunAsync(new SyncRunResult(runId, source.Id, SyncStatus.Failed, deployment, Results(),
                 used.Requests, used.Retries, used.RateLimitWaits, stopwatch.Elapsed, "cancelled"), watermarksBefore, watermarksAfter, CancellationToken.None);
             throw;
         }
@@ -157,7 +162,7 @@ public sealed class SyncRunner(
     /// <summary>Reads the next batch from the tracker while the previous one is being written.</summary>
     private async IAsyncEnumerable<(SyncBatch Batch, WorkItemWriter.BatchResult Result)> WritePipelinedAsync(
         IAsyncEnumerable<SyncBatch> batches, string sourceId, string teamId,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct, bool firstRead = false)
     {
         var channel = Channel.CreateBounded<SyncBatch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -174,7 +179,7 @@ public sealed class SyncRunner(
         {
             while (await channel.Reader.WaitToReadAsync(ct))
                 while (channel.Reader.TryRead(out var batch))
-                    yield return (batch, await writer.WriteAsync(sourceId, teamId, batch, ct));
+                    yield return (batch, await writer.WriteAsync(sourceId, teamId, batch, ct, firstRead));
         }
         finally
         {
@@ -221,7 +226,7 @@ public sealed class SyncRunner(
             cancellationToken: ct));
     }
 
-    private async Task FinishRunAsync(SyncRunResult r, Dictionary<string, string?> before, Dictionary<string, string?> after, CancellationToken ct)
+    private async Task FinishRunAsync(SyncRunResult r, IDictionary<string, string?> before, IDictionary<string, string?> after, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition("""
@@ -234,7 +239,7 @@ public sealed class SyncRunner(
             status = r.Status == SyncStatus.Succeeded ? "succeeded" : "failed",
             r.Requests, r.Retries, r.RateLimitWaits, r.ItemsRead, r.ItemsChanged,
             deleted = r.Teams.Sum(t => t.ItemsDeleted),
-            before = JsonSerializer.Serialize(before), after = JsonSerializer.Serialize(after), r.Error, r.RunId,
+            before = JsonSerializer.Serialize(new SortedDictionary<string, string?>(before)), after = JsonSerializer.Serialize(new SortedDictionary<string, string?>(after)), r.Error, r.RunId,
         }, cancellationToken: ct));
         if (r.Status == SyncStatus.Succeeded)
             await conn.ExecuteAsync(new CommandDefinition("UPDATE core.sources SET last_sync_run = @RunId WHERE id = @SourceId",

@@ -108,13 +108,20 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
 
     public sealed record BatchResult(int ItemsRead, int ItemsChanged);
 
-    /// <summary>Writes one batch of one source in one transaction. <paramref name="watermarkTeam"/> names the scope whose watermark the batch may carry ("" for the source itself).</summary>
-    public async Task<BatchResult> WriteAsync(string sourceId, string watermarkTeam, SyncBatch batch, CancellationToken ct)
+    /// <summary>
+    /// Writes one batch of one source in one transaction. <paramref name="watermarkTeam"/> names the scope whose
+    /// watermark the batch may carry ("" for the source itself). On a <paramref name="firstRead"/> of a scope the
+    /// rows are first copied straight into the tables; if any of them already exists (an item that moved teams),
+    /// that attempt is rolled back to a savepoint and the batch is merged as usual.
+    /// </summary>
+    public async Task<BatchResult> WriteAsync(string sourceId, string watermarkTeam, SyncBatch batch, CancellationToken ct, bool firstRead = false)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var changed = 0;
-        if (batch.Items.Count > 0)
+        var direct = firstRead && batch.Items.Count > 0 && await TryCopyNewAsync(conn, batch, ct);
+        if (direct) changed = batch.Items.Select(i => i.ExternalId).Distinct().Count();
+        else if (batch.Items.Count > 0)
         {
             changed = await Items.UpsertAsync(conn, batch.Items, ct);
             var ids = batch.Items.Select(i => i.ExternalId).Distinct().ToArray();
@@ -130,7 +137,7 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
         }
 
         var reporters = (batch.LinkReporters ?? batch.Items.Select(i => i.ExternalId).ToList()).Distinct().ToArray();
-        if (reporters.Length > 0 || batch.Links.Count > 0)
+        if (!direct && (reporters.Length > 0 || batch.Links.Count > 0))
         {
             var staged = await Links.StageAsync(conn, batch.Links, ct);
             await conn.ExecuteAsync(new CommandDefinition($"""
@@ -145,8 +152,8 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
             await Links.MergeAsync(conn, staged, ct);
         }
 
-        if (batch.Events.Count > 0) await Events.UpsertAsync(conn, batch.Events, ct);
-        if (batch.Raw.Count > 0) await Raw.UpsertAsync(conn, batch.Raw, ct);
+        if (!direct && batch.Events.Count > 0) await Events.UpsertAsync(conn, batch.Events, ct);
+        if (!direct && batch.Raw.Count > 0) await Raw.UpsertAsync(conn, batch.Raw, ct);
 
         if (batch.WatermarkAfter is not null)
         {
@@ -163,6 +170,32 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
         }
         await tx.CommitAsync(ct);
         return new BatchResult(batch.Items.Count, changed);
+    }
+
+    /// <summary>Copies a batch whose items are all new straight into the tables; false (and nothing written) when one exists already.</summary>
+    private static async Task<bool> TryCopyNewAsync(NpgsqlConnection conn, SyncBatch batch, CancellationToken ct)
+    {
+        await using (var save = new NpgsqlCommand("SAVEPOINT first_read", conn)) await save.ExecuteNonQueryAsync(ct);
+        try
+        {
+            var items = batch.Items.GroupBy(i => i.ExternalId).Select(g => g.Last()).ToList();
+            await Items.CopyDirectAsync(conn, items, ct);
+            await Membership.CopyDirectAsync(conn, items.SelectMany(i => i.SprintIds.Distinct().Select(s => (i.SourceId, s, i.ExternalId))), ct);
+            await Links.CopyDirectAsync(conn, batch.Links
+                .GroupBy(l => (l.ReporterSourceId, l.ReporterExternalId, l.FromSourceId, l.FromKey, l.ToSourceId ?? "", l.ToKey, l.Kind))
+                .Select(g => g.Last()), ct);
+            await Events.CopyDirectAsync(conn, batch.Events.GroupBy(e => (e.SourceId, e.ItemExternalId, e.EventId)).Select(g => g.Last()), ct);
+            await Raw.CopyDirectAsync(conn, batch.Raw.GroupBy(r => (r.SourceId, r.ExternalId)).Select(g => g.Last()), ct);
+            await using var release = new NpgsqlCommand("RELEASE SAVEPOINT first_read", conn);
+            await release.ExecuteNonQueryAsync(ct);
+            return true;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await using var rollback = new NpgsqlCommand("ROLLBACK TO SAVEPOINT first_read", conn);
+            await rollback.ExecuteNonQueryAsync(ct);
+            return false;
+        }
     }
 
     /// <summary>Writes a team's sprints, its team↔sprint mapping and capacities in one transaction.</summary>

@@ -256,7 +256,7 @@ public sealed partial class AzureDevOpsCollectorTests : IDisposable
     }
 
     [Fact]
-    public async Task Unchanged_incremental_run_reads_area_paths_wiql_iterations_and_one_revisions_page()
+    public async Task Unchanged_incremental_run_reads_area_paths_wiql_and_iterations_and_keeps_the_revisions_token()
     {
         TeamConfiguration();
         Json("/Finance/Ledger/_apis/wit/wiql", WiqlAnswer([]), "POST");
@@ -272,9 +272,10 @@ public sealed partial class AzureDevOpsCollectorTests : IDisposable
         Assert.Empty(sprints.Capacities);
         Assert.Equal(RunStartedAt.ToString("O", CultureInfo.InvariantCulture), Assert.Single(items).WatermarkAfter);
         Assert.Contains("[System.ChangedDate] >= '2026-11-02T09:40:00.000Z'", Query(Assert.Single(Requests("/_apis/wit/wiql"))), StringComparison.Ordinal);
-        Assert.NotNull(Assert.Single(wide).WatermarkAfter);
-        // teamfieldvalues + WIQL + iterations + one revisions page; no backlog configuration, capacities or settings.
-        Assert.Equal(4, _api.Budget.Requests);
+        Assert.Equal("""{"Finance":"tok-9"}""", Assert.Single(wide).WatermarkAfter);
+        Assert.Empty(Requests("/_apis/wit/reporting/workitemrevisions")); // no team had a change: no new revisions to read yet
+        // teamfieldvalues + WIQL + iterations; no revisions, backlog configuration, capacities or settings.
+        Assert.Equal(3, _api.Budget.Requests);
     }
     [Fact]
     public async Task Incremental_run_reads_capacity_of_current_and_future_iterations_only()

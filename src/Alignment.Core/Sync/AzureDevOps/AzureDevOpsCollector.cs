@@ -40,6 +40,8 @@ public sealed class AzureDevOpsCollector(SourceOptions source, IReadOnlyList<Sou
     private readonly ConcurrentDictionary<string, Lazy<Task<object>>> _cache = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<int, AdoRevisionState> _lastRevision = [];
     private readonly ConcurrentDictionary<string, DateTimeOffset?> _capacitiesReadAt = new();
+    private readonly ConcurrentDictionary<string, bool> _changedProjects = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, bool> _scannedTeams = new(StringComparer.Ordinal);
 
     public string SourceId => source.Id;
 
@@ -101,11 +103,13 @@ public sealed class AzureDevOpsCollector(SourceOptions source, IReadOnlyList<Sou
         var areaState = JsonSerializer.Serialize(new AreaState(field, areas.Select(a => new AreaStateValue(a.Path, a.IncludeChildren)).ToList(),
             _capacitiesReadAt.TryGetValue(scope.Team.Id, out var capacitiesAt) ? capacitiesAt : previous?.CapacitiesReadAt));
         var ids = areas.Count == 0 || from >= to ? [] : await QueryWindowAsync(project, team, field, areas, from, to, ct).ConfigureAwait(false);
+        _scannedTeams[scope.Team.Id] = true;
         if (ids.Count == 0)
         {
             yield return new SyncBatch { WatermarkAfter = watermarkAfter, ScopeStateAfter = areaState };
             yield break;
         }
+        _changedProjects[project] = true;
 
         var context = await TeamContextAsync(scope.Team, ct).ConfigureAwait(false);
         for (var offset = 0; offset < ids.Count; offset += itemsPerBatch)
@@ -176,6 +180,9 @@ public sealed class AzureDevOpsCollector(SourceOptions source, IReadOnlyList<Sou
             var fields = RevisionFields.Concat(EstimateFieldsFor(project)).ToList();
             var token = tokens.GetValueOrDefault(project.Key);
             var fromStart = string.IsNullOrEmpty(token);
+            // No synced team of the project had a changed item in this run: no new revisions can concern them yet,
+            // and the token stays where it is, so anything that happens meanwhile is read next time.
+            if (!request.Full && !fromStart && !_changedProjects.ContainsKey(project.Key) && project.All(t => _scannedTeams.ContainsKey(t.Id))) continue;
             List<AzureDevOpsTeamContext>? contexts = null;
             Dictionary<string, string>? sprintByPath = null;
             while (true)
