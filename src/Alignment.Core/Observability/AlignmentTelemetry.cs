@@ -32,6 +32,22 @@ public static class AlignmentTelemetry
     public static readonly Counter<long> RateLimitWaits = Meter.CreateCounter<long>(
         "alignment.tracker.rate_limit_waits", "{wait}", "Times a source's budget slowed down on rate-limit headers or Retry-After");
 
+    // For the analysis and advice features to record into (not wired yet: analysis is in progress, advice e-mails do not exist).
+    public static readonly Counter<long> Findings = Meter.CreateCounter<long>(
+        "alignment.analysis.findings", "{finding}", "Findings produced by analysis runs, by rule and severity");
+    public static readonly Counter<long> Digests = Meter.CreateCounter<long>(
+        "alignment.advice.digests", "{digest}", "Advice digests, by outcome (sent, failed)");
+
+    /// <summary>Counts the findings of one analysis run by rule and severity.</summary>
+    public static void RecordFindings(IEnumerable<(string Rule, string Severity)> findings)
+    {
+        foreach (var g in findings.GroupBy(f => f))
+            Findings.Add(g.Count(), new("rule", g.Key.Rule), new("severity", g.Key.Severity));
+    }
+
+    /// <summary>Counts one digest that was sent, or failed to send.</summary>
+    public static void RecordDigest(bool sent) => Digests.Add(1, new KeyValuePair<string, object?>("outcome", sent ? "sent" : "failed"));
+
     /// <summary>The span around one sync run.</summary>
     public static Activity? StartSync(SyncRequest request)
     {

@@ -9,4 +9,6 @@ public static class MetricNames
     public const string TrackerRequests = "alignment_tracker_requests_total";
     public const string TrackerRetries = "alignment_tracker_retries_total";
     public const string RateLimitWaits = "alignment_tracker_rate_limit_waits_total";
+    public const string Findings = "alignment_analysis_findings_total";
+    public const string Digests = "alignment_advice_digests_total";
 }
