@@ -16,8 +16,14 @@ public static class FindingStore
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static async Task<FindingChanges> WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, AnalysisResult result, DateTimeOffset now, CancellationToken ct)
+    public static Task<FindingChanges> WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, AnalysisResult result, DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync(conn, tx, result, now, ct, null);
+
+    public static async Task<FindingChanges> WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, AnalysisResult result, DateTimeOffset now, CancellationToken ct,
+        Action<string, double>? phase)
     {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        void Mark(string name) { phase?.Invoke(name, sw.Elapsed.TotalMilliseconds); sw.Restart(); }
         await conn.ExecuteAsync(new CommandDefinition("""
             CREATE TEMP TABLE _findings (fingerprint text PRIMARY KEY, rule text, severity text, team_id text, related_teams text[], items jsonb,
                                          title text, evidence jsonb, action text, score double precision) ON COMMIT DROP
@@ -42,6 +48,7 @@ public static class FindingStore
             await w.CompleteAsync(ct);
         }
 
+        Mark("copyFindings");
         var counts = await conn.QuerySingleAsync<(int Opened, int Reopened, int Resolved)>(new CommandDefinition("""
             CREATE TEMP TABLE _matched ON COMMIT DROP AS
               SELECT f.id, f.status AS old_status, f.severity AS old_severity, c.severity,
@@ -86,6 +93,7 @@ public static class FindingStore
                    (SELECT count(*) FROM rev)::int AS resolved
             """, new { now }, transaction: tx, cancellationToken: ct));
 
+        Mark("merge");
         // The last run's forecasts and hygiene scorecards replace the previous ones.
         await conn.ExecuteAsync(new CommandDefinition("DELETE FROM analysis.epic_forecasts; DELETE FROM analysis.team_hygiene;", transaction: tx, cancellationToken: ct));
         await using (var w = await conn.BeginBinaryImportAsync("COPY analysis.epic_forecasts (source_id, epic_key, team_id, forecast, computed_at) FROM STDIN (FORMAT BINARY)", ct))
@@ -101,6 +109,7 @@ public static class FindingStore
             }
             await w.CompleteAsync(ct);
         }
+        Mark("forecasts");
         await using (var w = await conn.BeginBinaryImportAsync("COPY analysis.team_hygiene (team_id, scorecard, computed_at) FROM STDIN (FORMAT BINARY)", ct))
         {
             foreach (var h in result.Hygiene.Values)
@@ -112,6 +121,7 @@ public static class FindingStore
             }
             await w.CompleteAsync(ct);
         }
+        Mark("hygiene");
         return new FindingChanges(result.Findings.Count, counts.Opened, counts.Reopened, counts.Resolved);
     }
 }

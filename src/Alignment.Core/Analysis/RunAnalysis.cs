@@ -33,15 +33,21 @@ internal sealed class RunAnalysisHandler(NpgsqlDataSource db, IOptions<Alignment
         }
         var started = clock.GetUtcNow();
         var sw = Stopwatch.StartNew();
+        var loadPhases = new List<string>();
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-        var snapshot = await SnapshotLoader.LoadAsync(conn, started, ct);
+        var snapshot = await SnapshotLoader.LoadAsync(conn, started, ct, (name, ms) => loadPhases.Add($"{name}={ms:0}"));
         var loadMs = sw.Elapsed.TotalMilliseconds;
         sw.Restart();
-        var result = Analyzer.Run(snapshot, options.Value.Analysis);
+        var phases = new List<string>();
+        var result = Analyzer.Run(snapshot, options.Value.Analysis, (name, ms) => phases.Add($"{name}={ms:0}"));
         var analyzeMs = sw.Elapsed.TotalMilliseconds;
+        logger.LogInformation("Analysis phases (ms): load={LoadMs:0} ({LoadPhases}) analyze={AnalyzeMs:0} ({Phases})",
+            loadMs, string.Join(" ", loadPhases), analyzeMs, string.Join(" ", phases));
         sw.Restart();
-        var changes = await FindingStore.WriteAsync(conn, tx, result, started, ct);
+        var storePhases = new List<string>();
+        var changes = await FindingStore.WriteAsync(conn, tx, result, started, ct, (name, ms) => storePhases.Add($"{name}={ms:0}"));
+        logger.LogInformation("Analysis store phases (ms): {Phases}", string.Join(" ", storePhases));
         var storeMs = sw.Elapsed.TotalMilliseconds;
         var open = (await conn.QueryAsync<(string Severity, int Count)>(new CommandDefinition(
             "SELECT severity, count(*)::int FROM analysis.findings WHERE status = 'open' GROUP BY severity", transaction: tx, cancellationToken: ct)))

@@ -141,6 +141,27 @@ public sealed class SnapshotIndex
     public static double Median(IReadOnlyList<double> sorted) =>
         sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
 
+    private Dictionary<string, List<SnapshotItem>>? _itemsByTeam;
+
+    /// <summary>Every item of each team (items without a team are left out), in snapshot order.</summary>
+    public IReadOnlyDictionary<string, List<SnapshotItem>> ItemsByTeam
+    {
+        get
+        {
+            if (_itemsByTeam is not null) return _itemsByTeam;
+            var map = new Dictionary<string, List<SnapshotItem>>();
+            foreach (var i in Snapshot.Items)
+            {
+                if (i.Team is null) continue;
+                if (!map.TryGetValue(i.Team, out var list)) map[i.Team] = list = [];
+                list.Add(i);
+            }
+            return _itemsByTeam = map;
+        }
+    }
+
+    public List<SnapshotItem> ItemsOf(string team) => ItemsByTeam.TryGetValue(team, out var l) ? l : [];
+
     private Dictionary<string, List<SnapshotItem>>? _backlogsByTeam;
 
     /// <summary>Open backlog items (stories, bugs, other) of each team that are in no planned sprint, in rank order.</summary>

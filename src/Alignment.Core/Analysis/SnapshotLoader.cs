@@ -6,8 +6,12 @@ namespace Alignment.Core.Analysis;
 /// <summary>Loads an <see cref="AnalysisSnapshot"/> with a few set-based queries (one per table, no per-item round trips).</summary>
 public static class SnapshotLoader
 {
-    public static async Task<AnalysisSnapshot> LoadAsync(NpgsqlConnection conn, DateTimeOffset now, CancellationToken ct)
+    public static Task<AnalysisSnapshot> LoadAsync(NpgsqlConnection conn, DateTimeOffset now, CancellationToken ct) => LoadAsync(conn, now, ct, null);
+
+    public static async Task<AnalysisSnapshot> LoadAsync(NpgsqlConnection conn, DateTimeOffset now, CancellationToken ct, Action<string, double>? phase)
     {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        void Mark(string name) { phase?.Invoke(name, sw.Elapsed.TotalMilliseconds); sw.Restart(); }
         var teamSprints = new Dictionary<string, List<string>>();
         await Read(conn, "SELECT team_id, sprint_id FROM core.team_sprints", r =>
         {
@@ -19,6 +23,7 @@ public static class SnapshotLoader
         await Read(conn, "SELECT id, name, source_id FROM core.teams ORDER BY id", r =>
             teams.Add(new SnapshotTeam(r.GetString(0), r.GetString(1), r.GetString(2), teamSprints.GetValueOrDefault(r.GetString(0)) ?? [])), ct);
 
+        Mark("teams");
         var items = new List<SnapshotItem>();
         await Read(conn, """
             SELECT w.source_id, w.external_id, w.key, w.url, w.type, w.title, w.status_category, w.story_points, w.team_id, w.sprint_id,
@@ -35,17 +40,20 @@ public static class SnapshotLoader
                 Utc(r.GetDateTime(13)), Utc(r.GetDateTime(14)), r.IsDBNull(15) ? null : r.GetFieldValue<DateOnly>(15),
                 r.IsDBNull(16) ? null : Utc(r.GetDateTime(16)))), ct);
 
+        Mark("items");
         var links = new List<SnapshotLink>();
         await Read(conn, """
             SELECT DISTINCT from_source_id, from_key, to_source_id, to_key FROM core.links
             WHERE kind = 'dependency' AND to_source_id <> ''
             """, r => links.Add(new SnapshotLink(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3))), ct);
 
+        Mark("links");
         var sprints = new List<SnapshotSprint>();
         await Read(conn, "SELECT source_id, external_id, name, state, start_at, end_at, completed_at FROM core.sprints", r => sprints.Add(new SnapshotSprint(
             r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3),
             r.IsDBNull(4) ? null : Utc(r.GetDateTime(4)), r.IsDBNull(5) ? null : Utc(r.GetDateTime(5)), r.IsDBNull(6) ? null : Utc(r.GetDateTime(6)))), ct);
 
+        Mark("sprints");
         var figures = new List<SprintFigure>();
         await Read(conn, """
             SELECT team_id, source_id, sprint_id, basis, committed_points, completed_points, added_points, removed_points, say_do, capacity_days
@@ -53,6 +61,7 @@ public static class SnapshotLoader
             """, r => figures.Add(new SprintFigure(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetDouble(4), r.GetDouble(5),
                 r.GetDouble(6), r.GetDouble(7), r.IsDBNull(8) ? null : r.GetDouble(8), r.IsDBNull(9) ? null : r.GetDouble(9))), ct);
 
+        Mark("figures");
         var capacities = new List<SprintCapacity>();
         await Read(conn, "SELECT team_id, source_id, sprint_id, sum(available_days) FROM core.capacities GROUP BY 1, 2, 3",
             r => capacities.Add(new SprintCapacity(r.GetString(0), r.GetString(1), r.GetString(2), r.GetDouble(3))), ct);
@@ -61,11 +70,13 @@ public static class SnapshotLoader
         foreach (var f in figures)
             if (f.CapacityDays is { } d && !capKeys.Contains((f.Team, f.Source, f.SprintId))) capacities.Add(new SprintCapacity(f.Team, f.Source, f.SprintId, d));
 
+        Mark("capacities");
         var estimates = new List<EstimateEvent>();
         await Read(conn, "SELECT source_id, item_external_id, at, from_value, to_value FROM core.item_events WHERE kind = 'estimateChanged'",
             r => estimates.Add(new EstimateEvent(r.GetString(0), r.GetString(1), Utc(r.GetDateTime(2)),
                 Number(r.IsDBNull(3) ? null : r.GetString(3)), Number(r.IsDBNull(4) ? null : r.GetString(4)))), ct);
 
+        Mark("estimates");
         return new AnalysisSnapshot(now, teams, items, links, sprints, figures, capacities, estimates);
     }
 

@@ -53,7 +53,7 @@ public static class DriftAnalyzer
         {
             var candidates = new List<(SnapshotItem Item, string Where)>();
             if (x.Next[team.Id] is { } next)
-                candidates.AddRange(x.Snapshot.Items.Where(i => i.Team == team.Id && i.SprintId == next.Id && i.Source == next.Source)
+                candidates.AddRange(x.ItemsOf(team.Id).Where(i => i.SprintId == next.Id && i.Source == next.Source)
                     .Select(i => (i, $"planned in {next.Name}")));
             if (x.Backlogs.TryGetValue(team.Id, out var backlog))
                 candidates.AddRange(backlog.Take(o.UnestimatedTopN).Select((i, k) => (i, $"rank {k + 1} of the backlog")));

@@ -161,7 +161,7 @@ public static class EpicForecaster
             var v = x.Velocity[team];
             var samples = v.Sprints.Select(f => f.Completed).ToArray();
             var length = x.SprintLengthDays[team];
-            var estimated = x.Snapshot.Items.Where(i => i.Team == team && i.Points is > 0 && i.Type is not "epic" and not "feature").Select(i => i.Points!.Value).Order().ToList();
+            var estimated = x.ItemsOf(team).Where(i => i.Points is > 0 && i.Type is not "epic" and not "feature").Select(i => i.Points!.Value).Order().ToList();
             var assumed = estimated.Count == 0 ? 1 : SnapshotIndex.Median(estimated);
             string? reason = null;
             if (samples.Length < o.MinHistorySprints)
