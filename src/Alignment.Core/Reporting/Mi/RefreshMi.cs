@@ -32,6 +32,15 @@ public sealed class MiSnapshots(NpgsqlDataSource db, TimeProvider time, IOptions
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly SemaphoreSlim Refreshing = new(1, 1);
 
+    /// <summary>
+    /// How long a process keeps a document it read before asking the database again (per data source and kind). Bounds how
+    /// long another process's refresh takes to show; a refresh in this process shows at once.
+    /// </summary>
+    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(1);
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NpgsqlDataSource,
+        System.Collections.Concurrent.ConcurrentDictionary<string, (long At, object Doc)>> Caches = new();
+    private System.Collections.Concurrent.ConcurrentDictionary<string, (long At, object Doc)> Cache => Caches.GetOrCreateValue(db);
+
     public const string Overview = "overview", Teams = "teams", Epics = "epics", Dependencies = "dependencies";
 
     /// <summary>Computes every MI document now and replaces the stored ones in one transaction.</summary>
@@ -50,6 +59,11 @@ public sealed class MiSnapshots(NpgsqlDataSource db, TimeProvider time, IOptions
                 tx, cancellationToken: ct));
         }
         await tx.CommitAsync(ct);
+        var at = System.Diagnostics.Stopwatch.GetTimestamp();
+        Cache[Overview] = (at, snapshot.Overview);
+        Cache[Teams] = (at, snapshot.Teams);
+        Cache[Epics] = (at, snapshot.Epics);
+        Cache[Dependencies] = (at, snapshot.Dependencies);
         return snapshot;
     }
 
@@ -59,7 +73,13 @@ public sealed class MiSnapshots(NpgsqlDataSource db, TimeProvider time, IOptions
     /// </summary>
     public async Task<T> GetAsync<T>(string kind, CancellationToken ct) where T : class
     {
-        if (await ReadAsync<T>(kind, ct) is { } fresh) return fresh;
+        if (Cache.TryGetValue(kind, out var hit) && hit.Doc is T cached
+            && System.Diagnostics.Stopwatch.GetElapsedTime(hit.At) < CacheFor) return cached;
+        if (await ReadAsync<T>(kind, ct) is { } fresh)
+        {
+            Cache[kind] = (System.Diagnostics.Stopwatch.GetTimestamp(), fresh);
+            return fresh;
+        }
         await Refreshing.WaitAsync(ct);
         try
         {
