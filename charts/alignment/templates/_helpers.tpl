@@ -95,16 +95,18 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- with .Values.secrets.smtp }}
 {{- if .existingSecret }}
-- name: {{ .userEnv }}
-  valueFrom:
-    secretKeyRef:
-      name: {{ .existingSecret }}
-      key: {{ .userKey }}
-- name: {{ .passwordEnv }}
+- name: {{ include "alignment.smtpPasswordEnv" $ }}
   valueFrom:
     secretKeyRef:
       name: {{ .existingSecret }}
       key: {{ .passwordKey }}
+{{- if .userKey }}
+- name: Alignment__Advice__Smtp__User
+  valueFrom:
+    secretKeyRef:
+      name: {{ .existingSecret }}
+      key: {{ .userKey }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- with .Values.extraEnv }}
@@ -112,9 +114,23 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end }}
 
+{{/* The environment variable that holds the SMTP password (Advice.Smtp.PasswordEnv, else SMTP_PASSWORD). */}}
+{{- define "alignment.smtpPasswordEnv" -}}
+{{- $advice := .Values.alignment.Advice | default dict }}
+{{- $smtp := get $advice "Smtp" | default dict }}
+{{- get $smtp "PasswordEnv" | default "SMTP_PASSWORD" }}
+{{- end }}
+
 {{/* The Alignment section without secrets: API keys carry name, role and e-mail only. */}}
 {{- define "alignment.configJson" -}}
 {{- $section := omit (deepCopy .Values.alignment) "Auth" }}
+{{- if .Values.secrets.smtp.existingSecret }}
+{{- $advice := get $section "Advice" | default dict }}
+{{- $smtp := get $advice "Smtp" | default dict }}
+{{- $_ := set $smtp "PasswordEnv" (include "alignment.smtpPasswordEnv" .) }}
+{{- $_ := set $advice "Smtp" $smtp }}
+{{- $_ := set $section "Advice" $advice }}
+{{- end }}
 {{- $keys := list }}
 {{- range .Values.apiKeys }}
 {{- $k := dict "Name" .name "Role" .role }}

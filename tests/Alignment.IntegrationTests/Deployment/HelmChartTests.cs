@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Text;
+using Alignment.Core.Configuration;
+using Microsoft.Extensions.Configuration;
 using YamlDotNet.RepresentationModel;
 
 namespace Alignment.IntegrationTests.Deployment;
@@ -109,6 +112,30 @@ public sealed class HelmChartTests
         var hpa = Kind(docs, "HorizontalPodAutoscaler").Single();
         Assert.Equal(Str(worker, "metadata", "name"), Str(hpa, "spec", "scaleTargetRef", "name"));
         Assert.True(int.Parse(Str(hpa, "spec", "minReplicas")!) >= 2, "the production example runs several workers");
+    }
+
+    [Fact]
+    public async Task The_rendered_production_configuration_passes_the_hosts_validation_once_the_secrets_are_there()
+    {
+        var docs = await Render("production");
+        var json = Str(Kind(docs, "ConfigMap").Single(), "data", "alignment.json")!;
+        var worker = Kind(docs, "Deployment").Single(d => Str(d, "metadata", "labels", "app.kubernetes.io/component") == "worker");
+        var overrides = new Dictionary<string, string?>();
+        foreach (var env in Seq(Containers(worker).Single(), "env").Cast<YamlMappingNode>().Where(e => Node(e, "valueFrom", "secretKeyRef") is not null))
+        {
+            var name = Str(env, "name")!;
+            if (name.StartsWith("Alignment__", StringComparison.Ordinal)) overrides[name.Replace("__", ":", StringComparison.Ordinal)] = new string('a', 64);
+            else if (Environment.GetEnvironmentVariable(name) is null) Environment.SetEnvironmentVariable(name, "from-a-secret");
+        }
+        var config = new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).AddInMemoryCollection(overrides).Build();
+        var options = config.GetSection(AlignmentOptions.Section).Get<AlignmentOptions>()!;
+
+        var result = new AlignmentOptionsValidator(config).Validate(null, options);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+        Assert.Equal(2, options.Sources.Count);
+        Assert.Equal(3, options.Auth.ApiKeys.Count);
+        Assert.Equal("SMTP_PASSWORD", options.Advice.Smtp.PasswordEnv);
     }
 
     [Theory]
