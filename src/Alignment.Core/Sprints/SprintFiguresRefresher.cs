@@ -63,6 +63,8 @@ public sealed class SprintFiguresRefresher(NpgsqlDataSource db, AlignmentOptions
         var capacity = await CapacityAsync(conn, options, kind, teamId, sourceId, windows, ct);
 
         await using var tx = await conn.BeginTransactionAsync(ct);
+        // One refresh of a team at a time (a sync and an absence change may race); the lock ends with the transaction.
+        await conn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(hashtext('sprint-figures:' || @teamId))", new { teamId }, tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition("""
             DELETE FROM analysis.sprint_figures WHERE team_id = @teamId AND source_id = @sourceId;
             DELETE FROM analysis.sprint_item_outcomes WHERE team_id = @teamId AND source_id = @sourceId;
