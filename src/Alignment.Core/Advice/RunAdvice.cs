@@ -43,7 +43,7 @@ internal sealed class RunAdviceHandler(NpgsqlDataSource db, IOptions<AlignmentOp
 
         var composed = await AdviceComposition.ComposeAllAsync(db, options.Value, now, ct);
         var optOut = o.OptOut.Select(e => e.Trim().ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
-        int queued = 0, already = 0, empty = 0, opted = 0;
+        int queued = 0, already = 0, empty = 0, opted = 0, failedToCompose = 0;
         var files = new List<string>();
         HashSet<string> existing = [];
         if (dry is null)
@@ -59,6 +59,25 @@ internal sealed class RunAdviceHandler(NpgsqlDataSource db, IOptions<AlignmentOp
             if (optOut.Contains(email)) { opted++; continue; }
             if (digest.IsEmpty && !o.SendEmptyDigest) { empty++; continue; }
             if (existing.Contains(email)) { already++; continue; }
+            try
+            {
+                var (file, inserted) = await QueueOrWriteAsync(digest);
+                if (file is not null) files.Add(file);
+                else if (inserted) queued++;
+                else already++;
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not NpgsqlException)
+            {
+                // One owner's bad data (say, an address MIME cannot take) never keeps the others' digests back.
+                failedToCompose++;
+                logger.LogWarning("Advice ({Trigger}) {Period}: the digest of one product owner could not be built: {Error}", command.Trigger, period, e.GetType().Name);
+            }
+        }
+
+        // Writes the digest as files (dry-run), or queues it: (file, false) or (null, whether this call inserted the outbox row).
+        async Task<(string? File, bool Inserted)> QueueOrWriteAsync(Digest digest)
+        {
+            var email = digest.Owner.Email;
             var rendered = AdviceRenderer.Render(digest);
             var messageId = AdviceRenderer.MessageId("advice", period, email);
             var from = string.IsNullOrWhiteSpace(o.Smtp.From) ? "alignment@localhost" : o.Smtp.From;
@@ -68,18 +87,16 @@ internal sealed class RunAdviceHandler(NpgsqlDataSource db, IOptions<AlignmentOp
                 var name = Path.Combine(dry, $"advice-{period}-{SafeName(email)}");
                 await using (var f = File.Create(name + ".eml")) await mime.WriteToAsync(f, ct);
                 await File.WriteAllTextAsync(name + ".html", rendered.Html, ct);
-                files.Add(name + ".eml");
-                continue;
+                return (name + ".eml", false);
             }
             await using var conn = await db.OpenConnectionAsync(ct);
-            if (await AdviceOutbox.EnqueueAsync(conn, new OutboxMessage("digest", email, period, messageId, rendered.Subject, AdviceRenderer.Bytes(mime),
-                    digest.FindingIds.ToList()), now, ct)) queued++;
-            else already++;
+            return (null, await AdviceOutbox.EnqueueAsync(conn, new OutboxMessage("digest", email, period, messageId, rendered.Subject,
+                AdviceRenderer.Bytes(mime), digest.FindingIds.ToList()), now, ct));
         }
         var delivery = dry is null ? await AdviceOutbox.DeliverAsync(db, o.Smtp, clock, command.RetryNow, logger, ct) : new DeliveryResult(0, 0, 0);
         logger.LogInformation("Advice ({Trigger}) {Period}: {Owners} product owners, {Queued} queued, {Already} already queued, {Empty} empty, {OptedOut} opted out; {Sent} sent, {Failed} failed",
             command.Trigger, period, composed.Count, queued, already, empty, opted, delivery.Sent, delivery.Failed);
-        return new AdviceRunResult(false, period, composed.Count, queued, already, empty, opted, delivery.Sent, delivery.Failed, files, smtp);
+        return new AdviceRunResult(false, period, composed.Count, queued, already, empty, opted, delivery.Sent, delivery.Failed + failedToCompose, files, smtp);
     }
 
     private static string SafeName(string email) => new(email.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '@' ? c : '_').ToArray());

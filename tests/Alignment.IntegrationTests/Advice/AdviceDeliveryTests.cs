@@ -137,6 +137,27 @@ public sealed class AdviceDeliveryTests(TestDatabase db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task One_message_that_cannot_be_sent_never_blocks_the_others()
+    {
+        var port = FreePort();
+        using var smtp = SimpleSmtpServer.Start(port);
+        await using var host = await TestHost.StartAsync(db, Config(port));
+        await SeedFindingsAsync();
+        // An earlier message in the outbox that no server can take (no recipient), due now.
+        var broken = new MimeMessage { Subject = "broken", MessageId = "broken@alignment" };
+        broken.From.Add(MailboxAddress.Parse("pmo@example.com"));
+        broken.Body = new TextPart("plain") { Text = "x" };
+        await using (var conn = await db.DataSource.OpenConnectionAsync())
+            Assert.True(await AdviceOutbox.EnqueueAsync(conn, new OutboxMessage("alert", "nobody@example.com", "2000-01-01", "broken@alignment", "broken",
+                AdviceRenderer.Bytes(broken), []), DateTimeOffset.UtcNow.AddMinutes(-1), default));
+
+        var r = await RunAsync(host);
+        Assert.Equal((2, 2, 1), (r.Queued, r.Sent, r.Failed));
+        Assert.Equal(2, smtp.ReceivedEmailCount);
+        Assert.Equal(1, await db.ScalarAsync<int>("SELECT attempts FROM ops.advice_outbox WHERE message_id = 'broken@alignment' AND status = 'pending'"));
+    }
+
+    [Fact]
     public async Task Skips_opted_out_product_owners_and_empty_digests()
     {
         var port = FreePort();
