@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Alignment.IntegrationTests.Infrastructure;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace Alignment.IntegrationTests.Mi;
+
+/// <summary>OIDC bearer tokens alongside API keys, against a stub identity provider (discovery document + JWKS).</summary>
+[Collection(DatabaseCollection.Name)]
+public sealed class OidcBearerTests(TestDatabase db) : IAsyncLifetime
+{
+    private const string Audience = "alignment-api";
+    private readonly RSA _key = RSA.Create(2048);
+    private WireMockServer _idp = null!;
+    private TestHost _host = null!;
+    private string Authority => _idp.Url + "/idp";
+
+    public async Task InitializeAsync()
+    {
+        await db.ResetAsync();
+        _idp = WireMockServer.Start();
+        var p = _key.ExportParameters(false);
+        _idp.Given(Request.Create().WithPath("/idp/.well-known/openid-configuration").UsingGet()).RespondWith(Response.Create()
+            .WithHeader("Content-Type", "application/json")
+            .WithBody(JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["issuer"] = Authority, ["jwks_uri"] = Authority + "/jwks", ["id_token_signing_alg_values_supported"] = new[] { "RS256" },
+            })));
+        _idp.Given(Request.Create().WithPath("/idp/jwks").UsingGet()).RespondWith(Response.Create()
+            .WithHeader("Content-Type", "application/json")
+            .WithBody(JsonSerializer.Serialize(new { keys = new[] { new { kty = "RSA", use = "sig", kid = "k1", alg = "RS256",
+                n = Base64UrlEncoder.Encode(p.Modulus), e = Base64UrlEncoder.Encode(p.Exponent) } } })));
+        var two = Configs.TwoTeams();
+        _host = await TestHost.StartAsync(db, new
+        {
+            Sources = two.GetType().GetProperty("Sources")!.GetValue(two),
+            Teams = two.GetType().GetProperty("Teams")!.GetValue(two),
+            Auth = new
+            {
+                ApiKeys = TestHost.ApiKeys,
+                Oidc = new { Authority, Audience, RoleClaim = "roles", EmailClaim = "email", RoleMap = new[] { new { Claim = "board-members", Role = "management" } } },
+            },
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _idp.Stop();
+        _key.Dispose();
+    }
+
+    private string Token(string[] roles, RSA? signWith = null, string? audience = Audience, string? email = null)
+    {
+        var claims = new Dictionary<string, object> { ["sub"] = "user-1", ["roles"] = roles };
+        if (email is not null) claims["email"] = email;
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Authority, Audience = audience, Expires = DateTime.UtcNow.AddMinutes(5), Claims = claims,
+            SigningCredentials = new SigningCredentials(new RsaSecurityKey(signWith ?? _key) { KeyId = "k1" }, SecurityAlgorithms.RsaSha256),
+        });
+    }
+
+    private async Task<HttpStatusCode> Get(string path, string token)
+    {
+        using var c = _host.Client();
+        c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return (await c.GetAsync(path)).StatusCode;
+    }
+
+    [Fact]
+    public async Task A_mapped_group_claim_gives_its_role()
+    {
+        var board = Token(["board-members"]);
+        Assert.Equal(HttpStatusCode.OK, await Get("/api/mi/overview", board));
+        Assert.Equal(HttpStatusCode.Forbidden, await Get("/api/teams", board));
+    }
+
+    [Fact]
+    public async Task A_role_name_claim_is_that_role_and_a_product_owner_is_scoped_by_the_email_claim()
+    {
+        Assert.Equal(HttpStatusCode.OK, await Get("/api/teams/ledger/sprints", Token(["pmo"])));
+        var ann = Token(["productOwner"], email: "ann@example.com");
+        Assert.Equal(HttpStatusCode.OK, await Get("/api/teams/payments/sprints", ann));
+        Assert.Equal(HttpStatusCode.NotFound, await Get("/api/teams/ledger/sprints", ann));
+        Assert.Equal(HttpStatusCode.Forbidden, await Get("/api/mi/overview", ann));
+    }
+
+    [Fact]
+    public async Task Tokens_with_a_foreign_key_or_audience_are_401_and_no_role_is_403()
+    {
+        using var other = RSA.Create(2048);
+        Assert.Equal(HttpStatusCode.Unauthorized, await Get("/api/mi/overview", Token(["pmo"], signWith: other)));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Get("/api/mi/overview", Token(["pmo"], audience: "someone-else")));
+        Assert.Equal(HttpStatusCode.Forbidden, await Get("/api/mi/overview", Token(["unmapped-group"])));
+    }
+
+    [Fact]
+    public async Task Api_keys_keep_working_alongside_bearer_tokens()
+    {
+        using var c = _host.Client(TestHost.PmoKey);
+        Assert.Equal(HttpStatusCode.OK, (await c.GetAsync("/api/teams")).StatusCode);
+        using var none = _host.Client();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await none.GetAsync("/api/mi/overview")).StatusCode);
+    }
+}
