@@ -11,15 +11,19 @@ public sealed record RetroItemDto(string Key, string Title, string StatusCategor
 public sealed record BlockerDto(string ItemKey, string BlockerSource, string BlockerKey, string? BlockerTeam, string? BlockerTitle,
     string? BlockerStatusAtEnd);
 
+public sealed record RaisedFindingDto(long Id, string Rule, string Severity, string Status, string Title, DateTimeOffset FirstSeen);
+
 public sealed record SayDoPointDto(string SprintId, string Name, DateTimeOffset? Start, double CommittedPoints, double CompletedPoints, double? SayDo);
 
 /// <summary>
 /// The retrospective pack of one sprint: its figures (committed / completed / added / removed / carried over, say/do,
 /// basis, capacity), the items carried over, the scope added after the start, the items removed, the blockers that hit,
-/// and the say/do trend over the team's last closed sprints up to this one.
+/// the findings first raised during the sprint for the team (owning or related), and the say/do trend over the team's
+/// last closed sprints up to this one.
 /// </summary>
 public sealed record RetrospectivePack(SprintDto Sprint, IReadOnlyList<RetroItemDto> CarriedOver, IReadOnlyList<RetroItemDto> Added,
-    IReadOnlyList<RetroItemDto> Removed, IReadOnlyList<BlockerDto> BlockersThatHit, IReadOnlyList<SayDoPointDto> SayDoTrend);
+    IReadOnlyList<RetroItemDto> Removed, IReadOnlyList<BlockerDto> BlockersThatHit, IReadOnlyList<RaisedFindingDto> FindingsRaised,
+    IReadOnlyList<SayDoPointDto> SayDoTrend);
 
 /// <summary><c>TeamVisible</c> false: the team is unknown or not visible; <c>Pack</c> null: no such sprint (or no closed sprint yet).</summary>
 public sealed record RetrospectiveAnswer(bool TeamVisible, RetrospectivePack? Pack);
@@ -73,6 +77,14 @@ internal sealed class GetRetrospectiveHandler(NpgsqlDataSource db) : IQueryHandl
             """, new { q.TeamId, sourceId, SprintId = sprint.Id, finish = (finish ?? DateTimeOffset.MaxValue).UtcDateTime }, cancellationToken: ct)))
             .Where(b => b.BlockerStatusAtEnd != "done").ToList();
 
+        var findings = (await conn.QueryAsync<FindingRow>(new CommandDefinition("""
+            SELECT id, rule, severity, status, title, first_seen FROM analysis.findings
+            WHERE (team_id = @TeamId OR @TeamId = ANY(related_teams)) AND first_seen >= @start AND first_seen < @finish
+            ORDER BY first_seen, id
+            """, new { q.TeamId, start = (sprint.Start ?? DateTimeOffset.MinValue).UtcDateTime, finish = (finish ?? DateTimeOffset.MaxValue).UtcDateTime },
+            cancellationToken: ct)))
+            .Select(f => new RaisedFindingDto(f.Id, f.Rule, f.Severity, f.Status, f.Title, new DateTimeOffset(DateTime.SpecifyKind(f.FirstSeen, DateTimeKind.Utc)))).ToList();
+
         var trend = all.Where(s => s.State == "closed" && s.Start <= sprint.Start && s.CommittedPoints is not null)
             .Take(q.TrendSprints).Reverse()
             .Select(s => new SayDoPointDto(s.Id, s.Name, s.Start, s.CommittedPoints!.Value, s.CompletedPoints ?? 0, s.SayDo)).ToList();
@@ -81,7 +93,17 @@ internal sealed class GetRetrospectiveHandler(NpgsqlDataSource db) : IQueryHandl
             items.Where(i => i.CarriedOver).Select(i => Dto(i, i.CarryCount + 1)).ToList(),
             items.Where(i => i.Added).Select(i => Dto(i, i.CarryCount)).ToList(),
             items.Where(i => i.Removed).Select(i => Dto(i, i.CarryCount)).ToList(),
-            blockers, trend));
+            blockers, findings, trend));
+    }
+
+    private sealed class FindingRow
+    {
+        public long Id { get; set; }
+        public string Rule { get; set; } = "";
+        public string Severity { get; set; } = "";
+        public string Status { get; set; } = "";
+        public string Title { get; set; } = "";
+        public DateTime FirstSeen { get; set; }
     }
 
     private sealed class OutcomeRow

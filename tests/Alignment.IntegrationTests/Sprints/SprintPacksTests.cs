@@ -84,6 +84,25 @@ public sealed class SprintPacksTests(TestDatabase db) : IAsyncLifetime
             WHERE o.team_id = @team AND o.sprint_id = @next AND o.committed AND o.carry_count >= 1 AND w.key = ANY(@carried)
             """, new { team, next, carried = carried.ToArray() }));
         Assert.True(pack.GetProperty("sayDoTrend").GetArrayLength() >= 1);
+        Assert.Equal(JsonValueKind.Array, pack.GetProperty("findingsRaised").ValueKind);
+        Assert.Equal(JsonValueKind.Array, pack.GetProperty("blockersThatHit").ValueKind);
+
+        // A blocker that hit: a sprint item depending on another team's item that has never been done.
+        var hit = (await db.QueryAsync<(string Team, string Sprint, string Item, string Blocker)>("""
+            SELECT o.team_id, o.sprint_id, w.key, b.key
+            FROM analysis.sprint_item_outcomes o
+            JOIN core.sprints s ON s.source_id = o.source_id AND s.external_id = o.sprint_id AND s.state = 'closed'
+            JOIN core.work_items w ON w.source_id = o.source_id AND w.external_id = o.item_external_id
+            JOIN core.links l ON l.from_source_id = w.source_id AND l.from_key = w.key AND l.kind = 'dependency'
+            JOIN core.work_items b ON b.source_id = l.to_source_id AND b.key = l.to_key AND b.team_id IS DISTINCT FROM o.team_id
+            WHERE (o.committed OR o.added) AND b.status_category <> 'done'
+              AND NOT EXISTS (SELECT 1 FROM core.item_events e WHERE e.source_id = b.source_id AND e.item_external_id = b.external_id
+                              AND e.kind = 'statusChanged' AND e.to_value = 'done')
+            ORDER BY 1, 2, 3, 4 LIMIT 1
+            """)).Single();
+        var hitPack = await client.GetFromJsonAsync<JsonElement>($"/api/teams/{hit.Team}/retrospective?sprint={hit.Sprint}");
+        Assert.Contains(hitPack.GetProperty("blockersThatHit").EnumerateArray(),
+            b => b.GetProperty("itemKey").GetString() == hit.Item && b.GetProperty("blockerKey").GetString() == hit.Blocker);
 
         // Without ?sprint= it is the team's last closed sprint; an unknown sprint is a 404 problem.
         var last = Sprints(truth, team).Where(x => x.GetProperty("state").GetString() == "closed").MaxBy(x => x.GetProperty("start").GetString(), StringComparer.Ordinal);
