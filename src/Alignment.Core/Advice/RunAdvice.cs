@@ -93,7 +93,13 @@ internal sealed class RunAdviceHandler(NpgsqlDataSource db, IOptions<AlignmentOp
             return (null, await AdviceOutbox.EnqueueAsync(conn, new OutboxMessage("digest", email, period, messageId, rendered.Subject,
                 AdviceRenderer.Bytes(mime), digest.FindingIds.ToList()), now, ct));
         }
-        var delivery = dry is null ? await AdviceOutbox.DeliverAsync(db, o.Smtp, clock, command.RetryNow, logger, ct) : new DeliveryResult(0, 0, 0);
+        if (dry is not null)
+        {
+            logger.LogInformation("Advice ({Trigger}) {Period} dry-run: {Owners} product owners, {Files} digests written, {Empty} empty, {OptedOut} opted out",
+                command.Trigger, period, composed.Count, files.Count, empty, opted);
+            return new AdviceRunResult(false, period, composed.Count, 0, 0, empty, opted, 0, failedToCompose, files, smtp);
+        }
+        var delivery = await AdviceOutbox.DeliverAsync(db, o.Smtp, clock, command.RetryNow, logger, ct);
         logger.LogInformation("Advice ({Trigger}) {Period}: {Owners} product owners, {Queued} queued, {Already} already queued, {Empty} empty, {OptedOut} opted out; {Sent} sent, {Failed} failed",
             command.Trigger, period, composed.Count, queued, already, empty, opted, delivery.Sent, delivery.Failed);
         return new AdviceRunResult(false, period, composed.Count, queued, already, empty, opted, delivery.Sent, delivery.Failed + failedToCompose, files, smtp);

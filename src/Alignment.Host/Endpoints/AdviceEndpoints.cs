@@ -25,7 +25,8 @@ public static class AdviceEndpoints
                     ? TypedResults.Text(digest.Text, "text/plain; charset=utf-8")
                     : TypedResults.Text(digest.Html, "text/html; charset=utf-8");
             })
-            .WithTags("Advice").RequireAuthorization(Policies.TeamData).ProducesProblem(StatusCodes.Status404NotFound).WithName("PreviewAdvice")
+            .WithTags("Advice").RequireAuthorization(Policies.TeamData).Produces<string>(StatusCodes.Status200OK, "text/html", "text/plain")
+            .ProducesProblem(StatusCodes.Status404NotFound).WithName("PreviewAdvice")
             .WithSummary("The product owner's weekly prioritisation-advice digest as it would be sent now (HTML; ?format=text for the plain-text part); admin, PMO, or that product owner");
         return api;
     }
