@@ -36,11 +36,13 @@ public sealed class SimulatedOrg : IAsyncDisposable
         return new SimulatedOrg(sim, host, config);
     }
 
+    /// <summary>Syncs every source the way the job and the CLI do (through the mediator, so sprint figures follow).</summary>
     public async Task<IReadOnlyList<SyncRunResult>> SyncAsync(bool full = false)
     {
-        var runner = Host.Services.GetRequiredService<SyncRunner>();
+        await using var scope = Host.Services.CreateAsyncScope();
+        var mediator = scope.ServiceProvider.GetRequiredService<Mediator.IMediator>();
         var results = new List<SyncRunResult>();
-        foreach (var s in SourceIds) results.Add(await runner.RunAsync(new SyncRequest(s, Full: full, Trigger: "test")));
+        foreach (var s in SourceIds) results.Add(await mediator.Send(new RunSyncCommand(new SyncRequest(s, Full: full, Trigger: "test"))));
         return results;
     }
 
