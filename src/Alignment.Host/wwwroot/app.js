@@ -123,7 +123,7 @@ async function overviewPage() {
         definition: o.epics.definition, explain: o.epics.explain, onExplain: explain, tone: o.epics.late > 0 ? "bad" : o.epics.atRisk > 0 ? "warn" : "good" })),
     h("div", { class: "grid-2" },
       panel("Velocity across the organisation", chartCanvas("org-velocity", 260), "Sum of every team's n-th last closed sprint (points)."),
-      panel("Open findings by rule", f.byRule ? chartCanvas("findings-by-rule", 260) : h("p", { class: "empty", text: f.reason || "No findings." }))),
+      panel("Open findings by rule", f.byRule ? chartCanvas("findings-by-rule", Math.max(260, 26 * Object.keys(f.byRule).length + 60)) : h("p", { class: "empty", text: f.reason || "No findings." }))),
     panel("Teams", teamsTable(t.teams)));
   barChart("org-velocity", o.velocity.map(p => p.sprint === 0 ? "last sprint" : `${-p.sprint} before`), [
     { label: "Committed", data: o.velocity.map(p => p.committed), backgroundColor: COLORS.committed },
@@ -272,7 +272,7 @@ async function dependenciesPage() {
       { label: "Dependencies", value: e => String(e.dependencies), num: true }, { label: "Blocker points", value: e => fmt.num(e.points), num: true },
       { label: "At risk", value: e => e.atRisk ? badge(String(e.atRisk), "late") : "0", num: true },
       { label: "", value: e => h("button", { class: "link", type: "button", onclick: () => explain(e.explain, `${e.from} → ${e.to}`) }, "explain") },
-    ], g.edges, { empty: "No open cross-team dependencies." })));
+    ], [...g.edges].sort((a, b) => b.atRisk - a.atRisk || b.dependencies - a.dependencies), { empty: "No open cross-team dependencies." })));
 }
 
 function graph(g) {
@@ -283,10 +283,10 @@ function graph(g) {
     if (text !== undefined) el.textContent = text;
     return el;
   };
-  const W = 760, H = 460, cx = W / 2, cy = H / 2, R = Math.min(W, H) / 2 - 70;
+  const W = 1040, H = g.nodes.length > 6 ? 640 : 420, cx = W / 2, cy = H / 2, RX = W / 2 - 120, RY = H / 2 - 70;
   const pos = new Map(g.nodes.map((n, i) => {
-    const a = (2 * Math.PI * i) / Math.max(1, g.nodes.length) + Math.PI; // first team on the left
-    return [n.team, { x: cx + R * Math.cos(a), y: cy + R * Math.sin(a) }];
+    const a = (2 * Math.PI * i) / Math.max(1, g.nodes.length) + Math.PI; // first team on the left, round an ellipse
+    return [n.team, { x: cx + RX * Math.cos(a), y: cy + RY * Math.sin(a), ux: Math.cos(a), uy: Math.sin(a) }];
   }));
   const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, class: "graph", role: "img", "aria-label": "Dependency graph between teams" });
   const defs = s("defs", {});
@@ -315,7 +315,7 @@ function graph(g) {
     const grp = s("g", { class: "node" });
     grp.append(s("circle", { cx: p.x, cy: p.y, r: 28, class: n.atRisk ? "node-risk" : "node-ok" }),
       s("text", { x: p.x, y: p.y + 4, "text-anchor": "middle", class: "node-count" }, String(n.dependsOn + n.blocks)),
-      s("text", { x: p.x, y: p.y + 46, "text-anchor": "middle", class: "node-label" }, n.name),
+      s("text", { x: p.x + p.ux * 40, y: p.y + p.uy * 40 + 4, "text-anchor": Math.abs(p.ux) < 0.3 ? "middle" : p.ux > 0 ? "start" : "end", class: "node-label" }, n.name),
       s("title", {}, `${n.name}: waits on ${n.dependsOn}, blocks ${n.blocks}, at risk ${n.atRisk}`));
     svg.append(grp);
   }
@@ -389,7 +389,7 @@ function barChart(id, labels, datasets, { stacked = false, horizontal = false } 
       maintainAspectRatio: false, indexAxis: horizontal ? "y" : "x",
       scales: {
         x: { stacked, beginAtZero: true, grid: { display: horizontal }, ticks: horizontal ? { precision: 0 } : {} },
-        y: { stacked, beginAtZero: true, grid: { display: !horizontal }, ticks: horizontal ? {} : { precision: 0 } },
+        y: { stacked, beginAtZero: true, grid: { display: !horizontal }, ticks: horizontal ? { autoSkip: false } : { precision: 0 } },
       },
       plugins: { legend: { labels: { boxWidth: 12 } } },
     },
