@@ -64,6 +64,8 @@ public static class SimulatorServer
         var org = await Task.Run(() => SimulatedOrganisation.Generate(options), ct).ConfigureAwait(false);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(SimulatorServer).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
+        // Embedded in another process (the demo, tests, the simulate verb): that process owns Ctrl+C and SIGTERM.
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, EmbeddedLifetime>();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
         var ctx = new SimContext(org, options);
@@ -95,6 +97,13 @@ public static class SimulatorServer
             });
         });
     }
+}
+
+/// <summary>A host lifetime that leaves process signals to the process that embeds the simulator.</summary>
+internal sealed class EmbeddedLifetime : Microsoft.Extensions.Hosting.IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>Shared state for the endpoints: auth, faults, JSON writing under the read lock.</summary>
