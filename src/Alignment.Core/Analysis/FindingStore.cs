@@ -31,6 +31,7 @@ public static class FindingStore
         await using (var w = await conn.BeginBinaryImportAsync(
             "COPY _findings (fingerprint, rule, severity, team_id, related_teams, items, title, evidence, action, score) FROM STDIN (FORMAT BINARY)", ct))
         {
+            var json = new EvidenceJson(Json);
             foreach (var f in result.Findings)
             {
                 await w.StartRowAsync(ct);
@@ -39,9 +40,9 @@ public static class FindingStore
                 await w.WriteAsync(f.Severity, NpgsqlDbType.Text, ct);
                 if (f.Team is null) await w.WriteNullAsync(ct); else await w.WriteAsync(f.Team, NpgsqlDbType.Text, ct);
                 await w.WriteAsync(f.RelatedTeams.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
-                await w.WriteAsync(JsonSerializer.Serialize(f.Items, Json), NpgsqlDbType.Jsonb, ct);
+                await w.WriteAsync(json.Serialize(f.Items), NpgsqlDbType.Jsonb, ct);
                 await w.WriteAsync(f.Title, NpgsqlDbType.Text, ct);
-                await w.WriteAsync(JsonSerializer.Serialize(f.Evidence, Json), NpgsqlDbType.Jsonb, ct);
+                await w.WriteAsync(json.Serialize(f.Evidence), NpgsqlDbType.Jsonb, ct);
                 await w.WriteAsync(f.Action, NpgsqlDbType.Text, ct);
                 await w.WriteAsync(f.Score, NpgsqlDbType.Double, ct);
             }
@@ -58,16 +59,24 @@ public static class FindingStore
                           ELSE f.status END AS new_status
               FROM _findings c JOIN analysis.findings f ON f.fingerprint = c.fingerprint;
 
+            -- Content is rewritten only where it changed (unchanged jsonb keeps its TOAST value); every match gets last_seen.
             UPDATE analysis.findings f
                SET rule = c.rule, severity = c.severity, team_id = c.team_id, related_teams = c.related_teams, items = c.items,
-                   title = c.title, evidence = c.evidence, action = c.action, score = c.score, last_seen = @now,
+                   title = c.title, evidence = c.evidence, action = c.action, score = c.score
+              FROM _findings c
+             WHERE c.fingerprint = f.fingerprint
+               AND (f.rule, f.severity, f.team_id, f.related_teams, f.items, f.title, f.evidence, f.action, f.score)
+                   IS DISTINCT FROM (c.rule, c.severity, c.team_id, c.related_teams, c.items, c.title, c.evidence, c.action, c.score);
+
+            UPDATE analysis.findings f
+               SET last_seen = @now,
                    status = m.new_status,
                    resolved_at = CASE WHEN m.new_status = 'resolved' THEN f.resolved_at ELSE NULL END,
                    suppressed_severity = CASE WHEN m.new_status = 'suppressed' THEN f.suppressed_severity END,
                    status_changed_at = CASE WHEN m.new_status <> m.old_status THEN @now ELSE f.status_changed_at END,
                    status_changed_by = CASE WHEN m.new_status <> m.old_status THEN 'analysis' ELSE f.status_changed_by END
-              FROM _matched m JOIN _findings c ON true
-             WHERE f.id = m.id AND c.fingerprint = f.fingerprint;
+              FROM _matched m
+             WHERE f.id = m.id;
 
             INSERT INTO analysis.finding_events (finding_id, at, kind, status, severity, actor)
             SELECT id, @now, CASE WHEN new_status <> old_status THEN 'reopened' ELSE 'severityChanged' END, new_status, severity, 'analysis'

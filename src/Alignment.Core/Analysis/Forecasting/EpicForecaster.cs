@@ -35,6 +35,7 @@ public static class EpicForecaster
 
         var result = new Dictionary<(string, string), EpicForecast>();
         var days = new int[trials];
+        var sprintsNeeded = new int[max + 1];
         foreach (var epic in x.Snapshot.Items)
         {
             if (epic.Type != "epic") continue;
@@ -68,7 +69,8 @@ public static class EpicForecaster
 
             var parts = new List<ForecastPart>();
             var reasons = new List<string>();
-            Array.Fill(days, int.MinValue);
+            var forecastParts = 0;
+            int lastP50 = 0, lastP85 = 0;
             foreach (var g in required.GroupBy(i => i.Team).OrderBy(g => g.Key ?? "", StringComparer.Ordinal))
             {
                 var unestimated = g.Count(i => i.Points is null);
@@ -86,15 +88,19 @@ public static class EpicForecaster
                     parts.Add(new ForecastPart(g.Key, remaining, g.Count(), unestimated, model.AssumedPoints, model.LengthDays, model.Samples, null, null, reason));
                     continue;
                 }
-                var partDays = new int[trials];
+                // The finish day is monotone in the number of sprints a trial needs, so the part's percentiles come
+                // from a histogram of that number (no sort); the epic's per-trial maximum is kept across parts.
+                Array.Clear(sprintsNeeded);
+                var firstPart = forecastParts++ == 0;
                 for (var t = 0; t < trials; t++)
                 {
-                    var d = model.FinishDay(t, remaining);
-                    partDays[t] = d;
-                    if (d > days[t]) days[t] = d;
+                    var k = model.FinishIndex(t, remaining);
+                    sprintsNeeded[k]++;
+                    var d = model.DayOf(k);
+                    if (firstPart || d > days[t]) days[t] = d;
                 }
-                Array.Sort(partDays);
-                var (p50, p85) = (Percentile(partDays, 0.5), Percentile(partDays, 0.85));
+                var (p50, p85) = (model.DayOf(PercentileIndex(sprintsNeeded, trials, 0.5)), model.DayOf(PercentileIndex(sprintsNeeded, trials, 0.85)));
+                (lastP50, lastP85) = (p50, p85);
                 string? partReason = p85 == int.MaxValue ? $"{x.TeamName(g.Key)} needs more than {max} sprints for {remaining:0.#} points at its recent throughput" : null;
                 if (partReason is not null) reasons.Add(partReason);
                 parts.Add(new ForecastPart(g.Key, remaining, g.Count(), unestimated, model.AssumedPoints, model.LengthDays, model.Samples,
@@ -107,10 +113,15 @@ public static class EpicForecaster
                     epic.DueDate, reasons, parts, upstream.Select(ItemRef.Of).ToList(), trials, o.ForecastSeed, x.Now);
                 continue;
             }
-            var sorted = (int[])days.Clone();
-            Array.Sort(sorted);
+            int epicP50 = lastP50, epicP85 = lastP85; // one part: the epic finishes with it
+            if (forecastParts > 1)
+            {
+                var sorted = (int[])days.Clone();
+                Array.Sort(sorted);
+                (epicP50, epicP85) = (Percentile(sorted, 0.5), Percentile(sorted, 0.85));
+            }
             result[(epic.Source, epic.Key)] = new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, EpicForecast.Forecast,
-                DateOnly.FromDayNumber(Percentile(sorted, 0.5)), DateOnly.FromDayNumber(Percentile(sorted, 0.85)), epic.DueDate, [], parts,
+                DateOnly.FromDayNumber(epicP50), DateOnly.FromDayNumber(epicP85), epic.DueDate, [], parts,
                 upstream.Select(ItemRef.Of).ToList(), trials, o.ForecastSeed, x.Now);
         }
         return result;
@@ -118,6 +129,19 @@ public static class EpicForecaster
 
     /// <summary>The value below which <paramref name="p"/> of the sorted trials fall (nearest rank).</summary>
     public static int Percentile(int[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    /// <summary><see cref="Percentile"/> over a histogram: the smallest bucket holding the trial of nearest rank <paramref name="p"/>.</summary>
+    private static int PercentileIndex(int[] counts, int total, double p)
+    {
+        var rank = Math.Clamp((int)Math.Ceiling(p * total) - 1, 0, total - 1);
+        var seen = 0;
+        for (var k = 0; k < counts.Length; k++)
+        {
+            seen += counts[k];
+            if (seen > rank) return k;
+        }
+        return counts.Length - 1;
+    }
 
     /// <summary>Stable across processes (string.GetHashCode is randomized per process).</summary>
     public static int StableHash(string s)
@@ -141,19 +165,22 @@ public static class EpicForecaster
         public int Max { get; init; }
         public int FirstEndDay { get; init; }
 
-        public int FinishDay(int trial, double remaining)
+        /// <summary>The sprints (after the first) a trial needs for <paramref name="remaining"/> points: 0 … Max − 1, or Max when it never finishes.</summary>
+        public int FinishIndex(int trial, double remaining)
         {
-            if (remaining <= 0) return FirstEndDay;
+            if (remaining <= 0) return 0;
             int lo = trial * Max, hi = lo + Max - 1;
-            if (Cumulative[hi] < remaining) return int.MaxValue;
+            if (Cumulative[hi] < remaining) return Max;
             while (lo < hi)
             {
                 var mid = (lo + hi) / 2;
                 if (Cumulative[mid] >= remaining) hi = mid; else lo = mid + 1;
             }
-            var k = lo - trial * Max;
-            return FirstEndDay + (int)Math.Round(k * LengthDays);
+            return lo - trial * Max;
         }
+
+        /// <summary>The finish day of a trial that needs <paramref name="k"/> sprints (monotone in k); int.MaxValue for Max (never).</summary>
+        public int DayOf(int k) => k >= Max ? int.MaxValue : FirstEndDay + (int)Math.Round(k * LengthDays);
 
         public static TeamModel Build(SnapshotIndex x, string team, int trials, int max)
         {
