@@ -30,6 +30,8 @@ public static class AdviceVerb
         if (dir is null && string.IsNullOrWhiteSpace(options.Advice.Smtp.Host))
             throw new ConfigurationException("Alignment:Advice:Smtp:Host: required to send the digests (or use --dry-run DIR to write them as files)");
         await host.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
+        // The product owners come from the configured teams: mirror them first, as serve does.
+        await host.Services.GetRequiredService<Core.Sync.StoreSeeder>().SeedAsync(options, ct);
         await using var scope = host.Services.CreateAsyncScope();
         var r = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(
             new RunAdviceCommand("cli", dir is null ? null : Path.GetFullPath(dir), RetryNow: true), ct);
