@@ -26,7 +26,7 @@ public static class DemoVerb
     {
         var cmd = new Command("demo", "Simulate + serve + first sync, everything local; prints URLs and an API key")
         {
-            SimulateVerb.Teams, SimulateVerb.Items, SimulateVerb.Links, SimulateVerb.Seed, SimulateVerb.FaultRate, KeyFile,
+            SimulateVerb.Teams, SimulateVerb.Items, SimulateVerb.Links, SimulateVerb.Seed, SimulateVerb.Now, SimulateVerb.FaultRate, KeyFile,
         };
         cmd.TreatUnmatchedTokensAsErrors = false;
         cmd.SetAction((r, ct) => Verbs.Guard(() => RunAsync(r, ct)));
@@ -61,10 +61,12 @@ public static class DemoVerb
             var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
             Console.WriteLine($"Simulated organisation: {sim.Organisation.TeamCount} teams, {sim.Organisation.ItemCount} items, {sim.Organisation.LinkCount} links at {sim.BaseUrl}");
-            var runner = app.Services.GetRequiredService<SyncRunner>();
+            await using (var syncScope = app.Services.CreateAsyncScope())
             foreach (var source in config.Sources)
             {
-                var result = await runner.RunAsync(new SyncRequest(source.Id, Trigger: "demo"), null, ct);
+                // Through the mediator, as the job and the CLI do: the sprint figures follow the sync.
+                var result = await syncScope.ServiceProvider.GetRequiredService<Mediator.IMediator>()
+                    .Send(new RunSyncCommand(new SyncRequest(source.Id, Full: true, Trigger: "demo")), ct); // full: the simulated clock follows the real one
                 Console.WriteLine(result.Status == SyncStatus.Succeeded
                     ? $"  synced {source.Id}: {result.ItemsRead} items read, {result.ItemsChanged} changed, {result.Requests} requests in {result.Duration.TotalSeconds:0.0} s"
                     : $"  sync of {source.Id} {result.Status.ToString().ToLowerInvariant()}: {result.Error}");
