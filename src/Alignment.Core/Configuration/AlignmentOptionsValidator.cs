@@ -66,6 +66,16 @@ public sealed partial class AlignmentOptionsValidator(Microsoft.Extensions.Confi
             }
             else if (t.AzureDevOps is null || string.IsNullOrWhiteSpace(t.AzureDevOps.Project) || string.IsNullOrWhiteSpace(t.AzureDevOps.Team))
                 errors.Add($"{key}:AzureDevOps: Project and Team are required for a team on Azure DevOps source '{source.Id}'");
+            if (t.Capacity is { } cap)
+            {
+                if (cap.FocusFactor is <= 0 or > 1) errors.Add($"{key}:Capacity:FocusFactor: {cap.FocusFactor} must be above 0 and at most 1");
+                if (cap.WorkingDays is { Count: 0 }) errors.Add($"{key}:Capacity:WorkingDays: name at least one day, or leave it out for Monday to Friday");
+                for (var m = 0; m < cap.Members.Count; m++)
+                {
+                    if (string.IsNullOrWhiteSpace(cap.Members[m].Name)) errors.Add($"{key}:Capacity:Members:{m}:Name: required");
+                    if (cap.Members[m].HoursPerDay is < 0 or > 24) errors.Add($"{key}:Capacity:Members:{m}:HoursPerDay: {cap.Members[m].HoursPerDay} must be between 0 and 24");
+                }
+            }
             if (t.ProductOwner is { } po && !string.IsNullOrEmpty(po.Email) && !po.Email.Contains('@'))
                 errors.Add($"{key}:ProductOwner:Email: '{po.Email}' is not an e-mail address");
         }

@@ -53,7 +53,7 @@ public static class DemoVerb
         try
         {
             var app = ServeVerb.Build(r.UnmatchedTokens.ToArray(), configFile, worker: false,
-                b => b.Logging.SetMinimumLevel(LogLevel.Warning)); // the demo prints its own summary
+                b => b.Logging.AddFilter("Alignment", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning).AddFilter("Hangfire", LogLevel.Warning)); // the demo prints its own summary
             var config = CoreServices.ValidatedOptions(app.Services);
             await app.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
             await app.Services.GetRequiredService<StoreSeeder>().SeedAsync(config, ct);

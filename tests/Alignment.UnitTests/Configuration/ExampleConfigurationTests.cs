@@ -43,7 +43,10 @@ public sealed class ExampleConfigurationTests
             ("Alignment:Teams:0:Jria", "typo"),
             ("Alignment:Teams:1:Source", "nowhere"),
             ("Alignment:Auth:ApiKeys:0:Sha256", "the-key-itself"),
-            ("Alignment:Sources:1:Auth:TokenEnv", "ALIGNMENT_TEST_UNSET_VARIABLE"));
+            ("Alignment:Sources:1:Auth:TokenEnv", "ALIGNMENT_TEST_UNSET_VARIABLE"),
+            ("Alignment:Teams:0:Capacity:FocusFactor", "1.5"),
+            ("Alignment:Teams:0:Capacity:Members:0:Name", ""),
+            ("Alignment:Teams:0:Capacity:Members:0:HoursPerDay", "30"));
 
         var failures = new AlignmentOptionsValidator(config).Validate(null, options).Failures!.ToList();
 
@@ -52,6 +55,9 @@ public sealed class ExampleConfigurationTests
         Assert.Contains(failures, f => f.StartsWith("Alignment:Teams:0:Jria: unknown setting", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Alignment:Teams:1:Source: 'nowhere' is not one of the configured sources", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Alignment:Auth:ApiKeys:0:Sha256:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Alignment:Teams:0:Capacity:FocusFactor: 1.5 must be above 0", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Alignment:Teams:0:Capacity:Members:0:Name: required", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Alignment:Teams:0:Capacity:Members:0:HoursPerDay: 30", StringComparison.Ordinal));
         Assert.DoesNotContain(failures, f => f.Contains("the-key-itself", StringComparison.Ordinal));
     }
 }
