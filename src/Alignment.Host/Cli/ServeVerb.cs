@@ -32,6 +32,7 @@ public static class ServeVerb
         var connectionString = builder.Configuration.GetConnectionString(Database.ConnectionStringName)!;
         builder.Services.AddAlignmentJobs(connectionString, server: true);
         builder.AddAlignmentApi();
+        builder.Services.AddSharedDataProtection();
         builder.AddAlignmentObservability();
 
         var app = builder.Build();
