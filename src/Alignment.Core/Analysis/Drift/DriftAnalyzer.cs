@@ -5,12 +5,14 @@ namespace Alignment.Core.Analysis.Drift;
 /// <summary>Backlog drift: EPIC-MISALIGNED and the DRIFT-* rules; DRIFT-EPIC-FORECAST reads the epic forecasts.</summary>
 public static class DriftAnalyzer
 {
-    public static IEnumerable<Finding> Analyze(SnapshotIndex x, IReadOnlyDictionary<(string Source, string Key), EpicForecast> forecasts)
+    public static IEnumerable<Finding> Analyze(SnapshotIndex x, IReadOnlyDictionary<(string Source, string Key), EpicForecast> forecasts) =>
+        Items(x).Concat(Epics(x, forecasts)).Concat(Teams(x));
+
+    /// <summary>The item rules (DRIFT-STALE, -ORPHAN, -CARRYOVER, -UNESTIMATED, -HIERARCHY): the first part of <see cref="Analyze"/>; needs no forecasts.</summary>
+    public static IEnumerable<Finding> Items(SnapshotIndex x)
     {
         var o = x.Options;
         var staleBefore = x.Now.AddDays(-o.StaleDays);
-        var estimateEvents = x.Snapshot.EstimateEvents.GroupBy(e => (e.Source, e.ExternalId))
-            .ToDictionary(g => g.Key, g => g.OrderBy(e => e.At).ToList());
 
         foreach (var i in x.Snapshot.Items)
         {
@@ -83,7 +85,14 @@ public static class DriftAnalyzer
                     $"Close {parent.Key}, or add the work that is still missing.", 6, $"{parent.Source}/{parent.Key}:children-done");
         }
 
-        // Epics: EPIC-MISALIGNED, DRIFT-EPIC-SCOPE, DRIFT-EPIC-FORECAST.
+    }
+
+    /// <summary>EPIC-MISALIGNED, DRIFT-EPIC-SCOPE and DRIFT-EPIC-FORECAST: the second part of <see cref="Analyze"/>.</summary>
+    public static IEnumerable<Finding> Epics(SnapshotIndex x, IReadOnlyDictionary<(string Source, string Key), EpicForecast> forecasts)
+    {
+        var o = x.Options;
+        var estimateEvents = x.Snapshot.EstimateEvents.GroupBy(e => (e.Source, e.ExternalId))
+            .ToDictionary(g => g.Key, g => g.OrderBy(e => e.At).ToList());
         foreach (var epic in x.Snapshot.Items)
         {
             if (epic.Type != "epic" || !epic.IsOpen) continue;
@@ -151,7 +160,12 @@ public static class DriftAnalyzer
                     85 + Math.Min(14, (f.P85!.Value.DayNumber - due.DayNumber) / 7.0), $"{epic.Source}/{epic.Key}");
         }
 
-        // DRIFT-SPRINT-SCOPE (active sprint) and DRIFT-READINESS.
+    }
+
+    /// <summary>DRIFT-SPRINT-SCOPE (active sprint) and DRIFT-READINESS: the last part of <see cref="Analyze"/>; needs no forecasts.</summary>
+    public static IEnumerable<Finding> Teams(SnapshotIndex x)
+    {
+        var o = x.Options;
         foreach (var team in x.Snapshot.Teams)
         {
             if (x.Active[team.Id] is { } active && x.Figures.GetValueOrDefault((team.Id, active.Source, active.Id)) is { Committed: > 0 } fig
