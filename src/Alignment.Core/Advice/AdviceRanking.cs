@@ -7,8 +7,9 @@ namespace Alignment.Core.Advice;
 /// <param name="NeededBy">The earliest date the waiting work (or the item itself) is planned to start.</param>
 /// <param name="EpicTarget">An epic's target date, for epics at risk.</param>
 /// <param name="EpicDaysLate">How many days the epic's P85 forecast is after its target.</param>
+/// <param name="InProgress">The item is already being worked on (stuck work costs more than untidy backlog).</param>
 public sealed record ImpactFacts(string Severity, int TeamsWaiting = 0, int ItemsWaiting = 0, DateOnly? NeededBy = null,
-    DateOnly? EpicTarget = null, int? EpicDaysLate = null);
+    DateOnly? EpicTarget = null, int? EpicDaysLate = null, bool InProgress = false);
 
 /// <summary>
 /// Expected impact of acting on a line of advice: a pure function of who waits, how soon, how severe, and how close an
@@ -30,7 +31,8 @@ public static class AdviceRanking
         if (f.EpicTarget is { } target)
             epic += 20.0 * Math.Clamp(1 - (target.DayNumber - today.DayNumber) / (double)EpicHorizonDays, 0, 1);
         if (f.EpicDaysLate is { } late && late > 0) epic += Math.Min(20.0, late / 7.0 * 2);
-        return Math.Round(severity + teams + items + urgency + epic, 2);
+        var started = f.InProgress ? 3.0 : 0;
+        return Math.Round(severity + teams + items + urgency + epic + started, 2);
     }
 }
 

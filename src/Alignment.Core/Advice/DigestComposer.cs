@@ -216,6 +216,7 @@ public static class DigestComposer
         var subject = Link(item);
         string why, action;
         DateOnly? neededBy = null;
+        var inProgress = false;
         switch (f.Rule)
         {
             case Rules.DriftUnestimated:
@@ -228,6 +229,7 @@ public static class DigestComposer
                 var since = e.TryGetProperty("updatedAt", out var u) && u.ValueKind == JsonValueKind.String && u.TryGetDateTimeOffset(out var at)
                     ? at.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "?";
                 why = t.StaleFormat(Int(e, "days") ?? 0, since);
+                inProgress = true;
                 action = t.StaleAction(subject.Key);
                 break;
             default:
@@ -235,7 +237,7 @@ public static class DigestComposer
                 action = t.OrphanAction(subject.Key);
                 break;
         }
-        var impact = AdviceRanking.Impact(new ImpactFacts(f.Severity, NeededBy: neededBy), today);
+        var impact = AdviceRanking.Impact(new ImpactFacts(f.Severity, NeededBy: neededBy, InProgress: inProgress), today);
         return new DigestLine(subject, why, action, [], f.Severity, impact, [f.Id]);
     }
 

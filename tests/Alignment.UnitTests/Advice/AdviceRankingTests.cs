@@ -34,6 +34,19 @@ public class AdviceRankingTests
     }
 
     [Fact]
+    public void Ranks_hygiene_unestimated_then_stale_then_orphans()
+    {
+        var findings = new[]
+        {
+            Make("DRIFT-ORPHAN", "info", "pay", new { item = Item("PAY-1", "pay") }),
+            Make("DRIFT-STALE", "info", "pay", new { item = Item("PAY-2", "pay"), days = 20, updatedAt = "2026-11-06T10:00:00Z" }),
+            Make("DRIFT-UNESTIMATED", "warning", "pay", new { item = Item("PAY-3", "pay"), where = "rank 2 of the backlog", topN = 20 }),
+        };
+        var digest = DigestComposer.Compose(Input("pay", findings), En, "2026-W48", Today);
+        Assert.Equal(["PAY-3", "PAY-2", "PAY-1"], digest.Sections.Single(s => s.Id == DigestComposer.Hygiene).Lines.Select(l => l.Subject.Key));
+    }
+
+    [Fact]
     public void Ranks_sooner_needed_work_higher()
     {
         var soon = AdviceRanking.Impact(new ImpactFacts("warning", 1, 1, Today.AddDays(3)), Today);
