@@ -66,6 +66,7 @@ public static class AdviceOutbox
                     "UPDATE ops.advice_outbox SET status = 'sent', attempts = attempts + 1, sent_at = @now, last_error = NULL WHERE id = @Id",
                     new { due.Id, now = clock.GetUtcNow() }, tx, cancellationToken: ct));
                 sent++;
+                Observability.AlignmentTelemetry.RecordDigest(sent: true);
                 logger.LogInformation("Advice {Kind} {Period} sent (outbox {Id})", due.Kind, due.Period, due.Id);
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -78,6 +79,7 @@ public static class AdviceOutbox
                     """, new { due.Id, attempts, give, next = clock.GetUtcNow() + Backoff(attempts), error = $"{e.GetType().Name}: {e.Message}" },
                     tx, cancellationToken: ct));
                 failed++;
+                Observability.AlignmentTelemetry.RecordDigest(sent: false);
                 if (give) gaveUp++;
                 logger.LogWarning("Advice {Kind} {Period} (outbox {Id}) failed, attempt {Attempts}: {Error}", due.Kind, due.Period, due.Id, attempts, e.GetType().Name);
             }

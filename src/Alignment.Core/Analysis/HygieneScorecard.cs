@@ -30,7 +30,7 @@ public sealed record HygieneScorecard(
             if (stories.Count > 0 && share > o.HygieneUnestimatedShare)
                 problems.Add($"{share:P0} of the stories have no estimate (threshold {o.HygieneUnestimatedShare:P0})");
             if (live.Count >= 10 && done == 0) problems.Add("no item is in a done status: the done status may never be used or is mapped wrongly");
-            if (work.Count >= 10 && withSprint == 0) problems.Add("no item has a sprint: the sprint field is unused or not synced");
+            if (work.Count >= 10 && sprintUse == 0) problems.Add("no item has a sprint: the sprint field is unused or not synced");
             result[team.Id] = new HygieneScorecard(team.Id, live.Count, live.Count(i => i.IsOpen), stories.Count, unestimated, Evidence.Round(share), done,
                 withSprint, Evidence.Round(sprintUse),
                 live.Count(i => i.StatusCategory == "inProgress" && i.UpdatedAt < staleBefore),

@@ -18,7 +18,7 @@ public sealed record AnalysisRunResult(bool Skipped, int Items, int Findings, in
 /// <summary>Loads a snapshot, runs every analyzer and writes the findings in one transaction, under an advisory lock (one analysis at a time across hosts).</summary>
 public sealed record RunAnalysisCommand(string Trigger) : ICommand<AnalysisRunResult>;
 
-internal sealed class RunAnalysisHandler(NpgsqlDataSource db, IOptions<AlignmentOptions> options, TimeProvider clock, ILogger<RunAnalysisHandler> logger)
+internal sealed class RunAnalysisHandler(NpgsqlDataSource db, IOptions<AlignmentOptions> options, TimeProvider clock, ILogger<RunAnalysisHandler> logger, IMediator mediator)
     : ICommandHandler<RunAnalysisCommand, AnalysisRunResult>
 {
     public const string LockName = "alignment:analysis";
@@ -61,6 +61,9 @@ internal sealed class RunAnalysisHandler(NpgsqlDataSource db, IOptions<Alignment
             changes.Resolved, loadMs, analyzeMs, storeMs,
         }, transaction: tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
+        Observability.AlignmentTelemetry.RecordFindings(result.Findings.Select(f => (f.Rule, f.Severity)));
+        // Management information is a snapshot of what the analysis just found: refresh it now, so reads stay cheap.
+        await mediator.Send(new Reporting.Mi.RefreshMiCommand(), ct);
         logger.LogInformation("Analysis ({Trigger}): {Items} items, {Findings} findings ({Opened} opened, {Reopened} reopened, {Resolved} resolved) in {Ms:0} ms",
             command.Trigger, snapshot.Items.Count, changes.Findings, changes.Opened, changes.Reopened, changes.Resolved, loadMs + analyzeMs + storeMs);
         return new AnalysisRunResult(false, snapshot.Items.Count, changes.Findings, changes.Opened, changes.Reopened, changes.Resolved, open, loadMs, analyzeMs, storeMs);

@@ -127,9 +127,11 @@ public static class DriftAnalyzer
                 double baseline = 0, now = 0;
                 foreach (var s in stories)
                 {
-                    if (s.StatusCategory == "removed") continue;
-                    now += s.Points ?? 0;
-                    if (s.CreatedAt > firstPlanned) continue;
+                    var removed = s.StatusCategory == "removed";
+                    if (!removed) now += s.Points ?? 0;
+                    // The baseline is what the epic held when first planned: a story removed since still counts there
+                    // (its last update stands in for the removal time, the snapshot has no other).
+                    if (s.CreatedAt > firstPlanned || (removed && s.UpdatedAt <= firstPlanned)) continue;
                     baseline += EstimateAt(s, firstPlanned, estimateEvents) ?? 0;
                 }
                 if (baseline > 0 && now > baseline * (1 + o.EpicScopeGrowth))
