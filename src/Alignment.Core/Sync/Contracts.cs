@@ -64,6 +64,16 @@ public interface ITrackerCollector
 /// <summary>The source-level watermark (e.g. an Azure DevOps continuation token) and the teams synced in this run.</summary>
 public sealed record SourceScopeRequest(IReadOnlyList<TeamOptions> Teams, string? Watermark, bool Full, DateTimeOffset RunStartedAt);
 
+/// <summary>
+/// A collector whose source-level discoveries (e.g. Jira's deployment and field ids) can be kept between runs:
+/// the runner restores them before an incremental run's <see cref="ITrackerCollector.PrepareAsync"/> and stores them after a success.
+/// </summary>
+public interface ISourceStateCollector
+{
+    string? SourceState { get; }
+    void RestoreSourceState(string state);
+}
+
 /// <summary>Creates the collector of a configured source.</summary>
 public interface ITrackerCollectorFactory
 {

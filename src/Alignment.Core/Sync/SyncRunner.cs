@@ -84,6 +84,8 @@ public sealed class SyncRunner(
         try
         {
             var collector = factory.Create(source, config.Sources, api);
+            if (!request.Full && collector is ISourceStateCollector restorable && await SourceStateAsync(source.Id, ct) is { } state)
+                restorable.RestoreSourceState(state);
             deployment = await collector.PrepareAsync(ct);
             await using (var conn = await dataSource.OpenConnectionAsync(ct))
                 await conn.ExecuteAsync(new CommandDefinition("UPDATE core.sources SET deployment = @deployment WHERE id = @id",
@@ -132,6 +134,10 @@ public sealed class SyncRunner(
                 source.Id, "", ct))
                 if (batch.WatermarkAfter is not null) watermarksAfter[""] = batch.WatermarkAfter;
 
+            if (collector is ISourceStateCollector { SourceState: { } newState })
+                await using (var conn = await dataSource.OpenConnectionAsync(ct))
+                    await conn.ExecuteAsync(new CommandDefinition("UPDATE core.sources SET source_state = @newState WHERE id = @id",
+                        new { newState, id = source.Id }, cancellationToken: ct));
             var used = api.Budget.Snapshot() - before;
             var final = new SyncRunResult(runId, source.Id, SyncStatus.Succeeded, deployment, Results(),
                 used.Requests, used.Retries, used.RateLimitWaits, stopwatch.Elapsed, null);
@@ -206,6 +212,13 @@ public sealed class SyncRunner(
             WHERE ts.team_id = @teamId AND s.source_id = @sourceId AND s.state = 'active'
             """, new { sourceId, teamId }, cancellationToken: ct))).ToList();
         return (wm.Value, wm.State, active);
+    }
+
+    private async Task<string?> SourceStateAsync(string sourceId, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT source_state FROM core.sources WHERE id = @sourceId", new { sourceId }, cancellationToken: ct));
     }
 
     private async Task<string?> SourceWatermarkAsync(string sourceId, CancellationToken ct)

@@ -90,7 +90,7 @@ public static class BenchmarkRunner
         var analyze = new AnalyzeFigures(analyzeClock.Elapsed.TotalSeconds, analysis.Findings);
 
         Step("MI burst");
-        var mi = await MiBurst.RunAsync(simConfig, scratch.ConnectionString, requests: 200, clients: 8, ct);
+        var mi = await MiBurst.RunAsync(simConfig, scratch.ConnectionString, requests: 1000, clients: 50, ct);
 
         var report = new BenchReport(options.Teams.Count, o.Items, o.Links,
             new InitialSyncFigures(initial.Seconds, initial.Items, initial.Requests, minimum, peakRssMb),

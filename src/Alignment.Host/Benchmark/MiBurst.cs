@@ -9,14 +9,16 @@ namespace Alignment.Host.Benchmark;
 
 /// <summary>
 /// A burst of MI requests (DESIGN §9) against the real web host of <c>serve</c> on the scratch database,
-/// with a management key made up for the run: every MI list endpoint in turn, a few clients at once.
-/// The first request may refresh the MI snapshot; it is part of the burst.
+/// with a management key made up for the run: <c>GET /api/mi/overview</c> from many clients at once (the
+/// issue's target: p99 under 20 ms at 50 concurrent requests). Every MI endpoint is asked once first, so
+/// the burst measures the steady state, not JIT compilation and connection set-up.
 /// </summary>
 public static class MiBurst
 {
     public sealed record Result(int Requests, double P50Ms, double P99Ms);
 
-    private static readonly string[] Paths = ["/api/mi/overview", "/api/mi/teams", "/api/mi/epics", "/api/mi/dependencies"];
+    private static readonly string[] WarmUp = ["/api/mi/overview", "/api/mi/teams", "/api/mi/epics", "/api/mi/dependencies"];
+    private const string Measured = "/api/mi/overview";
 
     public static async Task<Result> RunAsync(byte[] simConfig, string connectionString, int requests, int clients, CancellationToken ct)
     {
@@ -42,6 +44,11 @@ public static class MiBurst
             {
                 using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
                 http.DefaultRequestHeaders.Add("X-Api-Key", key);
+                foreach (var path in WarmUp.Concat(WarmUp))
+                {
+                    using var warm = await http.GetAsync(path, ct);
+                    if (!warm.IsSuccessStatusCode) throw new InvalidOperationException($"MI burst: GET {path} answered {(int)warm.StatusCode}");
+                }
                 var latencies = new double[requests];
                 var next = -1;
                 await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
@@ -50,10 +57,10 @@ public static class MiBurst
                     while ((i = Interlocked.Increment(ref next)) < requests)
                     {
                         var started = Stopwatch.GetTimestamp();
-                        using var response = await http.GetAsync(Paths[i % Paths.Length], ct);
+                        using var response = await http.GetAsync(Measured, ct);
                         await response.Content.CopyToAsync(Stream.Null, ct);
                         if (!response.IsSuccessStatusCode)
-                            throw new InvalidOperationException($"MI burst: GET {Paths[i % Paths.Length]} answered {(int)response.StatusCode}");
+                            throw new InvalidOperationException($"MI burst: GET {Measured} answered {(int)response.StatusCode}");
                         latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                     }
                 }));

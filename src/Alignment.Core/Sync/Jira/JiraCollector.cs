@@ -25,7 +25,7 @@ public sealed class JiraCollectorFactory : ITrackerCollectorFactory
 /// <c>/rest/api/2/search</c> with the changelog embedded. Remote links only for open items whose history
 /// shows remote-link activity. Batches of about 1000 items keep memory bounded.
 /// </summary>
-public sealed class JiraCollector(SourceOptions source, IReadOnlyList<SourceOptions> allSources, JiraClient client) : ITrackerCollector
+public sealed class JiraCollector(SourceOptions source, IReadOnlyList<SourceOptions> allSources, JiraClient client) : ITrackerCollector, ISourceStateCollector
 {
     public const int BatchSize = 1000;
     private const int HydrateParallelism = 4;
@@ -58,18 +58,45 @@ public sealed class JiraCollector(SourceOptions source, IReadOnlyList<SourceOpti
                                  && (deployment == JiraDeployment.Cloud || o.EpicLinkField is not null)
                     ? new JiraFieldIds(null, null, null, null)
                     : Discover(await client.GetFieldsAsync(deployment, ct).ConfigureAwait(false));
-                _sourceFields = new JiraFieldIds(
-                    o.StoryPointsField ?? discovered.StoryPoints,
-                    o.SprintField ?? discovered.Sprint,
-                    o.EpicLinkField ?? discovered.EpicLink,
-                    o.RankField ?? discovered.Rank);
-                _deployment = deployment;
+                Apply(deployment, discovered);
             }
             var f = _sourceFields;
             return $"Jira {(_deployment == JiraDeployment.Cloud ? "Cloud" : "Data Center")}; sprint {f.Sprint ?? "none"}, " +
                    $"story points {f.StoryPoints ?? "none"} (unless the board says otherwise), epic link {f.EpicLink ?? "none"}, rank {f.Rank ?? "none"}";
         }
         finally { _prepareGate.Release(); }
+    }
+
+    private JiraFieldIds _discovered = new(null, null, null, null);
+
+    /// <summary>Configured overrides win over what was discovered.</summary>
+    private void Apply(JiraDeployment deployment, JiraFieldIds discovered)
+    {
+        var o = source.Jira;
+        _discovered = discovered;
+        _sourceFields = new JiraFieldIds(
+            o.StoryPointsField ?? discovered.StoryPoints,
+            o.SprintField ?? discovered.Sprint,
+            o.EpicLinkField ?? discovered.EpicLink,
+            o.RankField ?? discovered.Rank);
+        _deployment = deployment;
+    }
+
+    private sealed record SourceStateDto(JiraDeployment Deployment, string? StoryPoints, string? Sprint, string? EpicLink, string? Rank);
+
+    /// <summary>The deployment and the discovered field ids, kept by the runner for the next incremental run.</summary>
+    public string? SourceState => _deployment is { } d
+        ? JsonSerializer.Serialize(new SourceStateDto(d, _discovered.StoryPoints, _discovered.Sprint, _discovered.EpicLink, _discovered.Rank))
+        : null;
+
+    public void RestoreSourceState(string state)
+    {
+        try
+        {
+            if (JsonSerializer.Deserialize<SourceStateDto>(state) is { Sprint: not null } s)
+                Apply(s.Deployment, new JiraFieldIds(s.StoryPoints, s.Sprint, s.EpicLink, s.Rank));
+        }
+        catch (JsonException) { /* unreadable: discover again */ }
     }
 
     /// <summary>Sprint, epic link and rank by <c>schema.custom</c>; story points by schema, then by name (never "Original story points").</summary>
