@@ -21,14 +21,7 @@ public sealed class AdviceDeliveryTests(TestDatabase db) : IAsyncLifetime
     public Task InitializeAsync() => db.ResetAsync();
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    private static int FreePort() => AlignmentProcess.FreePort();
 
     private static object Config(int smtpPort, string[]? optOut = null, bool sendEmpty = false) => new
     {

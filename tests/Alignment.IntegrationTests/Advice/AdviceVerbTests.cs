@@ -13,20 +13,7 @@ public sealed class AdviceVerbTests(TestDatabase db) : IAsyncLifetime
     public Task InitializeAsync() => db.ResetAsync();
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private async Task<(int Code, string Output)> Alignment(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "alignment.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["ConnectionStrings__Alignment"] = db.ConnectionString;
-        psi.Environment[Configs.JiraTokenEnv] = Configs.JiraToken;
-        psi.Environment[Configs.AdoTokenEnv] = Configs.AdoToken;
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        return (p.ExitCode, await stdout + await stderr);
-    }
+    private Task<(int Code, string Output)> Alignment(params string[] args) => AlignmentProcess.RunAsync(db.ConnectionString, args);
 
     private static string Config() => TestHost.WriteConfig(new
     {

@@ -14,18 +14,10 @@ public sealed class BenchVerbTests(TestDatabase db)
         var json = Path.Combine(Path.GetTempPath(), $"alignment-bench-{Guid.NewGuid():N}.json");
         try
         {
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "alignment.dll"), "bench", "--teams", "4", "--items", "400", "--links", "40", "--json", json })
-                psi.ArgumentList.Add(a);
-            psi.Environment["ConnectionStrings__Alignment"] = db.ConnectionString; // the scratch database is created next to it
-            psi.Environment["COLUMNS"] = "160";
-            using var p = Process.Start(psi)!;
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEndAsync();
-            await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-            var output = await stdout + await stderr;
+            // The scratch database is created next to the test database.
+            var (code, output) = await AlignmentProcess.RunAsync(db.ConnectionString, "bench", "--teams", "4", "--items", "400", "--links", "40", "--json", json);
 
-            Assert.True(p.ExitCode == 0, output);
+            Assert.True(code == 0, output);
             Assert.Contains("COPY baseline", output);
 
             using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));

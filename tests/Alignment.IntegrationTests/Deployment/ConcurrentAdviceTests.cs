@@ -19,27 +19,9 @@ public sealed class ConcurrentAdviceTests(TestDatabase db) : IAsyncLifetime
     public Task InitializeAsync() => db.ResetAsync();
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    private static int FreePort() => AlignmentProcess.FreePort();
 
-    private async Task<(int Code, string Output)> Alignment(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "alignment.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["ConnectionStrings__Alignment"] = db.ConnectionString;
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        return (p.ExitCode, await stdout + await stderr);
-    }
+    private Task<(int Code, string Output)> Alignment(params string[] args) => AlignmentProcess.RunAsync(db.ConnectionString, args);
 
     [Fact]
     public async Task Two_processes_sending_the_weekly_advice_at_once_send_one_digest_per_product_owner()

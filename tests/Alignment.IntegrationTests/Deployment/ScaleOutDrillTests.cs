@@ -189,11 +189,7 @@ public sealed class ScaleOutDrillTests(TestDatabase db, ITestOutputHelper output
     private (string Url, Process Process) Start(string verb)
     {
         var url = $"http://127.0.0.1:{FreePort()}";
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "alignment.dll"), verb, "--config", _configFile, "--urls", url, "--Logging:LogLevel:Default=Warning" })
-            psi.ArgumentList.Add(a);
-        psi.Environment["ConnectionStrings__Alignment"] = db.ConnectionString;
-        psi.Environment.Remove("ASPNETCORE_URLS");
+        var psi = AlignmentProcess.StartInfo(db.ConnectionString, verb, "--config", _configFile, "--urls", url, "--Logging:LogLevel:Default=Warning");
         var log = new ConcurrentQueue<string>();
         var p = new Process { StartInfo = psi };
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
@@ -225,10 +221,5 @@ public sealed class ScaleOutDrillTests(TestDatabase db, ITestOutputHelper output
         Assert.Fail($"{url} was not ready within 45 s");
     }
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
+    private static int FreePort() => AlignmentProcess.FreePort();
 }

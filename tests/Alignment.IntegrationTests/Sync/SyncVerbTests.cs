@@ -18,20 +18,7 @@ public sealed class SyncVerbTests(TestDatabase db) : IAsyncLifetime
 
     public Task DisposeAsync() { _jira.Dispose(); return Task.CompletedTask; }
 
-    private async Task<(int Code, string Output)> Alignment(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "alignment.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["ConnectionStrings__Alignment"] = db.ConnectionString;
-        psi.Environment[Configs.JiraTokenEnv] = Configs.JiraToken;
-        psi.Environment["COLUMNS"] = "160";
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        return (p.ExitCode, await stdout + await stderr);
-    }
+    private Task<(int Code, string Output)> Alignment(params string[] args) => AlignmentProcess.RunAsync(db.ConnectionString, args);
 
     [Fact]
     public async Task Sync_prints_per_team_counts_and_exits_0()
