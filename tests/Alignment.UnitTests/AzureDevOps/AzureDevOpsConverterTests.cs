@@ -45,7 +45,7 @@ public sealed class AzureDevOpsConverterTests
         Assert.Equal("90", item.ParentKey);
         Assert.Equal("a1b2c3d4-0012-4f6e-9d3a-222222222222", item.SprintId);
         Assert.Equal(["a1b2c3d4-0012-4f6e-9d3a-222222222222"], item.SprintIds);
-        Assert.Equal("0001999868863.000000", item.Rank);
+        Assert.Equal("10001999868863.000000", item.Rank);
         Assert.Equal("2", item.Priority);
         Assert.Equal("Dana Reyes", item.Assignee);
         Assert.Equal(new DateTimeOffset(2026, 11, 1, 12, 30, 45, 120, TimeSpan.Zero), item.UpdatedAt);
@@ -86,8 +86,11 @@ public sealed class AzureDevOpsConverterTests
         Assert.Equal(StatusCategory.InProgress, item.StatusCategory);
         Assert.Equal("1500", item.ParentKey);
         Assert.Equal("b0000000-0000-0000-0000-000000000007", item.SprintId);
-        Assert.Equal("0000000000012.500000", item.Rank);
+        Assert.Equal("10000000000012.500000", item.Rank);
         Assert.True(string.CompareOrdinal(AzureDevOpsConverter.Rank(12.5), AzureDevOpsConverter.Rank(100)) < 0);
+        double[] orders = [-2000.5, -3, -0.25, 0, 0.25, 7, 12.5, 100, 1e9];
+        var ranks = orders.Select(AzureDevOpsConverter.Rank).ToList();
+        Assert.Equal(ranks, ranks.Order(StringComparer.Ordinal)); // negative BacklogPriority sorts before positive, in numeric order
     }
 
     [Fact]

@@ -58,8 +58,13 @@ public static class AzureDevOpsConverter
         };
     }
 
-    /// <summary>A sortable rank: ordinal string order equals numeric order for non-negative values.</summary>
-    public static string Rank(double order) => order.ToString("0000000000000.000000", Inv);
+    /// <summary>
+    /// A sortable rank: ordinal string order equals numeric order. Non-negative values start with '1' and are
+    /// zero-padded; negative ones start with '0' and hold the complement, so more negative sorts first.
+    /// </summary>
+    public static string Rank(double order) => order >= 0
+        ? "1" + order.ToString("0000000000000.000000", Inv)
+        : "0" + (1e13 + order).ToString("0000000000000.000000", Inv);
 
     /// <summary>ADO state category → normalized category. <c>Resolved</c> is in progress unless the source counts it as done.</summary>
     public static StatusCategory Category(string? adoCategory, bool resolvedIsDone) => adoCategory switch
