@@ -38,6 +38,9 @@ public sealed partial class AlignmentOptionsValidator(Microsoft.Extensions.Confi
                 else if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(s.Auth.TokenEnv)))
                     errors.Add($"{key}:Auth:TokenEnv: the environment variable '{s.Auth.TokenEnv}' is not set");
             }
+            foreach (var (cronKey, cron) in new[] { ("Cron", s.Sync.Cron), ("FullCron", s.Sync.FullCron) })
+                if (!string.IsNullOrWhiteSpace(cron) && cron.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length is < 5 or > 6)
+                    errors.Add($"{key}:Sync:{cronKey}: '{cron}' is not a cron expression (five fields, UTC; empty disables the schedule)");
             if (s.Sync.OverlapMinutes is < 0 or > 1440) errors.Add($"{key}:Sync:OverlapMinutes: {s.Sync.OverlapMinutes} must be between 0 and 1440");
             if (s.Sync.MaxConcurrency is < 1 or > 64) errors.Add($"{key}:Sync:MaxConcurrency: {s.Sync.MaxConcurrency} must be between 1 and 64");
             if (s.Sync.MaxRetries is < 0 or > 20) errors.Add($"{key}:Sync:MaxRetries: {s.Sync.MaxRetries} must be between 0 and 20");

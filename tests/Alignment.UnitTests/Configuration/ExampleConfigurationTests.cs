@@ -45,6 +45,7 @@ public sealed class ExampleConfigurationTests
             ("Alignment:Auth:ApiKeys:0:Sha256", "the-key-itself"),
             ("Alignment:Sources:1:Auth:TokenEnv", "ALIGNMENT_TEST_UNSET_VARIABLE"),
             ("Alignment:Teams:0:Capacity:FocusFactor", "1.5"),
+            ("Alignment:Sources:0:Sync:Cron", "every 15 minutes"),
             ("Alignment:Teams:0:Capacity:Members:0:Name", ""),
             ("Alignment:Teams:0:Capacity:Members:0:HoursPerDay", "30"));
 
@@ -56,6 +57,7 @@ public sealed class ExampleConfigurationTests
         Assert.Contains(failures, f => f.StartsWith("Alignment:Teams:1:Source: 'nowhere' is not one of the configured sources", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Alignment:Auth:ApiKeys:0:Sha256:", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Alignment:Teams:0:Capacity:FocusFactor: 1.5 must be above 0", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Alignment:Sources:0:Sync:Cron: 'every 15 minutes' is not a cron expression", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Alignment:Teams:0:Capacity:Members:0:Name: required", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Alignment:Teams:0:Capacity:Members:0:HoursPerDay: 30", StringComparison.Ordinal));
         Assert.DoesNotContain(failures, f => f.Contains("the-key-itself", StringComparison.Ordinal));
