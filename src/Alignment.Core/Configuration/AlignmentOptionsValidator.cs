@@ -39,7 +39,7 @@ public sealed partial class AlignmentOptionsValidator(Microsoft.Extensions.Confi
                     errors.Add($"{key}:Auth:TokenEnv: the environment variable '{s.Auth.TokenEnv}' is not set");
             }
             foreach (var (cronKey, cron) in new[] { ("Cron", s.Sync.Cron), ("FullCron", s.Sync.FullCron) })
-                if (!string.IsNullOrWhiteSpace(cron) && cron.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length is < 5 or > 6)
+                if (!IsCronOrEmpty(cron))
                     errors.Add($"{key}:Sync:{cronKey}: '{cron}' is not a cron expression (five fields, UTC; empty disables the schedule)");
             if (s.Sync.OverlapMinutes is < 0 or > 1440) errors.Add($"{key}:Sync:OverlapMinutes: {s.Sync.OverlapMinutes} must be between 0 and 1440");
             if (s.Sync.MaxConcurrency is < 1 or > 64) errors.Add($"{key}:Sync:MaxConcurrency: {s.Sync.MaxConcurrency} must be between 1 and 64");
@@ -127,14 +127,14 @@ public sealed partial class AlignmentOptionsValidator(Microsoft.Extensions.Confi
         Int(nameof(a.MinHistorySprints), a.MinHistorySprints, 1, 50);
         Int(nameof(a.ForecastTrials), a.ForecastTrials, 1000, 100000);
         Int(nameof(a.ForecastMaxSprints), a.ForecastMaxSprints, 1, 520);
-        if (!string.IsNullOrWhiteSpace(a.Cron) && a.Cron.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length is < 5 or > 6)
+        if (!IsCronOrEmpty(a.Cron))
             errors.Add($"{k}:Cron: '{a.Cron}' is not a cron expression (five fields, UTC)");
     }
 
     private void AdviceRanges(AdviceOptions a, List<string> errors)
     {
         const string k = "Alignment:Advice";
-        if (!string.IsNullOrWhiteSpace(a.Cron) && a.Cron.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length is < 5 or > 6)
+        if (!IsCronOrEmpty(a.Cron))
             errors.Add($"{k}:Cron: '{a.Cron}' is not a cron expression (five fields, in Alignment:Advice:TimeZone)");
         try { _ = TimeZoneInfo.FindSystemTimeZoneById(a.TimeZone); }
         catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
@@ -163,6 +163,10 @@ public sealed partial class AlignmentOptionsValidator(Microsoft.Extensions.Confi
                 errors.Add($"{k}:Smtp:PasswordEnv: the environment variable '{s.PasswordEnv}' is not set");
         }
     }
+
+    /// <summary>Empty (the schedule is off) or a cron expression of five fields (six with seconds).</summary>
+    private static bool IsCronOrEmpty(string? cron) =>
+        string.IsNullOrWhiteSpace(cron) || cron.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length is 5 or 6;
 
     /// <summary>A misspelt key is an error that names it, not a silently ignored setting.</summary>
     private static void UnknownKeys(Microsoft.Extensions.Configuration.IConfigurationSection section, Type type, List<string> errors)
