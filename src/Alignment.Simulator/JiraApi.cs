@@ -45,6 +45,12 @@ internal static partial class JiraApi
                 for (int code = 0; code < 6; code++) WriteStatus(w, ctx, code);
                 w.WriteEndArray();
             }));
+            app.MapGet($"/jira/rest/api/{v}/issuetype", (HttpContext http) => ctx.Json(http, 200, w =>
+            {
+                w.WriteStartArray();
+                foreach (var t in Enum.GetValues<ItemType>().DistinctBy(Statuses.JiraTypeId)) WriteIssueType(w, ctx, t, untranslated: true);
+                w.WriteEndArray();
+            }));
             app.MapGet($"/jira/rest/api/{v}/issue/{{idOrKey}}/remotelink", (HttpContext http, string idOrKey) =>
             {
                 var it = ctx.Read(() => Find(org, idOrKey));
@@ -392,13 +398,15 @@ internal static partial class JiraApi
         w.WriteEndObject();
     }
 
-    private static void WriteIssueType(Utf8JsonWriter w, SimContext ctx, ItemType t)
+    /// <summary>An issue type as issues carry it; <c>/issuetype</c> adds <c>untranslatedName</c>.</summary>
+    private static void WriteIssueType(Utf8JsonWriter w, SimContext ctx, ItemType t, bool untranslated = false)
     {
         w.WriteStartObject();
         w.WriteString("self", $"{ctx.JiraBase}/rest/api/3/issuetype/{Statuses.JiraTypeId(t)}");
         w.WriteString("id", Statuses.JiraTypeId(t));
         w.WriteString("description", "");
         w.WriteString("name", Statuses.JiraTypeName(t));
+        if (untranslated) w.WriteString("untranslatedName", Statuses.JiraTypeName(t));
         w.WriteBoolean("subtask", false);
         w.WriteNumber("hierarchyLevel", t == ItemType.Epic ? 1 : 0);
         w.WriteEndObject();

@@ -63,8 +63,14 @@ public sealed class SourceSyncOptions
     public double MaxRequestsPerSecond { get; set; }
     /// <summary>Retries of one request on 429, 5xx, timeouts and truncated bodies.</summary>
     public int MaxRetries { get; set; } = 5;
-    /// <summary>Time-out of one request attempt, seconds.</summary>
+    /// <summary>Deadline of one request attempt, headers and body together, seconds.</summary>
     public int RequestTimeoutSeconds { get; set; } = 60;
+    /// <summary>Deadline of one request with all its retries and back-offs, seconds.</summary>
+    public int RequestTotalSeconds { get; set; } = 300;
+    /// <summary>Largest answer accepted from the tracker, megabytes; a larger one fails its request clearly.</summary>
+    public int MaxResponseMegabytes { get; set; } = 256;
+    /// <summary>Deadline of one whole sync run, minutes: then it ends failed ("timed out") and releases the source's lock.</summary>
+    public int RunTimeoutMinutes { get; set; } = 120;
 }
 
 public sealed class JiraSourceOptions

@@ -45,6 +45,10 @@ public sealed partial class AlignmentOptionsValidator(Microsoft.Extensions.Confi
             if (s.Sync.MaxConcurrency is < 1 or > 64) errors.Add($"{key}:Sync:MaxConcurrency: {s.Sync.MaxConcurrency} must be between 1 and 64");
             if (s.Sync.MaxRetries is < 0 or > 20) errors.Add($"{key}:Sync:MaxRetries: {s.Sync.MaxRetries} must be between 0 and 20");
             if (s.Sync.RequestTimeoutSeconds is < 1 or > 600) errors.Add($"{key}:Sync:RequestTimeoutSeconds: {s.Sync.RequestTimeoutSeconds} must be between 1 and 600");
+            if (s.Sync.RequestTotalSeconds < s.Sync.RequestTimeoutSeconds || s.Sync.RequestTotalSeconds > 3600)
+                errors.Add($"{key}:Sync:RequestTotalSeconds: {s.Sync.RequestTotalSeconds} must be at least Sync:RequestTimeoutSeconds ({s.Sync.RequestTimeoutSeconds}) and at most 3600");
+            if (s.Sync.MaxResponseMegabytes is < 1 or > 2048) errors.Add($"{key}:Sync:MaxResponseMegabytes: {s.Sync.MaxResponseMegabytes} must be between 1 and 2048");
+            if (s.Sync.RunTimeoutMinutes is < 1 or > 1440) errors.Add($"{key}:Sync:RunTimeoutMinutes: {s.Sync.RunTimeoutMinutes} must be between 1 and 1440");
             if (s.Sync.MaxRequestsPerSecond < 0) errors.Add($"{key}:Sync:MaxRequestsPerSecond: must not be negative");
         }
 

@@ -62,7 +62,7 @@ public static class AlignmentTelemetry
     /// <summary>Records a finished (or skipped) run: duration by status, items, and the source budget it used.</summary>
     public static void RecordRun(SyncRunResult run, Activity? activity = null)
     {
-        var status = run.Status switch { SyncStatus.Succeeded => "succeeded", SyncStatus.Skipped => "skipped", _ => "failed" };
+        var status = run.Status.Name();
         var source = new KeyValuePair<string, object?>("source", run.SourceId);
         SyncDuration.Record(run.Duration.TotalSeconds, source, new("status", status));
         if (run.ItemsRead > 0) ItemsRead.Add(run.ItemsRead, source);

@@ -24,6 +24,8 @@ public sealed record SyncBatch
     /// remote-link history): their stored remote links stay as they are.
     /// </summary>
     public IReadOnlyList<string> RemoteLinksNotRead { get; init; } = [];
+    /// <summary>Items of this batch that could not be read or converted: kept in the quarantine, written in the batch's transaction.</summary>
+    public IReadOnlyList<ItemFailure> Quarantined { get; init; } = [];
     /// <summary>Set on the last batch of a scope only: the watermark to store once this batch commits.</summary>
     public string? WatermarkAfter { get; init; }
     /// <summary>With <see cref="WatermarkAfter"/>: what the collector discovered about the scope (opaque), handed back on the next incremental run.</summary>
@@ -40,6 +42,8 @@ public sealed record ScopeRequest(TeamOptions Team, string? Watermark, bool Full
     public IReadOnlyList<string> KnownActiveSprints { get; init; } = [];
     /// <summary>What the collector discovered about this scope on an earlier run (null on full runs: re-discover).</summary>
     public string? ScopeState { get; init; }
+    /// <summary>External ids of this team's quarantined items: read again on every run until they convert.</summary>
+    public IReadOnlyList<string> Quarantined { get; init; } = [];
 }
 
 /// <summary>

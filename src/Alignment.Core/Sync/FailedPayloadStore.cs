@@ -1,3 +1,4 @@
+using Alignment.Core.Data;
 using Alignment.Trackers.Http;
 using Dapper;
 using Npgsql;
@@ -14,6 +15,6 @@ public sealed class FailedPayloadStore(NpgsqlDataSource dataSource) : IFailedPay
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition(
             "INSERT INTO raw.failed_payloads (source_id, request, error, body) VALUES (@sourceId, @request, @error, @body)",
-            new { sourceId, request, error, body = body.Length > MaxBody ? body[..MaxBody] : body }, cancellationToken: ct));
+            new { sourceId, request = StoreText.Clean(request), error = StoreText.Clean(error), body = StoreText.Clean(body.Length > MaxBody ? body[..MaxBody] : body) }, cancellationToken: ct));
     }
 }

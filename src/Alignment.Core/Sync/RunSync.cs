@@ -14,7 +14,7 @@ internal sealed class RunSyncHandler(SyncRunner runner, IMediator mediator) : IC
     {
         var result = await runner.RunAsync(command.Request, command.Progress, ct);
         // The source's sprint figures follow the store, and this sync's view of each sprint is an observed snapshot.
-        if (result.Status == SyncStatus.Succeeded)
+        if (result.Wrote)
             await mediator.Send(new Sprints.RefreshSprintFiguresCommand(result.SourceId, command.Request.TeamId, RecordSnapshots: true), ct);
         return result;
     }

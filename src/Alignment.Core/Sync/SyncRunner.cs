@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Alignment.Core.Configuration;
 using Alignment.Core.Data;
 using Alignment.Core.Observability;
@@ -14,9 +14,17 @@ namespace Alignment.Core.Sync;
 
 public sealed record SyncRequest(string SourceId, string? TeamId = null, bool Full = false, string Trigger = "manual");
 
-public enum SyncStatus { Succeeded, Failed, Skipped }
+/// <summary>How a run ended (docs/reliability.md, "Run statuses").</summary>
+public enum SyncStatus { Succeeded, Failed, Skipped, Partial, Abandoned }
 
-public sealed record TeamSyncResult(string TeamId, int ItemsRead, int ItemsChanged, int ItemsDeleted, int Sprints, bool Full);
+public sealed record TeamSyncResult(string TeamId, int ItemsRead, int ItemsChanged, int ItemsDeleted, int Sprints, bool Full)
+{
+    /// <summary>Succeeded, Partial (items quarantined) or Failed (its requests failed, after one more try at the end of the run).</summary>
+    public SyncStatus Status { get; init; } = SyncStatus.Succeeded;
+    public string? Error { get; init; }
+    /// <summary>Items of this team quarantined in this run.</summary>
+    public int Quarantined { get; init; }
+}
 
 public sealed record SyncRunResult(
     long RunId, string SourceId, SyncStatus Status, string? Deployment, IReadOnlyList<TeamSyncResult> Teams,
@@ -24,16 +32,34 @@ public sealed record SyncRunResult(
 {
     public int ItemsRead => Teams.Sum(t => t.ItemsRead);
     public int ItemsChanged => Teams.Sum(t => t.ItemsChanged);
+    public int Quarantined => Teams.Sum(t => t.Quarantined);
+    /// <summary>The store was brought up to date for at least some teams (succeeded or partial).</summary>
+    public bool Wrote => Status is SyncStatus.Succeeded or SyncStatus.Partial;
+}
+
+public static class SyncStatusNames
+{
+    public static string Name(this SyncStatus s) => s switch
+    {
+        SyncStatus.Succeeded => "succeeded",
+        SyncStatus.Partial => "partial",
+        SyncStatus.Skipped => "skipped",
+        SyncStatus.Abandoned => "abandoned",
+        _ => "failed",
+    };
 }
 
 /// <summary>Progress of a running sync, for live displays.</summary>
 public sealed record SyncProgress(string SourceId, string TeamId, string Phase, int ItemsRead, int ItemsChanged);
 
 /// <summary>
-/// Runs one sync of one source: takes the source's advisory lock (one sync per source across every
-/// host), records the run in <c>ops.sync_runs</c>, reads each team scope through the source's
-/// collector and writes batch by batch (reading the next batch while the previous one is written).
-/// A watermark advances only in the transaction of the last batch it covers.
+/// Runs one sync of one source (docs/reliability.md): takes the source's advisory lock (one sync per source
+/// across every host), closes runs whose process died as <c>abandoned</c>, records the run in
+/// <c>ops.sync_runs</c>, and reads each team scope through the source's collector, writing batch by batch
+/// (reading the next batch while the previous one is written). A watermark advances only in the transaction
+/// of the last batch it covers. The smallest unit fails: an item is quarantined, a team that fails is tried
+/// once more at the end of the run and then given up for this run (<c>partial</c>), and the whole run is bounded
+/// by <c>Sync:RunTimeoutMinutes</c>.
 /// </summary>
 public sealed class SyncRunner(
     NpgsqlDataSource dataSource,
@@ -64,7 +90,7 @@ public sealed class SyncRunner(
         await using var sourceLock = await Database.TryLockAsync(dataSource, "sync:" + source.Id, ct);
         if (sourceLock is null)
         {
-            var skipped = await StartRunAsync(source.Id, request, started, "skipped", ct);
+            var skipped = await SyncRunLog.StartAsync(dataSource, source.Id, request, started, "skipped", ct);
             logger.LogInformation("Sync of {Source} skipped: another sync of this source is running", source.Id);
             var skippedRun = new SyncRunResult(skipped, source.Id, SyncStatus.Skipped, null, [], 0, 0, 0, TimeSpan.Zero,
                 $"another sync of source '{source.Id}' is running");
@@ -72,146 +98,104 @@ public sealed class SyncRunner(
             return skippedRun;
         }
 
-        var runId = await StartRunAsync(source.Id, request, started, "running", ct);
+        // Holding the lock, any run of this source still marked running belongs to a process that died.
+        var runId = await SyncRunLog.StartAsync(dataSource, source.Id, request, started, "running", ct);
+        await SyncRunLog.CloseAbandonedAsync(dataSource, source.Id, runId, ct);
         var api = apis.Create(source);
         var before = api.Budget.Snapshot();
-        var results = new System.Collections.Concurrent.ConcurrentDictionary<string, TeamSyncResult>();
-        var watermarksBefore = new System.Collections.Concurrent.ConcurrentDictionary<string, string?>();
-        var watermarksAfter = new System.Collections.Concurrent.ConcurrentDictionary<string, string?>();
-        IReadOnlyList<TeamSyncResult> Results() => teams.Where(t => results.ContainsKey(t.Id)).Select(t => results[t.Id]).ToList();
+        var results = new ConcurrentDictionary<string, TeamSyncResult>();
+        var watermarksBefore = new ConcurrentDictionary<string, string?>();
+        var watermarksAfter = new ConcurrentDictionary<string, string?>();
         string? deployment = null;
+        var runTimeout = TimeSpan.FromMinutes(Math.Max(1, source.Sync.RunTimeoutMinutes));
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(runTimeout);
+        var runCt = deadline.Token;
         using var scopeLog = logger.BeginScope(new Dictionary<string, object> { ["SyncRunId"] = runId, ["SourceId"] = source.Id });
+        SyncRunResult Result(SyncStatus status, string? error)
+        {
+            var used = api.Budget.Snapshot() - before;
+            var teamResults = teams.Where(t => results.ContainsKey(t.Id)).Select(t => results[t.Id])
+                .Concat(results.TryGetValue("", out var wide) ? [wide] : []).ToList();
+            return new SyncRunResult(runId, source.Id, status, deployment, teamResults, used.Requests, used.Retries, used.RateLimitWaits, stopwatch.Elapsed, error);
+        }
         try
         {
             var collector = factory.Create(source, config.Sources, api);
-            if (!request.Full && collector is ISourceStateCollector restorable && await SourceStateAsync(source.Id, ct) is { } state)
+            if (!request.Full && collector is ISourceStateCollector restorable && await SourceStateAsync(source.Id, runCt) is { } state)
                 restorable.RestoreSourceState(state);
-            deployment = await collector.PrepareAsync(ct);
-            await using (var conn = await dataSource.OpenConnectionAsync(ct))
+            deployment = await collector.PrepareAsync(runCt);
+            await using (var conn = await dataSource.OpenConnectionAsync(runCt))
                 await conn.ExecuteAsync(new CommandDefinition("UPDATE core.sources SET deployment = @deployment WHERE id = @id",
-                    new { deployment, id = source.Id }, cancellationToken: ct));
+                    new { deployment, id = source.Id }, cancellationToken: runCt));
 
-            // Team scopes run side by side (tracker latency and database writes overlap), bounded by the
-            // source's concurrency; the source budget bounds the requests in flight either way.
-            await Parallel.ForEachAsync(teams, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, source.Sync.MaxConcurrency), CancellationToken = ct },
-                async (team, ct) =>
+            var scopes = new TeamScopeRunner(dataSource, writer, collector, source.Id, request.Full, started, progress, logger);
+            // Team scopes run side by side (tracker latency and database writes overlap), bounded by the source's
+            // concurrency. A team that fails is tried once more after the others, then given up for this run.
+            async Task RunTeamsAsync(IEnumerable<TeamOptions> which) =>
+                await Parallel.ForEachAsync(which, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, source.Sync.MaxConcurrency), CancellationToken = runCt },
+                    async (team, c) => results[team.Id] = await scopes.RunAsync(team, watermarksBefore, watermarksAfter, c));
+            await RunTeamsAsync(teams);
+            var failedTeams = teams.Where(t => results[t.Id].Status == SyncStatus.Failed).ToList();
+            if (failedTeams.Count > 0)
             {
-                var (watermark, scopeState, activeSprints) = await ScopeStateAsync(source.Id, team.Id, ct);
-                var full = request.Full || watermark is null;
-                watermarksBefore[team.Id] = watermark;
-                var scope = new ScopeRequest(team, full ? null : watermark, full, started)
-                {
-                    KnownActiveSprints = activeSprints, ScopeState = full ? null : scopeState,
-                };
+                logger.LogWarning("Trying {Count} failed team(s) of {Source} once more: {Teams}", failedTeams.Count, source.Id, string.Join(", ", failedTeams.Select(t => t.Id)));
+                await RunTeamsAsync(failedTeams);
+            }
 
-                progress?.Report(new SyncProgress(source.Id, team.Id, "sprints", 0, 0));
-                var sprints = await collector.CollectSprintsAsync(scope, ct);
-                await writer.WriteSprintsAsync(source.Id, team.Id, sprints, ct);
-
-                var read = 0; var changed = 0;
-                HashSet<string>? seen = full ? new HashSet<string>(StringComparer.Ordinal) : null;
-                string? after = null;
-                var firstRead = watermark is null;
-                await foreach (var (batch, result) in WritePipelinedAsync(collector.CollectItemsAsync(scope, ct), source.Id, team.Id, ct, firstRead))
-                {
-                    read += result.ItemsRead; changed += result.ItemsChanged;
-                    if (seen is not null) foreach (var i in batch.Items) seen.Add(i.ExternalId);
-                    after = batch.WatermarkAfter ?? after;
-                    progress?.Report(new SyncProgress(source.Id, team.Id, "items", read, changed));
-                }
-                var deleted = seen is not null ? await writer.MarkVanishedAsync(source.Id, team.Id, seen, ct) : 0;
-                watermarksAfter[team.Id] = after ?? watermark;
-                results[team.Id] = new TeamSyncResult(team.Id, read, changed + deleted, deleted, sprints.Sprints.Count, full);
-                logger.LogInformation("Synced team {Team}: {Read} read, {Changed} changed, {Deleted} deleted, {Sprints} sprints",
-                    team.Id, read, changed, deleted, sprints.Sprints.Count);
-            });
-
-            var sourceWatermark = await SourceWatermarkAsync(source.Id, ct);
-            watermarksBefore[""] = sourceWatermark;
-            progress?.Report(new SyncProgress(source.Id, "", "history", 0, 0));
-            await foreach (var (batch, _) in WritePipelinedAsync(
-                collector.CollectSourceWideAsync(new SourceScopeRequest(teams, request.Full ? null : sourceWatermark, request.Full, started), ct),
-                source.Id, "", ct))
-                if (batch.WatermarkAfter is not null) watermarksAfter[""] = batch.WatermarkAfter;
+            if (teams.Any(t => results[t.Id].Status != SyncStatus.Failed)
+                && await scopes.RunSourceWideAsync(teams, await SourceWatermarkAsync(source.Id, runCt), watermarksBefore, watermarksAfter, runCt) is { } wide)
+                results[""] = wide;
 
             if (collector is ISourceStateCollector { SourceState: { } newState })
-                await using (var conn = await dataSource.OpenConnectionAsync(ct))
+                await using (var conn = await dataSource.OpenConnectionAsync(runCt))
                     await conn.ExecuteAsync(new CommandDefinition("UPDATE core.sources SET source_state = @newState WHERE id = @id",
-                        new { newState, id = source.Id }, cancellationToken: ct));
-            var used = api.Budget.Snapshot() - before;
-            var final = new SyncRunResult(runId, source.Id, SyncStatus.Succeeded, deployment, Results(),
-                used.Requests, used.Retries, used.RateLimitWaits, stopwatch.Elapsed, null);
-            await FinishRunAsync(final, watermarksBefore, watermarksAfter, ct);
+                        new { newState, id = source.Id }, cancellationToken: runCt));
+            var (status, error) = Outcome(results.Values.ToList());
+            var final = Result(status, error);
+            await SyncRunLog.FinishAsync(dataSource, final, watermarksBefore, watermarksAfter, ct);
             AlignmentTelemetry.RecordRun(final, activity);
+            if (status != SyncStatus.Succeeded) logger.LogWarning("Sync of {Source} ended {Status}: {Error}", source.Id, status.Name(), error);
             return final;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            var message = $"timed out after {runTimeout.TotalMinutes:0.#} min (Sync:RunTimeoutMinutes); the teams not finished keep their watermarks";
+            return await FailAsync(Result(SyncStatus.Failed, message));
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            var used = api.Budget.Snapshot() - before;
-            var message = Describe(e);
-            var failed = new SyncRunResult(runId, source.Id, SyncStatus.Failed, deployment, Results(),
-                used.Requests, used.Retries, used.RateLimitWaits, stopwatch.Elapsed, message);
-            await FinishRunAsync(failed, watermarksBefore, watermarksAfter, CancellationToken.None);
-            AlignmentTelemetry.RecordRun(failed, activity);
-            logger.LogError("Sync of {Source} failed: {Error}", source.Id, message);
-            return failed;
+            return await FailAsync(Result(SyncStatus.Failed, TeamScopeRunner.Describe(e)));
         }
         catch (OperationCanceledException)
         {
-            var used = api.Budget.Snapshot() - before;
-            await FinishRunAsync(new SyncRunResult(runId, source.Id, SyncStatus.Failed, deployment, Results(),
-                used.Requests, used.Retries, used.RateLimitWaits, stopwatch.Elapsed, "cancelled"), watermarksBefore, watermarksAfter, CancellationToken.None);
+            await SyncRunLog.FinishAsync(dataSource, Result(SyncStatus.Failed, "cancelled"), watermarksBefore, watermarksAfter, CancellationToken.None);
             throw;
         }
-    }
 
-    /// <summary>Reads the next batch from the tracker while the previous one is being written.</summary>
-    private async IAsyncEnumerable<(SyncBatch Batch, WorkItemWriter.BatchResult Result)> WritePipelinedAsync(
-        IAsyncEnumerable<SyncBatch> batches, string sourceId, string teamId,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct, bool firstRead = false)
-    {
-        var channel = Channel.CreateBounded<SyncBatch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var producer = Task.Run(async () =>
+        async Task<SyncRunResult> FailAsync(SyncRunResult failed)
         {
-            try
-            {
-                await foreach (var b in batches.WithCancellation(linked.Token)) await channel.Writer.WriteAsync(b, linked.Token);
-                channel.Writer.Complete();
-            }
-            catch (Exception e) { channel.Writer.Complete(e); }
-        }, linked.Token);
-        try
-        {
-            while (await channel.Reader.WaitToReadAsync(ct))
-                while (channel.Reader.TryRead(out var batch))
-                    yield return (batch, await writer.WriteAsync(sourceId, teamId, batch, ct, firstRead));
-        }
-        finally
-        {
-            await linked.CancelAsync();
-            try { await producer; } catch (OperationCanceledException) { }
+            await SyncRunLog.FinishAsync(dataSource, failed, watermarksBefore, watermarksAfter, CancellationToken.None);
+            await SyncRunLog.RecordTeamsFailedAsync(dataSource, source.Id, runId, teams.Where(t => !results.ContainsKey(t.Id)).Select(t => t.Id),
+                failed.Error ?? "failed", CancellationToken.None);
+            AlignmentTelemetry.RecordRun(failed, activity);
+            logger.LogError("Sync of {Source} failed: {Error}", source.Id, failed.Error);
+            return failed;
         }
     }
 
-    private static string Describe(Exception e) => e switch
+    /// <summary>failed when every team failed; partial when some failed or items were quarantined; else succeeded.</summary>
+    private static (SyncStatus, string?) Outcome(IReadOnlyList<TeamSyncResult> teams)
     {
-        TrackerPayloadException or TrackerRequestException => e.Message,
-        PostgresException pg => $"database error {pg.SqlState}: {pg.MessageText}",
-        _ => e.Message,
-    };
-
-    private async Task<(string? Watermark, string? ScopeState, IReadOnlyList<string> ActiveSprints)> ScopeStateAsync(string sourceId, string teamId, CancellationToken ct)
-    {
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var wm = (await conn.QueryAsync<(string? Value, string? State)>(new CommandDefinition(
-            "SELECT value, scope_state FROM ops.watermarks WHERE source_id = @sourceId AND team_id = @teamId", new { sourceId, teamId }, cancellationToken: ct))).FirstOrDefault();
-        var active = (await conn.QueryAsync<string>(new CommandDefinition("""
-            SELECT s.external_id FROM core.sprints s
-            JOIN core.team_sprints ts ON ts.source_id = s.source_id AND ts.sprint_id = s.external_id
-            WHERE ts.team_id = @teamId AND s.source_id = @sourceId AND s.state = 'active'
-            """, new { sourceId, teamId }, cancellationToken: ct))).ToList();
-        return (wm.Value, wm.State, active);
+        var failed = teams.Where(t => t.Status == SyncStatus.Failed).ToList();
+        var quarantined = teams.Sum(t => t.Quarantined);
+        var parts = failed.Select(t => $"{(t.TeamId.Length == 0 ? "source-wide read" : "team " + t.TeamId)} failed: {t.Error}").ToList();
+        if (quarantined > 0)
+            parts.Add($"{quarantined} item(s) quarantined ({string.Join(", ", teams.Where(t => t.Quarantined > 0).Select(t => $"{(t.TeamId.Length == 0 ? "source-wide" : t.TeamId)}: {t.Quarantined}"))})");
+        var error = parts.Count == 0 ? null : string.Join("; ", parts);
+        var teamParts = teams.Where(t => t.TeamId.Length > 0).ToList();
+        if (teamParts.Count > 0 && teamParts.All(t => t.Status == SyncStatus.Failed)) return (SyncStatus.Failed, error);
+        return (parts.Count > 0 ? SyncStatus.Partial : SyncStatus.Succeeded, error);
     }
 
     private async Task<string?> SourceStateAsync(string sourceId, CancellationToken ct)
@@ -226,36 +210,5 @@ public sealed class SyncRunner(
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         return await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
             "SELECT watermark FROM core.sources WHERE id = @sourceId", new { sourceId }, cancellationToken: ct));
-    }
-
-    private async Task<long> StartRunAsync(string sourceId, SyncRequest request, DateTimeOffset started, string status, CancellationToken ct)
-    {
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        return await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
-            INSERT INTO ops.sync_runs (source_id, team_id, full_sync, trigger, host, started_at, status, finished_at)
-            VALUES (@sourceId, @TeamId, @Full, @Trigger, @host, @started, @status, CASE WHEN @status = 'skipped' THEN now() END)
-            RETURNING id
-            """, new { sourceId, request.TeamId, request.Full, request.Trigger, host = $"{Environment.MachineName}:{Environment.ProcessId}", started = started.UtcDateTime, status },
-            cancellationToken: ct));
-    }
-
-    private async Task FinishRunAsync(SyncRunResult r, IDictionary<string, string?> before, IDictionary<string, string?> after, CancellationToken ct)
-    {
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE ops.sync_runs SET finished_at = now(), status = @status, requests = @Requests, retries = @Retries,
-                rate_limit_waits = @RateLimitWaits, items_read = @ItemsRead, items_changed = @ItemsChanged, items_deleted = @deleted,
-                watermark_before = @before, watermark_after = @after, error = @Error
-            WHERE id = @RunId
-            """, new
-        {
-            status = r.Status == SyncStatus.Succeeded ? "succeeded" : "failed",
-            r.Requests, r.Retries, r.RateLimitWaits, r.ItemsRead, r.ItemsChanged,
-            deleted = r.Teams.Sum(t => t.ItemsDeleted),
-            before = JsonSerializer.Serialize(new SortedDictionary<string, string?>(before)), after = JsonSerializer.Serialize(new SortedDictionary<string, string?>(after)), r.Error, r.RunId,
-        }, cancellationToken: ct));
-        if (r.Status == SyncStatus.Succeeded)
-            await conn.ExecuteAsync(new CommandDefinition("UPDATE core.sources SET last_sync_run = @RunId WHERE id = @SourceId",
-                new { r.RunId, r.SourceId }, cancellationToken: ct));
     }
 }

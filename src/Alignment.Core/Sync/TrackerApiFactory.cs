@@ -9,7 +9,14 @@ public sealed class TrackerApiFactory(IHttpClientFactory clients, SourceBudgets 
 {
     public TrackerApi Create(SourceOptions source) =>
         new(clients.CreateClient(TrackerHttpRegistration.ClientName(source.Id)),
-            budgets.Get(source.Id, source.Sync.MaxConcurrency, source.Sync.MaxRequestsPerSecond), sink);
+            budgets.Get(source.Id, source.Sync.MaxConcurrency, source.Sync.MaxRequestsPerSecond), sink, Policy(source.Sync));
+
+    /// <summary>The deadlines and size limit of one source's requests (docs/reliability.md, "Deadlines").</summary>
+    public static TrackerRequestPolicy Policy(SourceSyncOptions sync) => new(
+        sync.MaxRetries,
+        TimeSpan.FromSeconds(Math.Max(1, sync.RequestTimeoutSeconds)),
+        TimeSpan.FromSeconds(Math.Max(sync.RequestTimeoutSeconds, sync.RequestTotalSeconds)),
+        (long)Math.Max(1, sync.MaxResponseMegabytes) << 20);
 
     /// <summary>Registers one named client per configured source (token read from its environment variable now, never logged).</summary>
     public static void Register(IServiceCollection services, IEnumerable<SourceOptions> sources)
@@ -20,8 +27,7 @@ public sealed class TrackerApiFactory(IHttpClientFactory clients, SourceBudgets 
             services.AddTrackerHttpClient(new TrackerHttpSettings(
                 s.Id, baseUri,
                 TrackerHttpRegistration.Authorization(s.Auth.Scheme.ToString(), s.Auth.User, s.Auth.ResolveToken()),
-                s.Sync.MaxConcurrency, s.Sync.MaxRequestsPerSecond, s.Sync.MaxRetries,
-                TimeSpan.FromSeconds(Math.Max(1, s.Sync.RequestTimeoutSeconds))));
+                s.Sync.MaxConcurrency, s.Sync.MaxRequestsPerSecond));
         }
     }
 }

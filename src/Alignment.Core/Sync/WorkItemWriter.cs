@@ -1,5 +1,6 @@
 using Alignment.Core.Data;
 using Alignment.Core.Domain;
+using Alignment.Trackers.Http;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
@@ -17,25 +18,25 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
     [
         new("source_id", NpgsqlDbType.Text, i => i.SourceId),
         new("external_id", NpgsqlDbType.Text, i => i.ExternalId),
-        new("key", NpgsqlDbType.Text, i => i.Key),
-        new("url", NpgsqlDbType.Text, i => i.Url),
+        new("key", NpgsqlDbType.Text, i => StoreText.Clean(i.Key)),
+        new("url", NpgsqlDbType.Text, i => StoreText.Clean(i.Url)),
         new("type", NpgsqlDbType.Text, i => i.Type.Name()),
-        new("original_type", NpgsqlDbType.Text, i => i.OriginalType),
-        new("title", NpgsqlDbType.Text, i => i.Title),
-        new("status", NpgsqlDbType.Text, i => i.Status),
+        new("original_type", NpgsqlDbType.Text, i => StoreText.Clean(i.OriginalType)),
+        new("title", NpgsqlDbType.Text, i => StoreText.Clean(i.Title)),
+        new("status", NpgsqlDbType.Text, i => StoreText.Clean(i.Status)),
         new("status_category", NpgsqlDbType.Text, i => i.StatusCategory.Name()),
         new("story_points", NpgsqlDbType.Double, i => i.StoryPoints),
         new("team_id", NpgsqlDbType.Text, i => i.TeamId),
         new("sprint_id", NpgsqlDbType.Text, i => i.SprintId),
-        new("parent_key", NpgsqlDbType.Text, i => i.ParentKey),
-        new("rank", NpgsqlDbType.Text, i => i.Rank),
-        new("priority", NpgsqlDbType.Text, i => i.Priority),
-        new("assignee", NpgsqlDbType.Text, i => i.Assignee),
+        new("parent_key", NpgsqlDbType.Text, i => StoreText.Clean(i.ParentKey)),
+        new("rank", NpgsqlDbType.Text, i => StoreText.Clean(i.Rank)),
+        new("priority", NpgsqlDbType.Text, i => StoreText.Clean(i.Priority)),
+        new("assignee", NpgsqlDbType.Text, i => StoreText.Clean(i.Assignee)),
         new("created_at", NpgsqlDbType.TimestampTz, i => i.CreatedAt.UtcDateTime),
         new("updated_at", NpgsqlDbType.TimestampTz, i => i.UpdatedAt.UtcDateTime),
         new("resolved_at", NpgsqlDbType.TimestampTz, i => i.ResolvedAt?.UtcDateTime),
         new("due_date", NpgsqlDbType.Date, i => i.DueDate),
-        new("labels", NpgsqlDbType.Array | NpgsqlDbType.Text, i => i.Labels.ToArray()),
+        new("labels", NpgsqlDbType.Array | NpgsqlDbType.Text, i => StoreText.Clean(i.Labels)),
         new("sprint_ids", NpgsqlDbType.Array | NpgsqlDbType.Text, i => i.SprintIds.ToArray()),
         new("deleted", NpgsqlDbType.Boolean, _ => false),
     ], touchOnUpdate: "synced_at = now()");
@@ -56,12 +57,12 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
         new("reporter_source_id", NpgsqlDbType.Text, l => l.ReporterSourceId),
         new("reporter_external_id", NpgsqlDbType.Text, l => l.ReporterExternalId),
         new("from_source_id", NpgsqlDbType.Text, l => l.FromSourceId),
-        new("from_key", NpgsqlDbType.Text, l => l.FromKey),
+        new("from_key", NpgsqlDbType.Text, l => StoreText.Clean(l.FromKey)),
         new("to_source_id", NpgsqlDbType.Text, l => l.ToSourceId ?? ""),
-        new("to_key", NpgsqlDbType.Text, l => l.ToKey),
+        new("to_key", NpgsqlDbType.Text, l => StoreText.Clean(l.ToKey)),
         new("kind", NpgsqlDbType.Text, l => l.Kind.Name()),
         new("origin", NpgsqlDbType.Text, l => l.Origin.Name()),
-        new("to_url", NpgsqlDbType.Text, l => l.ToUrl),
+        new("to_url", NpgsqlDbType.Text, l => StoreText.Clean(l.ToUrl)),
     ]);
 
     private static readonly BulkTable<ItemEvent> Events = new("core.item_events", ["source_id", "item_external_id", "event_id"],
@@ -71,28 +72,28 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
         new("event_id", NpgsqlDbType.Text, e => e.EventId),
         new("at", NpgsqlDbType.TimestampTz, e => e.At.UtcDateTime),
         new("kind", NpgsqlDbType.Text, e => e.Kind.Name()),
-        new("from_value", NpgsqlDbType.Text, e => e.From),
-        new("to_value", NpgsqlDbType.Text, e => e.To),
+        new("from_value", NpgsqlDbType.Text, e => StoreText.Clean(e.From)),
+        new("to_value", NpgsqlDbType.Text, e => StoreText.Clean(e.To)),
     ]);
 
     private static readonly BulkTable<RawPayload> Raw = new("raw.item_payloads", ["source_id", "external_id"],
     [
         new("source_id", NpgsqlDbType.Text, r => r.SourceId),
         new("external_id", NpgsqlDbType.Text, r => r.ExternalId),
-        new("payload", NpgsqlDbType.Jsonb, r => r.Payload),
+        new("payload", NpgsqlDbType.Jsonb, r => StoreText.CleanJson(r.Payload)),
     ], touchOnUpdate: "fetched_at = now()");
 
     private static readonly BulkTable<Sprint> Sprints = new("core.sprints", ["source_id", "external_id"],
     [
         new("source_id", NpgsqlDbType.Text, s => s.SourceId),
         new("external_id", NpgsqlDbType.Text, s => s.ExternalId),
-        new("name", NpgsqlDbType.Text, s => s.Name),
+        new("name", NpgsqlDbType.Text, s => StoreText.Clean(s.Name)),
         new("state", NpgsqlDbType.Text, s => s.State.Name()),
         new("start_at", NpgsqlDbType.TimestampTz, s => s.StartAt?.UtcDateTime),
         new("end_at", NpgsqlDbType.TimestampTz, s => s.EndAt?.UtcDateTime),
         new("completed_at", NpgsqlDbType.TimestampTz, s => s.CompletedAt?.UtcDateTime),
-        new("goal", NpgsqlDbType.Text, s => s.Goal),
-        new("path", NpgsqlDbType.Text, s => s.Path),
+        new("goal", NpgsqlDbType.Text, s => StoreText.Clean(s.Goal)),
+        new("path", NpgsqlDbType.Text, s => StoreText.Clean(s.Path)),
     ], touchOnUpdate: "updated_at = now()");
 
     private static readonly BulkTable<(string Source, TeamCapacity C)> Capacities = new("core.capacities", ["team_id", "source_id", "sprint_id", "member"],
@@ -100,7 +101,7 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
         new("team_id", NpgsqlDbType.Text, c => c.C.TeamId),
         new("source_id", NpgsqlDbType.Text, c => c.Source),
         new("sprint_id", NpgsqlDbType.Text, c => c.C.SprintExternalId),
-        new("member", NpgsqlDbType.Text, c => c.C.Member),
+        new("member", NpgsqlDbType.Text, c => StoreText.Clean(c.C.Member)),
         new("hours_per_day", NpgsqlDbType.Double, c => c.C.HoursPerDay),
         new("available_days", NpgsqlDbType.Double, c => c.C.AvailableDays),
         new("days_off", NpgsqlDbType.Integer, c => c.C.DaysOff),
@@ -155,6 +156,8 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
         if (!direct && batch.Events.Count > 0) await Events.UpsertAsync(conn, batch.Events, ct);
         if (!direct && batch.Raw.Count > 0) await Raw.UpsertAsync(conn, batch.Raw, ct);
 
+        await QuarantineAsync(conn, sourceId, watermarkTeam, batch, ct);
+
         if (batch.WatermarkAfter is not null)
         {
             if (watermarkTeam.Length == 0)
@@ -170,6 +173,36 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
         }
         await tx.CommitAsync(ct);
         return new BatchResult(batch.Items.Count, changed);
+    }
+
+    private const int MaxQuarantinedBody = 1 << 20;
+
+    /// <summary>
+    /// In the batch's transaction: items written now leave the quarantine; items that failed enter it (or stay,
+    /// one open row per item, with the latest reason and a count of attempts). docs/reliability.md, "Quarantine".
+    /// </summary>
+    private static async Task QuarantineAsync(NpgsqlConnection conn, string sourceId, string teamId, SyncBatch batch, CancellationToken ct)
+    {
+        if (batch.Items.Count > 0)
+            await conn.ExecuteAsync(new CommandDefinition("""
+                UPDATE raw.failed_payloads SET resolved_at = now()
+                WHERE kind = 'item' AND resolved_at IS NULL AND source_id = @sourceId AND external_id = ANY(@ids)
+                """, new { sourceId, ids = batch.Items.Select(i => i.ExternalId).ToArray() }, cancellationToken: ct));
+        if (batch.Quarantined.Count == 0) return;
+        var rows = batch.Quarantined.GroupBy(q => q.ExternalId).Select(g => g.Last()).Select(q => new
+        {
+            sourceId, team = teamId.Length == 0 ? null : teamId, externalId = StoreText.Clean(q.ExternalId), key = StoreText.Clean(q.Key),
+            request = StoreText.Clean(q.Request), path = StoreText.Clean(q.Path), reason = StoreText.Clean(q.Reason),
+            body = StoreText.Clean(q.Body.Length > MaxQuarantinedBody ? q.Body[..MaxQuarantinedBody] : q.Body),
+        });
+        await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO raw.failed_payloads (source_id, request, error, body, kind, team_id, external_id, item_key, json_path)
+            VALUES (@sourceId, @request, @reason, @body, 'item', @team, @externalId, @key, @path)
+            ON CONFLICT (source_id, external_id) WHERE kind = 'item' AND resolved_at IS NULL
+            DO UPDATE SET request = EXCLUDED.request, error = EXCLUDED.error, body = EXCLUDED.body, team_id = EXCLUDED.team_id,
+                item_key = EXCLUDED.item_key, json_path = EXCLUDED.json_path,
+                attempts = raw.failed_payloads.attempts + 1, last_seen_at = now()
+            """, rows, cancellationToken: ct));
     }
 
     /// <summary>Copies a batch whose items are all new straight into the tables; false (and nothing written) when one exists already.</summary>

@@ -6,7 +6,7 @@ namespace Alignment.Host.Benchmark;
 /// The requests the trackers' documented page-size limits make unavoidable for an organisation, computed
 /// from its shape (the simulator's ground truth), not from what the client did:
 /// <list type="bullet">
-/// <item>Jira, per source: <c>serverInfo</c> + the field list = 2.</item>
+/// <item>Jira, per source: <c>serverInfo</c> + the field list + the issue types (their untranslated names) = 3.</item>
 /// <item>Jira, per team: board configuration 1 + ⌈sprints/50⌉ board-sprint pages (≥ 1)
 ///   + ⌈items/5000⌉ id-only <c>search/jql</c> pages (≥ 1) + ⌈items/100⌉ <c>issue/bulkfetch</c>
 ///   + ⌈items/1000⌉ <c>changelog/bulkfetch</c> (1000 issues per request; the 10,000-histories-per-page
@@ -76,7 +76,7 @@ public static class MinimumRequests
         foreach (var r in truth.GetProperty("relates").EnumerateArray()) Pair(r.GetProperty("a"), r.GetProperty("b"));
 
         long jiraTotal = 0, adoTotal = 0;
-        if (teams.Values.Any(t => t.Tracker == "jira")) jiraTotal += 2; // serverInfo + field list
+        if (teams.Values.Any(t => t.Tracker == "jira")) jiraTotal += 3; // serverInfo + field list + issue types
         foreach (var (id, t) in teams)
         {
             long n = items[id], sp = sprints[id];

@@ -55,8 +55,9 @@ public static class SyncVerb
                 }
             });
             Print(results);
-            if (results.Any(r => r.Status == SyncStatus.Succeeded))
+            if (results.Any(r => r.Wrote))
                 Console.WriteLine(AnalyzeVerb.Line(await mediator.Send(new Core.Analysis.RunAnalysisCommand("cli-sync"), ct)));
+            // partial (items quarantined, a team failed) still brought the rest up to date: exit 0, the problem printed.
             return results.All(r => r.Status != SyncStatus.Failed) ? 0 : 1;
         }
         catch (ArgumentException e)
@@ -66,22 +67,29 @@ public static class SyncVerb
         }
     }
 
+    private static string StatusMarkup(SyncStatus s) => s switch
+    {
+        SyncStatus.Succeeded => "[green]succeeded[/]",
+        SyncStatus.Skipped or SyncStatus.Partial => $"[yellow]{s.Name()}[/]",
+        _ => $"[red]{s.Name()}[/]",
+    };
+
     private static void Print(IReadOnlyList<SyncRunResult> results)
     {
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 120); // logs, CI
         var teams = new Table().Border(TableBorder.Rounded).Title("Teams")
-            .AddColumns("Source", "Team", "Mode", "Items read", "Changed", "Deleted", "Sprints");
+            .AddColumns("Source", "Team", "Mode", "Status", "Items read", "Changed", "Deleted", "Sprints", "Quarantined");
         foreach (var r in results)
             foreach (var t in r.Teams)
-                teams.AddRow(Markup.Escape(r.SourceId), Markup.Escape(t.TeamId), t.Full ? "full" : "incremental",
-                    t.ItemsRead.ToString(), t.ItemsChanged.ToString(), t.ItemsDeleted.ToString(), t.Sprints.ToString());
+                teams.AddRow(Markup.Escape(r.SourceId), Markup.Escape(t.TeamId.Length == 0 ? "(source-wide)" : t.TeamId), t.Full ? "full" : "incremental",
+                    StatusMarkup(t.Status), t.ItemsRead.ToString(), t.ItemsChanged.ToString(), t.ItemsDeleted.ToString(), t.Sprints.ToString(), t.Quarantined.ToString());
         AnsiConsole.Write(teams);
 
         var runs = new Table().Border(TableBorder.Rounded).Title("Runs")
             .AddColumns("Source", "Run", "Tracker", "Status", "Requests", "Retries", "Waits", "Time");
         foreach (var r in results)
             runs.AddRow(Markup.Escape(r.SourceId), r.RunId.ToString(), Markup.Escape(r.Deployment?.Split(';')[0] ?? "-"),
-                r.Status switch { SyncStatus.Succeeded => "[green]succeeded[/]", SyncStatus.Skipped => "[yellow]skipped[/]", _ => "[red]failed[/]" },
+                StatusMarkup(r.Status),
                 r.Requests.ToString(), r.Retries.ToString(), r.RateLimitWaits.ToString(), $"{r.Duration.TotalSeconds:0.0} s");
         AnsiConsole.Write(runs);
         foreach (var r in results.Where(r => r.Deployment?.Contains(';') == true))

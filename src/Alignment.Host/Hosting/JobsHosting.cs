@@ -32,6 +32,7 @@ public static class JobsHosting
                 o.Queues = ["default"];
             });
             services.AddHostedService<RecurringJobRegistrar>();
+            services.AddHostedService<AbandonedRunSweeper>();
         }
         return services;
     }

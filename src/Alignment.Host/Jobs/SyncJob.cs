@@ -21,9 +21,11 @@ public sealed class SyncJob(IMediator mediator, ILogger<SyncJob> logger, IBackgr
                 logger.LogInformation("Sync of {Source} skipped: another run holds the source's lock", sourceId);
                 break;
             default:
+                if (result.Status == SyncStatus.Partial)
+                    logger.LogWarning("Sync run {RunId} of {Source} ended partial: {Error}", result.RunId, sourceId, result.Error);
                 logger.LogInformation("Sync run {RunId} of {Source}: {Read} read, {Changed} changed, {Requests} requests",
                     result.RunId, sourceId, result.ItemsRead, result.ItemsChanged, result.Requests);
-                // The analysis follows every successful sync (idempotent; one at a time under its advisory lock).
+                // The analysis follows every sync that wrote (succeeded or partial) (idempotent; one at a time under its advisory lock).
                 jobs.Enqueue<AnalyzeJob>(j => j.RunAsync("sync:" + sourceId, CancellationToken.None));
                 break;
         }

@@ -62,13 +62,18 @@ public sealed class AzureDevOpsClient(TrackerApi api, string apiVersion = "7.1")
     }
 
     /// <summary>Hydrates up to 200 work items with all fields and relations; deleted or inaccessible ids are skipped.</summary>
-    public async Task<IReadOnlyList<AdoWorkItem>> GetWorkItemsAsync(string project, IReadOnlyList<int> ids, CancellationToken ct)
+    public async Task<AdoWorkItemBatch> GetWorkItemsAsync(string project, IReadOnlyList<int> ids, CancellationToken ct)
     {
         if (ids.Count > MaxBatchIds) throw new ArgumentException($"at most {MaxBatchIds} ids per call", nameof(ids));
-        if (ids.Count == 0) return [];
-        var list = await api.PostAsync($"{Segment(project)}/_apis/wit/workitemsbatch?{V}",
-            new AdoWorkItemsBatchRequest { Ids = [.. ids] }, Json.AdoWorkItemsBatchRequest, Json.AdoListAdoWorkItem, ct).ConfigureAwait(false);
-        return list.Value.OfType<AdoWorkItem>().ToList();
+        if (ids.Count == 0) return new AdoWorkItemBatch([], []);
+        var relative = $"{Segment(project)}/_apis/wit/workitemsbatch?{V}";
+        var list = await api.PostAsync(relative, new AdoWorkItemsBatchRequest { Ids = [.. ids] }, Json.AdoWorkItemsBatchRequest, Json.AdoListJsonElement, ct)
+            .ConfigureAwait(false);
+        // One work item that cannot be read is returned as a failure (quarantined by the sync), not thrown.
+        var failures = new List<ItemFailure>();
+        var items = ItemReader.Read(list.Value.Where(e => e.ValueKind != JsonValueKind.Null).ToList(), "POST " + relative, "$.value",
+            e => e.Deserialize(Json.AdoWorkItem) ?? throw new JsonException("the work item is JSON null"), failures, Json.AdoWorkItem);
+        return new AdoWorkItemBatch(items, failures);
     }
 
     public Task<AdoBacklogConfiguration> GetBacklogConfigurationAsync(string project, string team, CancellationToken ct) =>
@@ -107,3 +112,6 @@ public sealed class AzureDevOpsClient(TrackerApi api, string apiVersion = "7.1")
     /// <summary>The raw JSON of a work item (for <c>raw</c> storage).</summary>
     public static string RawJson(AdoWorkItem item) => JsonSerializer.Serialize(item, Json.AdoWorkItem);
 }
+
+/// <summary>The work items of one answer that could be read, and those that could not.</summary>
+public sealed record AdoWorkItemBatch(List<AdoWorkItem> Items, List<ItemFailure> Failures);

@@ -209,6 +209,7 @@ public sealed record AdoRevision
 [JsonSerializable(typeof(AdoWiqlResult))]
 [JsonSerializable(typeof(AdoWorkItemsBatchRequest))]
 [JsonSerializable(typeof(AdoList<AdoWorkItem?>))]
+[JsonSerializable(typeof(AdoList<JsonElement>))]
 [JsonSerializable(typeof(AdoWorkItem))]
 [JsonSerializable(typeof(AdoBacklogConfiguration))]
 [JsonSerializable(typeof(AdoList<AdoWorkItemStateColor>))]

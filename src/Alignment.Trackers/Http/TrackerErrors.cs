@@ -18,6 +18,66 @@ public sealed class TrackerPayloadException(string sourceId, string request, str
     public string SourceId { get; } = sourceId;
     public string Request { get; } = request;
     public string Field { get; } = field;
+    /// <summary>The body, when it should be kept for diagnosis (a well-formed answer of the wrong shape).</summary>
+    public string? Body { get; init; }
+}
+
+/// <summary>
+/// One item of an answer that could not be read or converted: the smallest unit that fails
+/// (docs/reliability.md, "Quarantine"). Kept with its request, key, JSON path and reason; the rest of the answer is used.
+/// </summary>
+public sealed record ItemFailure(string ExternalId, string? Key, string Request, string Path, string Reason, string Body);
+
+/// <summary>Reads the elements of an array answer one by one, so one odd element fails alone.</summary>
+public static class ItemReader
+{
+    public static List<T> Read<T>(IReadOnlyList<System.Text.Json.JsonElement> elements, string request, string arrayPath,
+        Func<System.Text.Json.JsonElement, T> read, List<ItemFailure> failures, System.Text.Json.Serialization.Metadata.JsonTypeInfo? type = null)
+    {
+        var items = new List<T>(elements.Count);
+        for (var i = 0; i < elements.Count; i++)
+        {
+            var element = elements[i];
+            var path = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{arrayPath}[{i}]");
+            try
+            {
+                try { items.Add(read(element)); }
+                catch (Exception e) when (e is InvalidOperationException or System.Text.Json.JsonException
+                                          && StoreText.CleanJson(element.GetRawText()) is var clean && clean != element.GetRawText())
+                {
+                    // Escapes no string can hold (a lone \uD800): read the item again with them replaced by U+FFFD.
+                    using var cleaned = System.Text.Json.JsonDocument.Parse(clean);
+                    items.Add(read(cleaned.RootElement.Clone()));
+                }
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                // The path is relative to the item's own JSON (kept as the body); the reason names where it sat in the answer.
+                failures.Add(new ItemFailure(IdOf(element) ?? path, KeyOf(element), request,
+                    e.Path ?? "$", JsonShape.Mismatch(e, element, path, type), element.GetRawText()));
+            }
+            catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or OverflowException or NullReferenceException)
+            {
+                failures.Add(new ItemFailure(IdOf(element) ?? path, KeyOf(element), request, path, $"{e.GetType().Name}: {e.Message}", element.GetRawText()));
+            }
+        }
+        return items;
+    }
+
+    /// <summary>The element's <c>id</c> (string or number), for the quarantine key.</summary>
+    public static string? IdOf(System.Text.Json.JsonElement e) =>
+        e.ValueKind == System.Text.Json.JsonValueKind.Object && e.TryGetProperty("id", out var id)
+            ? id.ValueKind switch
+            {
+                System.Text.Json.JsonValueKind.String => id.GetString(),
+                System.Text.Json.JsonValueKind.Number => id.GetRawText(),
+                _ => null,
+            }
+            : null;
+
+    public static string? KeyOf(System.Text.Json.JsonElement e) =>
+        e.ValueKind == System.Text.Json.JsonValueKind.Object && e.TryGetProperty("key", out var k) && k.ValueKind == System.Text.Json.JsonValueKind.String
+            ? k.GetString() : null;
 }
 
 /// <summary>Receives payloads that could not be read, for diagnosis (stored in <c>raw.failed_payloads</c>).</summary>

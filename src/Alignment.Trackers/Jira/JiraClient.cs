@@ -36,6 +36,10 @@ public sealed class JiraClient(TrackerApi api)
     public Task<List<JiraStatus>> GetStatusesAsync(JiraDeployment d, CancellationToken ct) =>
         api.GetAsync($"rest/api/{V(d)}/status", Json.ListJiraStatus, ct);
 
+    /// <summary>Every issue type with its untranslated name (Cloud; Data Center answers without it, then the display name is used).</summary>
+    public Task<List<JiraIssueType>> GetIssueTypesAsync(JiraDeployment d, CancellationToken ct) =>
+        api.GetAsync($"rest/api/{V(d)}/issuetype", Json.ListJiraIssueType, ct);
+
     public Task<JiraBoardConfiguration> GetBoardConfigurationAsync(long boardId, CancellationToken ct) =>
         api.GetAsync(FormattableString.Invariant($"rest/agile/1.0/board/{boardId}/configuration"), Json.JiraBoardConfiguration, ct);
 
@@ -72,8 +76,8 @@ public sealed class JiraClient(TrackerApi api)
         }
     }
 
-    /// <summary>Cloud: hydrates at most 100 issues (ascending id order).</summary>
-    public async Task<IReadOnlyList<JiraIssue>> BulkFetchAsync(IReadOnlyList<string> ids, IReadOnlyList<string> fields, CancellationToken ct)
+    /// <summary>Cloud: hydrates at most 100 issues (ascending id order); an issue that cannot be read is returned as a failure, not thrown.</summary>
+    public async Task<JiraIssueBatch> BulkFetchAsync(IReadOnlyList<string> ids, IReadOnlyList<string> fields, CancellationToken ct)
     {
         if (ids.Count > BulkFetchSize) throw new ArgumentOutOfRangeException(nameof(ids), ids.Count, $"at most {BulkFetchSize} ids per bulkfetch");
         const string path = "rest/api/3/issue/bulkfetch";
@@ -103,7 +107,7 @@ public sealed class JiraClient(TrackerApi api)
     }
 
     /// <summary>Data Center: <c>/rest/api/2/search</c> with the changelog embedded, paged by the number of issues actually returned.</summary>
-    public async IAsyncEnumerable<IReadOnlyList<JiraIssue>> SearchDcAsync(string jql, IReadOnlyList<string> fields, [EnumeratorCancellation] CancellationToken ct)
+    public async IAsyncEnumerable<JiraIssueBatch> SearchDcAsync(string jql, IReadOnlyList<string> fields, [EnumeratorCancellation] CancellationToken ct)
     {
         const string path = "rest/api/2/search";
         var startAt = 0;
@@ -121,17 +125,13 @@ public sealed class JiraClient(TrackerApi api)
     public Task<List<JiraRemoteLink>> GetRemoteLinksAsync(JiraDeployment d, string issueIdOrKey, CancellationToken ct) =>
         api.GetAsync($"rest/api/{V(d)}/issue/{Uri.EscapeDataString(issueIdOrKey)}/remotelink", Json.ListJiraRemoteLink, ct);
 
-    private List<JiraIssue> ReadIssues(List<JsonElement> elements, string request)
+    private static JiraIssueBatch ReadIssues(List<JsonElement> elements, string request)
     {
-        var issues = new List<JiraIssue>(elements.Count);
-        for (var i = 0; i < elements.Count; i++)
-        {
-            try { issues.Add(JiraIssue.FromJson(elements[i])); }
-            catch (JsonException e)
-            {
-                throw api.Missing(request, string.Create(CultureInfo.InvariantCulture, $"$.issues[{i}]{e.Path?.TrimStart('$')}"), e.Message);
-            }
-        }
-        return issues;
+        var failures = new List<ItemFailure>();
+        var issues = ItemReader.Read(elements, request, "$.issues", e => JiraIssue.FromJson(e, request), failures, Json.JiraIssue);
+        return new JiraIssueBatch(issues, failures);
     }
 }
+
+/// <summary>The issues of one answer that could be read, and those that could not (quarantined by the sync).</summary>
+public sealed record JiraIssueBatch(List<JiraIssue> Issues, List<ItemFailure> Failures);

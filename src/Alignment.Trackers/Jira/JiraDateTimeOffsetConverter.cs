@@ -22,9 +22,11 @@ public sealed class JiraDateTimeOffsetConverter : JsonConverter<DateTimeOffset>
         if (reader.TokenType == JsonTokenType.Number)
         {
             var n = reader.GetDouble();
-            return n > 100_000_000_000
-                ? DateTimeOffset.FromUnixTimeMilliseconds((long)n)
-                : DateTimeOffset.FromUnixTimeMilliseconds((long)(n * 1000));
+            var ms = n > 100_000_000_000 ? n : n * 1000;
+            // Outside year 0001..9999 no timestamp is meant: say so instead of overflowing.
+            if (double.IsNaN(ms) || ms < -62_135_596_800_000d || ms > 253_402_300_799_999d)
+                throw new JsonException("expected a timestamp (epoch seconds or milliseconds within years 1-9999)");
+            return DateTimeOffset.FromUnixTimeMilliseconds((long)ms);
         }
         if (reader.TokenType != JsonTokenType.String) throw new JsonException($"expected a timestamp, found {reader.TokenType}");
         var s = reader.GetString()!;

@@ -96,6 +96,8 @@ public sealed record JiraIssueType
 {
     public string? Id { get; init; }
     public string Name { get; init; } = "";
+    /// <summary>The English name (<c>/rest/api/{v}/issuetype</c> only; issue payloads carry the localized name).</summary>
+    public string? UntranslatedName { get; init; }
     public bool Subtask { get; init; }
     public int? HierarchyLevel { get; init; }
 }
@@ -193,12 +195,19 @@ public sealed record JiraIssue
     /// <summary>The issue's JSON exactly as received (for <c>raw</c> storage and diagnosis).</summary>
     [JsonIgnore] public string Raw { get; init; } = "";
 
-    /// <summary>Reads one issue object, keeping its raw text.</summary>
-    public static JiraIssue FromJson(JsonElement element)
+    /// <summary>The request the issue was read from (for the quarantine record).</summary>
+    [JsonIgnore] public string Request { get; init; } = "";
+
+    /// <summary>Reads one issue object, keeping its raw text; an issue without id or key is refused (path named).</summary>
+    public static JiraIssue FromJson(JsonElement element) => FromJson(element, "");
+
+    public static JiraIssue FromJson(JsonElement element, string request)
     {
         var issue = element.Deserialize(JiraJsonContext.Default.JiraIssue)
                     ?? throw new JsonException("the issue is JSON null", "$", null, null);
-        return issue with { Raw = element.GetRawText() };
+        if (string.IsNullOrEmpty(issue.Id)) throw new JsonException("the issue has no id", "$.id", null, null);
+        if (string.IsNullOrEmpty(issue.Key)) throw new JsonException("the issue has no key", "$.key", null, null);
+        return issue with { Raw = element.GetRawText(), Request = request, Fields = issue.Fields ?? new JiraIssueFields() };
     }
 }
 

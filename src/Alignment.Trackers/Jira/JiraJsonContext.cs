@@ -23,4 +23,5 @@ namespace Alignment.Trackers.Jira;
 [JsonSerializable(typeof(JiraChangelogBulkRequest))]
 [JsonSerializable(typeof(JiraChangelogBulkResponse))]
 [JsonSerializable(typeof(List<JiraRemoteLink>))]
+[JsonSerializable(typeof(List<JiraIssueType>))]
 public sealed partial class JiraJsonContext : JsonSerializerContext;

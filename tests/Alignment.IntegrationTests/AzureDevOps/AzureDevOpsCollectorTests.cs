@@ -38,11 +38,11 @@ public sealed partial class AzureDevOpsCollectorTests : IDisposable
         var services = new ServiceCollection();
         services.AddSingleton<SourceBudgets>();
         services.AddTrackerHttpClient(new TrackerHttpSettings("ado", new Uri(_server.Url + Org + "/"),
-            TrackerHttpRegistration.Authorization("Pat", null, "not-a-real-pat"), MaxConcurrency: 4, MaxRequestsPerSecond: 0,
-            MaxRetries: 2, AttemptTimeout: TimeSpan.FromSeconds(10)));
+            TrackerHttpRegistration.Authorization("Pat", null, "not-a-real-pat"), MaxConcurrency: 4, MaxRequestsPerSecond: 0));
         _services = services.BuildServiceProvider();
         var http = _services.GetRequiredService<IHttpClientFactory>().CreateClient(TrackerHttpRegistration.ClientName("ado"));
-        _api = new TrackerApi(http, _services.GetRequiredService<SourceBudgets>().Get("ado"), NullFailedPayloadSink.Instance, parseRetries: 1);
+        _api = new TrackerApi(http, _services.GetRequiredService<SourceBudgets>().Get("ado"), NullFailedPayloadSink.Instance,
+            TrackerRequestPolicy.Default with { MaxRetries = 2, AttemptTimeout = TimeSpan.FromSeconds(10) });
         _source = new SourceOptions { Id = "ado", Kind = TrackerKind.AzureDevOps, BaseUrl = _server.Url + Org };
     }
 

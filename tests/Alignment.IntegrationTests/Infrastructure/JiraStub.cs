@@ -32,6 +32,8 @@ public sealed partial class JiraStub : IDisposable
         public DateTimeOffset Updated { get; init; } = new(2026, 2, 27, 10, 0, 0, TimeSpan.FromHours(1));
         /// <summary>Issue links as Jira shows them on this issue: (link id, "outward"/"inward", other issue).</summary>
         public (string LinkId, string Side, int OtherId, string OtherKey)[] Links { get; init; } = [];
+        /// <summary>Rewrites this issue's JSON as served (odd values, real-world oddities).</summary>
+        public Func<string, string>? Mutate { get; init; }
     }
 
     public enum FaultKind { TooManyRequests, ServerError, Truncated }
@@ -80,7 +82,13 @@ public sealed partial class JiraStub : IDisposable
              "estimation":{"type":"field","field":{"fieldId":"customfield_10016","displayName":"Story point estimate"}},
              "ranking":{"rankCustomFieldId":10019}}
             """);
-        Get("/rest/agile/1.0/board/12/sprint", () => $$"""{"maxResults":50,"startAt":0,"isLast":true,"values":[{{Sprint(1)}},{{Sprint(2)}}]}""");
+        Get("/rest/agile/1.0/board/12/sprint", () => SprintListJson ?? $$"""{"maxResults":50,"startAt":0,"isLast":true,"values":[{{Sprint(1)}},{{Sprint(2)}}]}""");
+        Get("/rest/agile/1.0/board/13/sprint", () => """{"maxResults":50,"startAt":0,"isLast":true,"values":[]}""");
+        Get("/rest/agile/1.0/board/13/configuration", () => """
+            {"id":13,"name":"OPS board","type":"scrum","estimation":{"type":"field","field":{"fieldId":"customfield_10016","displayName":"Story point estimate"}},"ranking":{"rankCustomFieldId":10019}}
+            """);
+        Server.Given(Request.Create().WithPath("/jira/rest/api/3/issuetype").UsingGet())
+            .RespondWith(Response.Create().WithCallback(_ => IssueTypesJson is { } types ? Message(200, types) : Message(404, """{"errorMessages":["Not found"]}""")));
         Get("/rest/agile/1.0/sprint/1", () => Sprint(1));
         Get("/rest/agile/1.0/sprint/2", () => Sprint(2));
 
@@ -127,7 +135,15 @@ public sealed partial class JiraStub : IDisposable
         ? """{"id":1,"self":"https://pay.atlassian.net/rest/agile/1.0/sprint/1","state":"closed","name":"PAY Sprint 1","startDate":"2026-02-02T09:00:00.000Z","endDate":"2026-02-16T09:00:00.000Z","completeDate":"2026-02-16T10:00:00.000Z","createdDate":"2026-01-30T09:00:00.000Z","originBoardId":12,"goal":"Payments v1"}"""
         : """{"id":2,"self":"https://pay.atlassian.net/rest/agile/1.0/sprint/2","state":"active","name":"PAY Sprint 2","startDate":"2026-02-16T09:00:00.000Z","endDate":"2026-03-02T09:00:00.000Z","createdDate":"2026-02-10T09:00:00.000Z","originBoardId":12,"goal":""}""";
 
-    private string IssueJson(Issue i)
+    private string IssueJson(Issue i) => i.Mutate is { } mutate ? mutate(PlainIssueJson(i)) : PlainIssueJson(i);
+
+    /// <summary>Issue types as <c>/rest/api/3/issuetype</c> answers, with untranslated names; null: not served (404).</summary>
+    public string? IssueTypesJson { get; set; }
+
+    /// <summary>The board's sprint list as served (null: the two standard sprints).</summary>
+    public string? SprintListJson { get; set; }
+
+    private string PlainIssueJson(Issue i)
     {
         var (statusId, statusName) = i.Category switch { "done" => ("10001", "Gereed"), "indeterminate" => ("3", "In uitvoering"), _ => ("10000", "Te doen") };
         var links = string.Join(",", i.Links.Select(l => $$"""

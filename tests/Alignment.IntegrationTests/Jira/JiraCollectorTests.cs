@@ -33,10 +33,11 @@ public sealed class JiraCollectorTests : IDisposable
         var services = new ServiceCollection();
         services.AddSingleton<SourceBudgets>();
         services.AddTrackerHttpClient(new TrackerHttpSettings("jira", new Uri(_server.Url + "/"), null,
-            MaxConcurrency: 4, MaxRequestsPerSecond: 0, MaxRetries: 2, AttemptTimeout: TimeSpan.FromSeconds(10)));
+            MaxConcurrency: 4, MaxRequestsPerSecond: 0));
         _services = services.BuildServiceProvider();
         var http = _services.GetRequiredService<IHttpClientFactory>().CreateClient(TrackerHttpRegistration.ClientName("jira"));
-        _api = new TrackerApi(http, _services.GetRequiredService<SourceBudgets>().Get("jira"), NullFailedPayloadSink.Instance);
+        _api = new TrackerApi(http, _services.GetRequiredService<SourceBudgets>().Get("jira"), NullFailedPayloadSink.Instance,
+            TrackerRequestPolicy.Default with { MaxRetries = 2, AttemptTimeout = TimeSpan.FromSeconds(10) });
     }
 
     public void Dispose()
@@ -164,8 +165,8 @@ public sealed class JiraCollectorTests : IDisposable
         Assert.Equal(2, bulk.Count);
         Assert.All(bulk, b => Assert.Contains("customfield_10028", b, StringComparison.Ordinal));
         Assert.Single(Bodies("/rest/api/3/changelog/bulkfetch"));
-        // serverInfo + field + board configuration + 3 search pages + 2 bulkfetch + 1 changelog bulkfetch
-        Assert.Equal(9, _api.Budget.Requests);
+        // serverInfo + field + board configuration + 3 search pages + 2 bulkfetch + 1 changelog bulkfetch + issuetype (once, for the untranslated names)
+        Assert.Equal(10, _api.Budget.Requests);
     }
 
     [Fact]

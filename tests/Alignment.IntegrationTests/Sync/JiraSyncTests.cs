@@ -173,13 +173,27 @@ public sealed class JiraSyncTests(TestDatabase db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_team_whose_batch_keeps_failing_is_tried_once_more_at_the_end_of_the_run()
+    {
+        _jira.Fail("/rest/api/3/issue/bulkfetch", Enumerable.Repeat(FaultKind.Truncated, 4).ToArray());
+
+        var r = await Sync();
+
+        Assert.Equal(SyncStatus.Succeeded, r.Status);
+        Assert.Equal(5L, await db.ScalarAsync<long>("SELECT count(*) FROM core.work_items"));
+        Assert.True(await db.ScalarAsync<long>("SELECT count(*) FROM raw.failed_payloads WHERE kind = 'request' AND request LIKE '%bulkfetch%'") >= 1);
+    }
+
+    [Fact]
     public async Task Truncated_json_fails_the_run_naming_the_request_and_commits_nothing_of_that_batch()
     {
-        _jira.Fail("/rest/api/3/issue/bulkfetch", FaultKind.Truncated, FaultKind.Truncated, FaultKind.Truncated, FaultKind.Truncated);
+        // 1 + 3 retries in the team's first try, and as many in its second try at the end of the run.
+        _jira.Fail("/rest/api/3/issue/bulkfetch", Enumerable.Repeat(FaultKind.Truncated, 8).ToArray());
 
         var r = await Sync();
 
         Assert.Equal(SyncStatus.Failed, r.Status);
+        Assert.Contains("malformed or truncated JSON", r.Error);
         Assert.Contains("POST rest/api/3/issue/bulkfetch", r.Error);
         Assert.Contains("source 'jira'", r.Error);
         Assert.DoesNotContain(Configs.JiraToken, r.Error);

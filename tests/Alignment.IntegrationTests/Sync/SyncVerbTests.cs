@@ -34,7 +34,7 @@ public sealed class SyncVerbTests(TestDatabase db) : IAsyncLifetime
         Assert.True(code == 0, output);
         Assert.True(output.Contains("payments", StringComparison.Ordinal), output);
         Assert.True(output.Contains("succeeded", StringComparison.Ordinal), output);
-        Assert.Matches(@"payments\s*│\s*full\s*│\s*2\s*│\s*2", output);
+        Assert.Matches(@"payments\s*│\s*full\s*│\s*succeeded\s*│\s*2\s*│\s*2", output);
         Assert.DoesNotContain(Configs.JiraToken, output);
         Assert.Equal(2L, await db.ScalarAsync<long>("SELECT count(*) FROM core.work_items"));
     }

@@ -103,6 +103,13 @@ public sealed class AzureDevOpsCollector(SourceOptions source, IReadOnlyList<Sou
         var areaState = JsonSerializer.Serialize(new AreaState(field, areas.Select(a => new AreaStateValue(a.Path, a.IncludeChildren)).ToList(),
             _capacitiesReadAt.TryGetValue(scope.Team.Id, out var capacitiesAt) ? capacitiesAt : previous?.CapacitiesReadAt));
         var ids = areas.Count == 0 || from >= to ? [] : await QueryWindowAsync(project, team, field, areas, from, to, ct).ConfigureAwait(false);
+        // Quarantined items are read again every run until they convert, changed or not.
+        if (scope.Quarantined.Count > 0)
+        {
+            var known = ids.ToHashSet();
+            ids = [.. ids, .. scope.Quarantined.Select(q => int.TryParse(q, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0)
+                .Where(n => n > 0 && known.Add(n))];
+        }
         _scannedTeams[scope.Team.Id] = true;
         if (ids.Count == 0)
         {
@@ -117,15 +124,39 @@ public sealed class AzureDevOpsCollector(SourceOptions source, IReadOnlyList<Sou
             var slice = ids.Skip(offset).Take(itemsPerBatch).ToList();
             var chunks = slice.Chunk(AzureDevOpsClient.MaxBatchIds).ToList();
             var hydrated = await ForEachAsync(chunks, c => client.GetWorkItemsAsync(project, c, ct), ct).ConfigureAwait(false);
-            var items = hydrated.SelectMany(h => h).ToList();
-            await EnsureStatesAsync(context, items.Select(i => AzureDevOpsConverter.Str(i.Fields, "System.WorkItemType")), ct).ConfigureAwait(false);
+            var read = hydrated.SelectMany(h => h.Items).ToList();
+            var failures = hydrated.SelectMany(h => h.Failures).ToList();
+            await EnsureStatesAsync(context, read.Select(i => AzureDevOpsConverter.Str(i.Fields, "System.WorkItemType")), ct).ConfigureAwait(false);
+
+            // One work item that cannot be converted is quarantined; the rest of the batch is written.
+            var items = new List<WorkItem>(read.Count);
+            var links = new List<WorkItemLink>();
+            var raw = new List<RawPayload>(read.Count);
+            foreach (var wi in read)
+            {
+                try
+                {
+                    var item = AzureDevOpsConverter.ConvertItem(wi, context, source);
+                    var itemLinks = AzureDevOpsConverter.ConvertLinks(wi, source, allSources).ToList();
+                    var payload = AzureDevOpsClient.RawJson(wi);
+                    items.Add(item);
+                    links.AddRange(itemLinks);
+                    raw.Add(new RawPayload(source.Id, item.ExternalId, payload));
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    var id = wi.Id.ToString(CultureInfo.InvariantCulture);
+                    failures.Add(ItemConversionException.Failure(e, id, id, $"POST {project}/_apis/wit/workitemsbatch", AzureDevOpsClient.RawJson(wi)));
+                }
+            }
 
             var last = offset + itemsPerBatch >= ids.Count;
             yield return new SyncBatch
             {
-                Items = items.Select(i => AzureDevOpsConverter.ConvertItem(i, context, source)).ToList(),
-                Links = AzureDevOpsConverter.DistinctLinks(items.SelectMany(i => AzureDevOpsConverter.ConvertLinks(i, source, allSources))),
-                Raw = items.Select(i => new RawPayload(source.Id, i.Id.ToString(CultureInfo.InvariantCulture), AzureDevOpsClient.RawJson(i))).ToList(),
+                Items = items,
+                Links = AzureDevOpsConverter.DistinctLinks(links),
+                Raw = raw,
+                Quarantined = failures,
                 WatermarkAfter = last ? watermarkAfter : null,
                 ScopeStateAfter = last ? areaState : null,
             };

@@ -179,6 +179,15 @@ public sealed class JiraCollector(SourceOptions source, IReadOnlyList<SourceOpti
                     pending = new List<string>(BatchSize);
                 }
             }
+            // Quarantined items are read again every run until they convert, changed or not.
+            foreach (var id in scope.Quarantined)
+            {
+                if (!seen.Add(id)) continue;
+                pending.Add(id);
+                if (pending.Count < BatchSize) continue;
+                yield return await CloudBatchAsync(pending, issueFields, ctx, deployment, ct).ConfigureAwait(false);
+                pending = new List<string>(BatchSize);
+            }
             if (pending.Count > 0) yield return await CloudBatchAsync(pending, issueFields, ctx, deployment, ct).ConfigureAwait(false);
         }
         else
@@ -186,14 +195,25 @@ public sealed class JiraCollector(SourceOptions source, IReadOnlyList<SourceOpti
             var issueFields = fields.IssueFields(includeEpicLink: true);
             var seen = new HashSet<string>();
             var buffer = new List<JiraIssue>(BatchSize);
-            await foreach (var page in client.SearchDcAsync(jql, issueFields, ct).ConfigureAwait(false))
+            var failures = new List<ItemFailure>();
+            var queries = new List<string> { jql };
+            // Quarantined items are read again every run until they convert (by id, 100 per query).
+            foreach (var chunk in scope.Quarantined.Where(q => long.TryParse(q, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)).Chunk(JiraClient.DcSearchPageSize))
+                queries.Add(BuildJql(jira, null).Replace(" ORDER BY id ASC", $" AND id in ({string.Join(',', chunk)}) ORDER BY id ASC", StringComparison.Ordinal));
+            foreach (var query in queries)
             {
-                buffer.AddRange(page.Where(i => seen.Add(i.Id)));
-                if (buffer.Count < BatchSize) continue;
-                yield return await ConvertAsync(buffer, new Dictionary<string, List<JiraHistory>>(), ctx, deployment, ct).ConfigureAwait(false);
-                buffer = new List<JiraIssue>(BatchSize);
+                await foreach (var page in client.SearchDcAsync(query, issueFields, ct).ConfigureAwait(false))
+                {
+                    buffer.AddRange(page.Issues.Where(i => seen.Add(i.Id)));
+                    failures.AddRange(page.Failures.Where(f => seen.Add(f.ExternalId)));
+                    if (buffer.Count + failures.Count < BatchSize) continue;
+                    yield return await ConvertAsync(buffer, new Dictionary<string, List<JiraHistory>>(), failures, ctx, deployment, ct).ConfigureAwait(false);
+                    buffer = new List<JiraIssue>(BatchSize);
+                    failures = [];
+                }
             }
-            if (buffer.Count > 0) yield return await ConvertAsync(buffer, new Dictionary<string, List<JiraHistory>>(), ctx, deployment, ct).ConfigureAwait(false);
+            if (buffer.Count + failures.Count > 0)
+                yield return await ConvertAsync(buffer, new Dictionary<string, List<JiraHistory>>(), failures, ctx, deployment, ct).ConfigureAwait(false);
         }
 
         yield return new SyncBatch
@@ -247,16 +267,40 @@ public sealed class JiraCollector(SourceOptions source, IReadOnlyList<SourceOpti
     {
         var chunks = ids.Chunk(JiraClient.BulkFetchSize).ToList();
         var hydrated = await ForEachLimitedAsync(chunks, (ch, c) => client.BulkFetchAsync(ch, issueFields, c), ct).ConfigureAwait(false);
-        var issues = hydrated.SelectMany(x => x).ToList();
+        var issues = hydrated.SelectMany(x => x.Issues).ToList();
+        var failures = hydrated.SelectMany(x => x.Failures).ToList();
         var histories = issues.Count == 0
             ? new Dictionary<string, List<JiraHistory>>()
             : await client.BulkFetchChangelogsAsync(issues.ConvertAll(i => i.Id), ct).ConfigureAwait(false);
-        return await ConvertAsync(issues, histories, ctx, deployment, ct).ConfigureAwait(false);
+        return await ConvertAsync(issues, histories, failures, ctx, deployment, ct).ConfigureAwait(false);
     }
 
-    private async Task<SyncBatch> ConvertAsync(List<JiraIssue> issues, IReadOnlyDictionary<string, List<JiraHistory>> histories,
-        JiraConversionContext ctx, JiraDeployment deployment, CancellationToken ct)
+    /// <summary>Issue type id → untranslated name, read once per run and only when there are issues to type.</summary>
+    private async Task<IReadOnlyDictionary<string, string>> IssueTypeNamesAsync(JiraDeployment deployment, CancellationToken ct)
     {
+        if (_issueTypeNames is { } known) return known;
+        await _prepareGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_issueTypeNames is { } again) return again;
+            var map = new Dictionary<string, string>(StringComparer.Ordinal);
+            try
+            {
+                foreach (var t in await client.GetIssueTypesAsync(deployment, ct).ConfigureAwait(false))
+                    if (t.Id is { Length: > 0 } id && !string.IsNullOrWhiteSpace(t.UntranslatedName)) map[id] = t.UntranslatedName;
+            }
+            catch (TrackerRequestException e) when (e.Status is HttpStatusCode.NotFound or HttpStatusCode.Forbidden) { /* display names then */ }
+            return _issueTypeNames = map;
+        }
+        finally { _prepareGate.Release(); }
+    }
+
+    private IReadOnlyDictionary<string, string>? _issueTypeNames;
+
+    private async Task<SyncBatch> ConvertAsync(List<JiraIssue> issues, IReadOnlyDictionary<string, List<JiraHistory>> histories,
+        List<ItemFailure> readFailures, JiraConversionContext ctx, JiraDeployment deployment, CancellationToken ct)
+    {
+        if (issues.Count > 0) ctx = ctx with { IssueTypeNames = await IssueTypeNamesAsync(deployment, ct).ConfigureAwait(false) };
         List<JiraHistory>? HistoryOf(JiraIssue i) => histories.TryGetValue(i.Id, out var h) ? h : i.Changelog?.Histories;
 
         var map = (IDictionary<string, StatusCategory>)_statusCategories;
@@ -279,7 +323,8 @@ public sealed class JiraCollector(SourceOptions source, IReadOnlyList<SourceOpti
         }, ct).ConfigureAwait(false);
         foreach (var (id, links) in fetched) remote[id] = links;
 
-        return JiraConverter.ToBatch(issues, histories, remote, ctx);
+        var batch = JiraConverter.ToBatch(issues, histories, remote, ctx);
+        return readFailures.Count == 0 ? batch : batch with { Quarantined = [.. readFailures, .. batch.Quarantined] };
     }
 
     /// <summary>Runs the calls with at most 4 in flight (the source budget bounds them further), keeping input order.</summary>

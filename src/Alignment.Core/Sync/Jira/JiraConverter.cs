@@ -1,6 +1,7 @@
 using System.Globalization;
 using Alignment.Core.Configuration;
 using Alignment.Core.Domain;
+using Alignment.Trackers.Http;
 using Alignment.Trackers.Jira;
 
 namespace Alignment.Core.Sync.Jira;
@@ -28,6 +29,8 @@ public sealed record JiraConversionContext
     public required JiraFieldIds Fields { get; init; }
     /// <summary>Status id → category, from the statuses seen on issues and <c>/rest/api/3/status</c>.</summary>
     public IReadOnlyDictionary<string, StatusCategory> StatusCategories { get; init; } = new Dictionary<string, StatusCategory>();
+    /// <summary>Issue type id → its untranslated (English) name, from <c>/rest/api/{v}/issuetype</c>: a localized site types by it.</summary>
+    public IReadOnlyDictionary<string, string> IssueTypeNames { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -51,20 +54,40 @@ public static class JiraConverter
         var events = new List<ItemEvent>();
         var raw = new List<RawPayload>(issues.Count);
         var seenLinkIds = new HashSet<string>();
+        var failures = new List<ItemFailure>();
+        var converted = new List<JiraIssue>(issues.Count);
         foreach (var issue in issues)
         {
-            items.Add(ToWorkItem(issue, ctx));
+            // One issue that cannot be converted is quarantined; the rest of the batch is written (docs/reliability.md).
+            WorkItem item;
+            List<(string, WorkItemLink)> issueLinks;
+            List<WorkItemLink> remote;
+            List<ItemEvent> issueEvents;
+            try
+            {
+                item = ToWorkItem(issue, ctx);
+                issueLinks = ToLinks(issue, ctx).ToList();
+                remote = remoteLinks.TryGetValue(issue.Id, out var r) ? ToRemoteLinks(issue, r, ctx).ToList() : [];
+                var history = histories.TryGetValue(issue.Id, out var h) ? h : issue.Changelog?.Histories;
+                issueEvents = history is null ? [] : ToEvents(issue.Id, history, ctx).ToList();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failures.Add(ItemConversionException.Failure(e, issue.Id, issue.Key, issue.Request, issue.Raw));
+                continue;
+            }
+            converted.Add(issue);
+            items.Add(item);
             raw.Add(new RawPayload(ctx.Source.Id, issue.Id, issue.Raw));
-            foreach (var (linkId, link) in ToLinks(issue, ctx))
+            foreach (var (linkId, link) in issueLinks)
                 if (seenLinkIds.Add(linkId)) links.Add(link);
-            if (remoteLinks.TryGetValue(issue.Id, out var remote)) links.AddRange(ToRemoteLinks(issue, remote, ctx));
-            var history = histories.TryGetValue(issue.Id, out var h) ? h : issue.Changelog?.Histories;
-            if (history is not null) events.AddRange(ToEvents(issue.Id, history, ctx));
+            links.AddRange(remote);
+            events.AddRange(issueEvents);
         }
         return new SyncBatch
         {
-            Items = items, Links = links, Events = events, Raw = raw,
-            RemoteLinksNotRead = issues.Where(i => !remoteLinks.ContainsKey(i.Id)).Select(i => i.Id).ToList(),
+            Items = items, Links = links, Events = events, Raw = raw, Quarantined = failures,
+            RemoteLinksNotRead = converted.Where(i => !remoteLinks.ContainsKey(i.Id)).Select(i => i.Id).ToList(),
         };
     }
 
@@ -72,6 +95,7 @@ public static class JiraConverter
     {
         var f = issue.Fields;
         var sprints = JiraFieldValues.Sprints(f.Field(ctx.Fields.Sprint));
+        if (f.IssueType is { Name: null }) throw new ItemConversionException("$.fields.issuetype.name", "expected a string at $.fields.issuetype.name, got null");
         var parentKey = f.Parent?.Key is { Length: > 0 } pk ? pk : JiraFieldValues.Text(f.Field(ctx.Fields.EpicLink));
         return new WorkItem
         {
@@ -79,7 +103,7 @@ public static class JiraConverter
             ExternalId = issue.Id,
             Key = issue.Key,
             Url = $"{ctx.Source.BaseUrl.TrimEnd('/')}/browse/{issue.Key}",
-            Type = MapType(f.IssueType),
+            Type = MapType(f.IssueType, ctx.IssueTypeNames),
             OriginalType = f.IssueType?.Name ?? "",
             Title = f.Summary ?? "",
             Status = f.Status?.Name ?? "",
@@ -100,10 +124,15 @@ public static class JiraConverter
         };
     }
 
-    public static WorkItemType MapType(JiraIssueType? type)
+    /// <summary>
+    /// By hierarchy level and the subtask flag first, then by the type's untranslated name (so <c>故事</c> on a
+    /// Chinese site is a story), then by the display name.
+    /// </summary>
+    public static WorkItemType MapType(JiraIssueType? type, IReadOnlyDictionary<string, string>? untranslatedNames = null)
     {
         if (type is null) return WorkItemType.Other;
-        var name = type.Name.Trim();
+        var name = (type.Id is not null && untranslatedNames is not null && untranslatedNames.TryGetValue(type.Id, out var english)
+            ? english : type.Name ?? "").Trim();
         bool Is(string n) => string.Equals(name, n, StringComparison.OrdinalIgnoreCase);
         if (Is("Feature") && type.HierarchyLevel is null or >= 1) return WorkItemType.Feature;
         if (type.HierarchyLevel == 1 || (type.HierarchyLevel is null && Is("Epic"))) return WorkItemType.Epic;
@@ -142,7 +171,12 @@ public static class JiraConverter
                 // On X: outwardIssue Y reads "X blocks Y" (Y depends on X); inwardIssue Z reads "X is blocked by Z".
                 (from, to) = l.OutwardIssue is not null ? (other.Key, issue.Key) : (issue.Key, other.Key);
             }
-            else (from, to) = (issue.Key, other.Key);
+            else if (kind is LinkKind.Duplicates or LinkKind.Clones)
+            {
+                // "X duplicates / clones Y" reads the same from either end: on X, outwardIssue Y; on Y, inwardIssue X.
+                (from, to) = l.OutwardIssue is not null ? (issue.Key, other.Key) : (other.Key, issue.Key);
+            }
+            else (from, to) = (issue.Key, other.Key); // relates has no direction: seen from the reporting item
             yield return (string.IsNullOrEmpty(l.Id) ? $"{issue.Id}:{other.Id}" : l.Id, new WorkItemLink
             {
                 ReporterSourceId = ctx.Source.Id,
