@@ -5,6 +5,7 @@
 #   ./dev.sh test     the whole test suite against a real local PostgreSQL
 #   ./dev.sh demo     local PostgreSQL + simulated Jira and Azure DevOps + the service
 #   ./dev.sh bench    the benchmark (DESIGN §9); extra flags go to `alignment bench`
+#   ./dev.sh drill    crash, fault and outage drills (docs/reliability.md); flags go to tools/drill.sh
 #   ./dev.sh db       start the private PostgreSQL and print its connection string
 #   ./dev.sh db stop  stop it
 #
@@ -189,7 +190,11 @@ case "$cmd" in
     ensure_db; echo "$ConnectionStrings__Alignment" ;;
   demo)  ensure_db; alignment demo --key-file "$DEV/demo-api-key" "$@" ;;
   bench) ensure_db; alignment bench "$@" ;;
+  drill)
+    owns=0; [ -z "${ConnectionStrings__Alignment:-}" ] && owns=1
+    ensure_db; ensure_dotnet; dotnet build src/Alignment.Host -c Release -nologo -v q -clp:ErrorsOnly
+    DRILL_OWNS_CLUSTER=$owns bash tools/drill.sh "$@" ;;
   run)   ensure_db; alignment "$@" ;;
-  help|-h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' ;;
+  help|-h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) die "unknown command '$cmd' (try ./dev.sh help)" ;;
 esac
