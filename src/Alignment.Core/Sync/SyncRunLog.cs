@@ -37,16 +37,24 @@ public static class SyncRunLog
             """, new { sourceId, currentRunId }, cancellationToken: ct));
     }
 
-    /// <summary>At host start: for every source whose lock is free, its runs marked running are abandoned.</summary>
+    /// <summary>
+    /// At host start: the runs marked running of every source whose sync lock nobody holds are abandoned. It reads
+    /// <c>pg_locks</c> instead of taking the lock, so a sync starting at the same moment is never skipped; one
+    /// statement, so a run that finishes meanwhile is re-checked by PostgreSQL and left alone.
+    /// </summary>
     public static async Task<int> CloseAbandonedAtStartAsync(NpgsqlDataSource ds, IEnumerable<string> sourceIds, CancellationToken ct)
     {
-        var closed = 0;
-        foreach (var id in sourceIds)
-        {
-            await using var held = await Database.TryLockAsync(ds, "sync:" + id, ct);
-            if (held is not null) closed += await CloseAbandonedAsync(ds, id, 0, ct);
-        }
-        return closed;
+        await using var conn = await ds.OpenConnectionAsync(ct);
+        return await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE ops.sync_runs r SET status = 'abandoned', finished_at = now(),
+                error = 'its process stopped before the run finished (found at host start)'
+            WHERE r.status = 'running' AND r.source_id = ANY(@sources)
+              AND NOT EXISTS (
+                  SELECT 1 FROM pg_locks l
+                  WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
+                    AND l.classid::bigint = ((hashtextextended('sync:' || r.source_id, 0) >> 32) & 4294967295)
+                    AND l.objid::bigint = (hashtextextended('sync:' || r.source_id, 0) & 4294967295))
+            """, new { sources = sourceIds.ToArray() }, cancellationToken: ct));
     }
 
     public static async Task FinishAsync(NpgsqlDataSource ds, SyncRunResult r, IDictionary<string, string?> before, IDictionary<string, string?> after, CancellationToken ct)

@@ -103,11 +103,24 @@ public sealed class WorkItemWriterTests(TestDatabase db) : IAsyncLifetime
     public async Task A_failing_batch_leaves_nothing_behind_and_keeps_the_watermark()
     {
         await _writer.WriteAsync("jira", "pay", new SyncBatch { Items = [Item("PAY-1")], WatermarkAfter = "100" }, default);
-        var bad = Item("PAY-2") with { Title = "contains a NUL \0 byte PostgreSQL refuses" };
+        // A raw payload PostgreSQL refuses as jsonb fails the batch after its items were staged.
+        var bad = new RawPayload("jira", Item("PAY-2").ExternalId, "{ not json");
         await Assert.ThrowsAnyAsync<Exception>(() =>
-            _writer.WriteAsync("jira", "pay", new SyncBatch { Items = [Item("PAY-3"), bad], WatermarkAfter = "200" }, default));
+            _writer.WriteAsync("jira", "pay", new SyncBatch { Items = [Item("PAY-3"), Item("PAY-2")], Raw = [bad], WatermarkAfter = "200" }, default));
         Assert.Equal(1L, await db.ScalarAsync<long>("SELECT count(*) FROM core.work_items"));
         Assert.Equal("100", await db.ScalarAsync<string>("SELECT value FROM ops.watermarks WHERE source_id = 'jira' AND team_id = 'pay'"));
+    }
+
+    [Fact]
+    public async Task Text_postgresql_refuses_is_stored_as_the_replacement_character()
+    {
+        var item = Item("PAY-2") with { Title = "contains a NUL \0 byte", Labels = ["lone \uD800"] };
+
+        await _writer.WriteAsync("jira", "pay", new SyncBatch { Items = [item], Raw = [new RawPayload("jira", item.ExternalId, "{\"s\":\"\\u0000\"}")] }, default);
+
+        Assert.Equal("contains a NUL \uFFFD byte", await db.ScalarAsync<string>("SELECT title FROM core.work_items WHERE key = 'PAY-2'"));
+        Assert.Equal("lone \uFFFD", await db.ScalarAsync<string>("SELECT labels[1] FROM core.work_items WHERE key = 'PAY-2'"));
+        Assert.Equal("\uFFFD", await db.ScalarAsync<string>("SELECT payload->>'s' FROM raw.item_payloads"));
     }
 
     [Fact]
