@@ -131,6 +131,30 @@ public sealed class OidcBearerTests(TestDatabase db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_raw_role_name_is_no_role_when_a_role_map_is_configured()
+    {
+        // An IdP group that happens to be called "admin" is not Alignment's admin once the operator maps groups.
+        Assert.Equal(HttpStatusCode.Forbidden, await Get("/api/teams", Token(["admin"])));
+        Assert.Equal(HttpStatusCode.Forbidden, await Get("/api/mi/overview", Token(["pmo"])));
+    }
+
+    [Fact]
+    public async Task A_raw_role_name_is_that_role_without_a_role_map_or_with_AcceptRoleNames()
+    {
+        await RestartAsync(new { Authority, Audience, RoleClaim = "roles", EmailClaim = "email" });
+        Assert.Equal(HttpStatusCode.OK, await Get("/api/teams", Token(["pmo"])));
+        Assert.Equal(HttpStatusCode.OK, await Get("/api/teams/payments/sprints", Token(["productOwner"], email: "ann@example.com")));
+
+        await RestartAsync(new
+        {
+            Authority, Audience, RoleClaim = "roles", EmailClaim = "email", AcceptRoleNames = true,
+            RoleMap = new[] { new { Claim = "board-members", Role = "management" } },
+        });
+        Assert.Equal(HttpStatusCode.OK, await Get("/api/teams", Token(["admin"])));
+        Assert.Equal(HttpStatusCode.OK, await Get("/api/mi/overview", Token(["board-members"])));
+    }
+
+    [Fact]
     public async Task Tokens_with_a_foreign_key_or_audience_are_401_and_no_role_is_403()
     {
         using var other = RSA.Create(2048);
