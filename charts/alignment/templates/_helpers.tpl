@@ -121,7 +121,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- get $smtp "PasswordEnv" | default "SMTP_PASSWORD" }}
 {{- end }}
 
-{{/* The Alignment section without secrets: API keys carry name, role and e-mail only. */}}
+{{/* The Alignment section without secrets: API keys carry name, role and e-mail only; OIDC settings as given. */}}
 {{- define "alignment.configJson" -}}
 {{- $section := omit (deepCopy .Values.alignment) "Auth" }}
 {{- if .Values.secrets.smtp.existingSecret }}
@@ -137,7 +137,11 @@ app.kubernetes.io/component: {{ .component }}
 {{- if .email }}{{ $_ := set $k "Email" .email }}{{ end }}
 {{- $keys = append $keys $k }}
 {{- end }}
-{{- if $keys }}{{ $_ := set $section "Auth" (dict "ApiKeys" $keys) }}{{ end }}
+{{- /* Auth: Oidc from the values (no secrets in it), ApiKeys from `apiKeys` (hashes from the Secret). */}}
+{{- $auth := dict }}
+{{- with (get (.Values.alignment.Auth | default dict) "Oidc") }}{{ $_ := set $auth "Oidc" . }}{{ end }}
+{{- if $keys }}{{ $_ := set $auth "ApiKeys" $keys }}{{ end }}
+{{- if $auth }}{{ $_ := set $section "Auth" $auth }}{{ end }}
 {{- toPrettyJson (dict "Alignment" $section) }}
 {{- end }}
 
@@ -172,4 +176,14 @@ prometheus.io/port: {{ .Values.containerPort | quote }}
 {{- with .Values.podAnnotations }}
 {{ toYaml . }}
 {{- end }}
+{{- end }}
+
+{{/* NetworkPolicy peer of the metrics scraper (include with .Values): it may reach the HTTP port of every pod. */}}
+{{- define "alignment.metricsPeer" -}}
+- namespaceSelector:
+    {{- toYaml (.networkPolicy.metrics.namespaceSelector | default dict) | nindent 4 }}
+  {{- with .networkPolicy.metrics.podSelector }}
+  podSelector:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 {{- end }}

@@ -32,7 +32,7 @@ internal sealed class RunAdviceOutboxHandler(NpgsqlDataSource db, IOptions<Align
         await using var guard = await Database.TryLockAsync(db, RunAdviceHandler.LockName, ct);
         if (guard is null) return new AdviceOutboxRunResult(true, 0, 0, 0);
         var now = clock.GetUtcNow();
-        var alerts = 0;
+        int alerts = 0, failedToCompose = 0;
         if (o.AlertsEnabled)
         {
             var day = AdvicePeriod.Day(now, o.TimeZone);
@@ -46,27 +46,44 @@ internal sealed class RunAdviceOutboxHandler(NpgsqlDataSource db, IOptions<Align
             foreach (var owner in owners)
             {
                 if (optOut.Contains(owner.Email) || today.Contains(owner.Email)) continue;
+                try
+                {
+                    if (await QueueAlertAsync(owner)) alerts++;
+                }
+                catch (Exception e) when (e is not OperationCanceledException and not NpgsqlException)
+                {
+                    // As the weekly digests: one owner's bad data (say, an address MIME cannot take) never keeps the others'
+                    // alerts, nor the outbox retries below, back.
+                    failedToCompose++;
+                    logger.LogWarning("Advice outbox ({Trigger}) {Day}: the alert of one product owner could not be built: {Error}", command.Trigger, day, e.GetType().Name);
+                }
+            }
+
+            // Queues the owner's alert of fresh critical findings; whether this call inserted it.
+            async Task<bool> QueueAlertAsync(ProductOwner owner)
+            {
                 var teams = owner.Teams.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
                 var mine = critical.Where(f => (f.Team is { } t && teams.Contains(t)) || f.RelatedTeams.Any(teams.Contains)).ToList();
-                if (mine.Count == 0) continue;
+                if (mine.Count == 0) return false;
                 var alerted = (await conn.QueryAsync<long>(new CommandDefinition(
                     "SELECT DISTINCT unnest(findings) FROM ops.advice_outbox WHERE kind = 'alert' AND product_owner_email = @Email",
                     new { owner.Email }, cancellationToken: ct))).ToHashSet();
                 var fresh = mine.Where(f => !alerted.Contains(f.Id)).ToList();
-                if (fresh.Count == 0) continue;
+                if (fresh.Count == 0) return false;
                 // The same sentences as the digest: compose a digest of just these findings (all on the unblock side or the waiting side).
                 var lines = fresh.Select(f => AlertLine(f, owner, names, o, now)).ToList();
                 var rendered = AdviceRenderer.RenderAlert(owner, lines, o.Language);
                 var messageId = AdviceRenderer.MessageId("alert", day, owner.Email);
                 var mime = AdviceRenderer.ToMime(rendered, o.Smtp.From, owner, messageId, now);
-                if (await AdviceOutbox.EnqueueAsync(conn, new OutboxMessage("alert", owner.Email, day, messageId, rendered.Subject,
-                        AdviceRenderer.Bytes(mime), fresh.Select(f => f.Id).ToList()), now, ct)) alerts++;
+                return await AdviceOutbox.EnqueueAsync(conn, new OutboxMessage("alert", owner.Email, day, messageId, rendered.Subject,
+                    AdviceRenderer.Bytes(mime), fresh.Select(f => f.Id).ToList()), now, ct);
             }
         }
         var delivery = await AdviceOutbox.DeliverAsync(db, o.Smtp, clock, command.RetryNow, logger, ct);
-        if (alerts + delivery.Sent + delivery.Failed > 0)
-            logger.LogInformation("Advice outbox ({Trigger}): {Alerts} alerts queued, {Sent} sent, {Failed} failed", command.Trigger, alerts, delivery.Sent, delivery.Failed);
-        return new AdviceOutboxRunResult(false, alerts, delivery.Sent, delivery.Failed);
+        if (alerts + delivery.Sent + delivery.Failed + failedToCompose > 0)
+            logger.LogInformation("Advice outbox ({Trigger}): {Alerts} alerts queued, {Sent} sent, {Failed} failed", command.Trigger, alerts, delivery.Sent,
+                delivery.Failed + failedToCompose);
+        return new AdviceOutboxRunResult(false, alerts, delivery.Sent, delivery.Failed + failedToCompose);
     }
 
     /// <summary>One line for one finding: the digest's wording when the owner's team is the blocker, the finding's own title and action otherwise.</summary>

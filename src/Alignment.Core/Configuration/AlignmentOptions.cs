@@ -163,8 +163,14 @@ public sealed class OidcOptions
     public string RoleClaim { get; set; } = "roles";
     /// <summary>The claim that carries the user's e-mail (scopes a product owner to their teams).</summary>
     public string EmailClaim { get; set; } = "email";
-    /// <summary>Claim value → Alignment role (admin, pmo, productOwner, management); a value that already is a role name maps to itself.</summary>
+    /// <summary>
+    /// Claim value → Alignment role (admin, pmo, productOwner, management). Without a map, a value that is a role name is
+    /// that role; with one, only mapped values give a role (an IdP group called "admin" is not Alignment's admin) unless
+    /// <see cref="AcceptRoleNames"/>.
+    /// </summary>
     public List<OidcRoleMapping> RoleMap { get; set; } = [];
+    /// <summary>Also take a claim value that is a role name as that role when a <see cref="RoleMap"/> is configured (default false).</summary>
+    public bool AcceptRoleNames { get; set; }
 }
 
 public sealed class OidcRoleMapping

@@ -60,6 +60,9 @@ public sealed partial class AlignmentOptionsValidator(Microsoft.Extensions.Confi
             if (!IdPattern().IsMatch(t.Id)) errors.Add($"{key}:Id: '{t.Id}' must be 1-40 characters of a-z, 0-9, '-' or '_'");
             else if (!teamIds.Add(t.Id)) errors.Add($"{key}:Id: '{t.Id}' is configured twice");
             if (string.IsNullOrWhiteSpace(t.Name)) errors.Add($"{key}:Name: required");
+            // The advice e-mails go to this address: one MIME cannot parse would fail that product owner's digest and alerts.
+            if (t.ProductOwner is { } po && !string.IsNullOrEmpty(po.Email) && !IsAddress(po.Email))
+                errors.Add($"{key}:ProductOwner:Email: '{po.Email}' is not an e-mail address (name@domain)");
             var source = o.Source(t.Source);
             if (source is null) { errors.Add($"{key}:Source: '{t.Source}' is not one of the configured sources"); continue; }
             if (source.Kind == TrackerKind.Jira)
@@ -83,8 +86,6 @@ public sealed partial class AlignmentOptionsValidator(Microsoft.Extensions.Confi
                     if (cap.Members[m].HoursPerDay is < 0 or > 24) errors.Add($"{key}:Capacity:Members:{m}:HoursPerDay: {cap.Members[m].HoursPerDay} must be between 0 and 24");
                 }
             }
-            if (t.ProductOwner is { } po && !string.IsNullOrEmpty(po.Email) && !po.Email.Contains('@'))
-                errors.Add($"{key}:ProductOwner:Email: '{po.Email}' is not an e-mail address");
         }
 
         for (var i = 0; i < o.Auth.ApiKeys.Count; i++)
@@ -95,6 +96,7 @@ public sealed partial class AlignmentOptionsValidator(Microsoft.Extensions.Confi
             if (!Roles.Contains(k.Role)) errors.Add($"{key}:Role: '{k.Role}' must be one of {string.Join(", ", Roles)}");
             if (!Sha256Hex().IsMatch(k.Sha256)) errors.Add($"{key}:Sha256: must be the 64 hex digits of the key's SHA-256 (not the key itself)");
             if (k.Role == "productOwner" && string.IsNullOrWhiteSpace(k.Email)) errors.Add($"{key}:Email: required for the productOwner role");
+            else if (!string.IsNullOrWhiteSpace(k.Email) && !IsAddress(k.Email)) errors.Add($"{key}:Email: '{k.Email}' is not an e-mail address (name@domain)");
         }
         AnalysisRanges(o.Analysis, errors);
         AdviceRanges(o.Advice, errors);
@@ -167,6 +169,11 @@ public sealed partial class AlignmentOptionsValidator(Microsoft.Extensions.Confi
                 errors.Add($"{k}:Smtp:PasswordEnv: the environment variable '{s.PasswordEnv}' is not set");
         }
     }
+
+    /// <summary>A bare address (name@domain) that MimeKit parses as it is: no display name, no stray brackets or spaces.</summary>
+    private static bool IsAddress(string email) =>
+        MimeKit.MailboxAddress.TryParse(email, out var m) && m.Address.Contains('@')
+        && string.Equals(m.Address, email.Trim(), StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Empty (the schedule is off) or a cron expression of five fields (six with seconds).</summary>
     private static bool IsCronOrEmpty(string? cron) =>

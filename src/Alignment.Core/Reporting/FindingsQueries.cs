@@ -12,7 +12,7 @@ public sealed record FindingDto(long Id, string Rule, string Severity, string St
 
 /// <summary>
 /// Findings, newest id first, filtered by team (owning or related), rule, severity and status (default: every status but resolved).
-/// A product owner sees the findings of the teams they own (as owner or related team).
+/// A product owner sees the findings of their configured teams (as owner or related team); none of a team no longer configured.
 /// </summary>
 public sealed record ListFindingsQuery(Viewer Viewer, string? Team, string? Rule, string? Severity, string? Status, int Limit, string? Cursor)
     : IQuery<Page<FindingDto>>;
@@ -23,13 +23,13 @@ internal sealed class ListFindingsHandler(NpgsqlDataSource db) : IQueryHandler<L
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         var after = FindingCursor.Decode(q.Cursor);
-        var rows = (await conn.QueryAsync<FindingRow>(new CommandDefinition(FindingRow.Select + """
+        var rows = (await conn.QueryAsync<FindingRow>(new CommandDefinition(FindingRow.Select + $"""
             WHERE (@team::text IS NULL OR f.team_id = @team OR @team = ANY (f.related_teams))
               AND (@rule::text IS NULL OR f.rule = @rule)
               AND (@severity::text IS NULL OR f.severity = @severity)
               AND (CASE WHEN @status::text IS NULL THEN f.status <> 'resolved' ELSE f.status = @status END)
               AND (@after::bigint IS NULL OR f.id < @after)
-              AND (@scope::text IS NULL OR EXISTS (SELECT 1 FROM core.teams t WHERE lower(t.product_owner_email) = lower(@scope)
+              AND (@scope::text IS NULL OR EXISTS (SELECT 1 FROM core.teams t WHERE {TeamAccess.OwnedByScope}
                                                    AND (t.id = f.team_id OR t.id = ANY (f.related_teams))))
             ORDER BY f.id DESC
             LIMIT @take
@@ -48,7 +48,8 @@ public enum FindingActionOutcome { Done, NotFound, Forbidden }
 public sealed record FindingActionResult(FindingActionOutcome Outcome, FindingDto? Finding);
 
 /// <summary>
-/// Acknowledge (admin, PMO, or a product owner of the finding's team) or suppress (admin, PMO) a finding.
+/// Acknowledge (admin, PMO, or the product owner of the finding's owning team — not of a merely related team) or suppress
+/// (admin, PMO) a finding.
 /// A suppressed finding stays suppressed while it holds, unless its severity rises above the one it had when suppressed.
 /// </summary>
 public sealed record ChangeFindingStatusCommand(Viewer Viewer, long Id, FindingAction Action) : ICommand<FindingActionResult>;
@@ -59,13 +60,17 @@ internal sealed class ChangeFindingStatusHandler(NpgsqlDataSource db, TimeProvid
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var visible = await conn.ExecuteScalarAsync<bool>(new CommandDefinition("""
+        // A product owner reads the findings of their configured teams, owning or related, but acts only on those their team owns.
+        var access = await conn.QuerySingleAsync<(bool Visible, bool Owns)>(new CommandDefinition($"""
             SELECT EXISTS (SELECT 1 FROM analysis.findings f WHERE f.id = @Id
-              AND (@scope::text IS NULL OR EXISTS (SELECT 1 FROM core.teams t WHERE lower(t.product_owner_email) = lower(@scope)
-                                                   AND (t.id = f.team_id OR t.id = ANY (f.related_teams)))))
+                     AND (@scope::text IS NULL OR EXISTS (SELECT 1 FROM core.teams t WHERE {TeamAccess.OwnedByScope}
+                                                          AND (t.id = f.team_id OR t.id = ANY (f.related_teams))))),
+                   EXISTS (SELECT 1 FROM analysis.findings f JOIN core.teams t ON t.id = f.team_id
+                            WHERE f.id = @Id AND {TeamAccess.OwnedByScope})
             """, new { c.Id, scope = c.Viewer.TeamScope }, tx, cancellationToken: ct));
-        if (!visible) return new(FindingActionOutcome.NotFound, null);
-        var allowed = c.Viewer.Role is Viewer.Admin or Viewer.Pmo || (c.Viewer.Role == Viewer.ProductOwner && c.Action == FindingAction.Acknowledge);
+        if (!access.Visible) return new(FindingActionOutcome.NotFound, null);
+        var allowed = c.Viewer.Role is Viewer.Admin or Viewer.Pmo
+                      || (c.Viewer.Role == Viewer.ProductOwner && c.Action == FindingAction.Acknowledge && access.Owns);
         if (!allowed) return new(FindingActionOutcome.Forbidden, null);
         var status = c.Action == FindingAction.Acknowledge ? "acknowledged" : "suppressed";
         var now = clock.GetUtcNow();
@@ -144,10 +149,10 @@ internal sealed class GetEpicForecastHandler(NpgsqlDataSource db) : IQueryHandle
     public async ValueTask<JsonElement?> Handle(GetEpicForecastQuery q, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var json = await conn.ExecuteScalarAsync<string?>(new CommandDefinition("""
+        var json = await conn.ExecuteScalarAsync<string?>(new CommandDefinition($"""
             SELECT e.forecast::text FROM analysis.epic_forecasts e
             WHERE e.source_id = @Source AND e.epic_key = @Key
-              AND (@scope::text IS NULL OR EXISTS (SELECT 1 FROM core.teams t WHERE lower(t.product_owner_email) = lower(@scope)
+              AND (@scope::text IS NULL OR EXISTS (SELECT 1 FROM core.teams t WHERE {TeamAccess.OwnedByScope}
                    AND (t.id = e.team_id OR e.forecast -> 'parts' @> jsonb_build_array(jsonb_build_object('team', t.id)))))
             """, new { q.Source, q.Key, scope = q.Viewer.TeamScope }, cancellationToken: ct));
         return json is null ? null : JsonDocument.Parse(json).RootElement.Clone();

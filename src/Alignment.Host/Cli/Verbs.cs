@@ -51,10 +51,36 @@ public static class Verbs
             await Console.Error.WriteLineAsync("alignment: configuration error:" + Environment.NewLine + "  " + e.Message.ReplaceLineEndings(Environment.NewLine + "  "));
             return 2;
         }
+        catch (InvalidDataException e) when (UnreadableConfigFile(e) is { } message)
+        {
+            await Console.Error.WriteLineAsync("alignment: configuration error: " + message);
+            return 2;
+        }
         catch (Npgsql.NpgsqlException e) when (e is not Npgsql.PostgresException)
         {
             await Console.Error.WriteLineAsync($"alignment: cannot reach PostgreSQL (ConnectionStrings:Alignment): {e.Message}");
             return 3;
         }
+    }
+
+    /// <summary>
+    /// One line for a configuration file (<c>--config</c> or appsettings) that is not valid JSON, as the configuration
+    /// providers report it: an <see cref="InvalidDataException"/> naming the file around the parser's error. Null for any other
+    /// <see cref="InvalidDataException"/>.
+    /// </summary>
+    internal static string? UnreadableConfigFile(InvalidDataException e)
+    {
+        if (e.InnerException is not FormatException format) return null;
+        // "Failed to load configuration from file '/path/file.json'." — the file is the quoted part.
+        var (open, close) = (e.Message.IndexOf('\''), e.Message.LastIndexOf('\''));
+        var file = close > open + 1 ? e.Message[(open + 1)..close] : e.Message;
+        if (format.InnerException is System.Text.Json.JsonException { LineNumber: { } line, BytePositionInLine: { } position } json)
+        {
+            var reason = json.Message;
+            foreach (var marker in new[] { " Path: ", " LineNumber: " })
+                if (reason.IndexOf(marker, StringComparison.Ordinal) is var at and >= 0) reason = reason[..at];
+            return $"{file}: not valid JSON at line {line + 1}, position {position + 1}: {reason.Trim().TrimEnd('.', ' ', '|')}";
+        }
+        return $"{file}: {format.Message}"; // e.g. a key given twice
     }
 }

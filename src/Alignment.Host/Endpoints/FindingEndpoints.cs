@@ -34,7 +34,7 @@ public static class FindingEndpoints
         findings.MapPost("/{id:long}/acknowledge", (long id, HttpContext http, IMediator mediator, CancellationToken ct) =>
                 Change(id, FindingAction.Acknowledge, http, mediator, ct))
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden).WithName("AcknowledgeFinding")
-            .WithSummary("Acknowledge a finding (admin, PMO, or a product owner of its team); it stays listed until resolved");
+            .WithSummary("Acknowledge a finding (admin, PMO, or the product owner of its owning team, not of a related team); it stays listed until resolved");
 
         findings.MapPost("/{id:long}/suppress", (long id, HttpContext http, IMediator mediator, CancellationToken ct) =>
                 Change(id, FindingAction.Suppress, http, mediator, ct))
@@ -65,7 +65,9 @@ public static class FindingEndpoints
         return r.Outcome switch
         {
             FindingActionOutcome.Done => TypedResults.Ok(r.Finding!),
-            FindingActionOutcome.Forbidden => TypedResults.Problem(title: "Not allowed", detail: "Only admin and PMO keys may suppress findings.", statusCode: StatusCodes.Status403Forbidden),
+            FindingActionOutcome.Forbidden => TypedResults.Problem(title: "Not allowed", detail: action == FindingAction.Suppress
+                ? "Only admin and PMO may suppress findings."
+                : "Only admin, PMO and the product owner of the finding's own team may acknowledge it (not the product owner of a related team).", statusCode: StatusCodes.Status403Forbidden),
             _ => Problems.NotFound("Finding not found", $"No finding {id}, or your key does not give access to it."),
         };
     }

@@ -42,6 +42,7 @@ public static class ApiHosting
         }));
         services.AddHealthChecks()
             .AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
+        services.AddCookieAntiforgery();
         return builder;
     }
 
@@ -52,6 +53,7 @@ public static class ApiHosting
         app.UseDashboard();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseCookieAntiforgery();
 
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();

@@ -41,7 +41,11 @@ public static class JobsHosting
     {
         app.UseHangfireDashboard("/hangfire", new DashboardOptions
         {
-            Authorization = [new RoleDashboardFilter()],
+            Authorization = [],
+            AsyncAuthorization = [new RoleDashboardFilter()],
+            // Hangfire's own anti-forgery support (IAntiforgery is registered by CookieAntiforgery): its pages carry the token
+            // and every POST of the dashboard must send it back, whatever authenticated it.
+            IgnoreAntiforgeryToken = false,
             DisplayStorageConnectionString = false,
             DashboardTitle = "Alignment jobs",
         });
@@ -49,15 +53,15 @@ public static class JobsHosting
     }
 
     /// <summary>The dashboard is for PMO and admin keys (header or the dashboard cookie).</summary>
-    private sealed class RoleDashboardFilter : IDashboardAuthorizationFilter
+    private sealed class RoleDashboardFilter : IDashboardAsyncAuthorizationFilter
     {
-        public bool Authorize(DashboardContext context)
+        public async Task<bool> AuthorizeAsync(DashboardContext context)
         {
             var http = context.GetHttpContext();
             var user = http.User;
             if (user.Identity?.IsAuthenticated != true)
             {
-                var result = http.AuthenticateAsync(ApiKeyAuthenticationHandler.SchemeName).GetAwaiter().GetResult();
+                var result = await http.AuthenticateAsync(ApiKeyAuthenticationHandler.SchemeName);
                 if (result.Succeeded) user = result.Principal!;
             }
             return user.IsInRole(Core.Reporting.Viewer.Admin) || user.IsInRole(Core.Reporting.Viewer.Pmo);

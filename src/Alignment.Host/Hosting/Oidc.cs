@@ -45,13 +45,18 @@ public static class Oidc
         return auth;
     }
 
-    /// <summary>Adds the Alignment role (from <c>RoleClaim</c> through <c>RoleMap</c>) and the e-mail claim the queries scope by.</summary>
+    /// <summary>
+    /// Adds the Alignment role (from <c>RoleClaim</c> through <c>RoleMap</c>; a raw role name only without a map or with
+    /// <c>AcceptRoleNames</c>) and the e-mail claim the queries scope by.
+    /// </summary>
     public static void MapClaims(ClaimsPrincipal? principal, OidcOptions oidc)
     {
         if (principal?.Identity is not ClaimsIdentity id) return;
         var map = oidc.RoleMap.ToDictionary(m => m.Claim, m => m.Role, StringComparer.Ordinal);
+        // With a map the operator has said which IdP values mean what: an unmapped group that happens to be called "admin" is no role.
+        var acceptRoleNames = map.Count == 0 || oidc.AcceptRoleNames;
         var roles = id.FindAll(oidc.RoleClaim).Select(c => c.Value)
-            .Select(v => map.TryGetValue(v, out var r) ? r : OidcOptionsValidator.Roles.Contains(v) ? v : null)
+            .Select(v => map.TryGetValue(v, out var r) ? r : acceptRoleNames && OidcOptionsValidator.Roles.Contains(v) ? v : null)
             .OfType<string>().Distinct().ToList();
         // One role per principal, the most privileged one, so that the queries' scoping is unambiguous.
         var role = OidcOptionsValidator.Roles.FirstOrDefault(roles.Contains);
@@ -80,7 +85,8 @@ public sealed class OidcOptionsValidator : IValidateOptions<AlignmentOptions>
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(o.Authority))
         {
-            if (!string.IsNullOrWhiteSpace(o.Audience) || o.RoleMap.Count > 0) errors.Add($"{k}:Authority: required when Audience or RoleMap is set");
+            if (!string.IsNullOrWhiteSpace(o.Audience) || o.RoleMap.Count > 0 || o.AcceptRoleNames)
+                errors.Add($"{k}:Authority: required when Audience, RoleMap or AcceptRoleNames is set");
             return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
         }
         if (!Uri.TryCreate(o.Authority, UriKind.Absolute, out var u) || (u.Scheme != Uri.UriSchemeHttps && !(u.Scheme == Uri.UriSchemeHttp && u.IsLoopback)))

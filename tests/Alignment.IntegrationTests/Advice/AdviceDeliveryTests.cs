@@ -204,4 +204,31 @@ public sealed class AdviceDeliveryTests(TestDatabase db) : IAsyncLifetime
         var text = await pmo.GetStringAsync("/api/advice/ann@example.com/preview?format=text");
         Assert.Contains(Script, text); // plain text is not HTML: no encoding needed there
     }
+
+    [Fact]
+    public async Task One_product_owner_address_mime_cannot_take_never_stops_the_other_alerts_or_the_outbox_retries()
+    {
+        var port = FreePort();
+        using var smtp = SimpleSmtpServer.Start(port);
+        await using var host = await TestHost.StartAsync(db, Config(port));
+        await SeedFindingsAsync(severity: "critical");
+        // A product-owner address in the store that MIME cannot parse (written before the validator checked it), owner of "ledger",
+        // which comes before Ann's in the loop's order; and a digest of last week whose first send failed, due for a retry now.
+        await db.ScalarAsync<int>("UPDATE core.teams SET product_owner_email = 'a bram@example.com' WHERE id = 'ledger'");
+        var retry = new MimeMessage { Subject = "digest", MessageId = "retry@alignment" };
+        retry.From.Add(MailboxAddress.Parse("pmo@example.com"));
+        retry.To.Add(MailboxAddress.Parse("kim@example.com"));
+        retry.Body = new TextPart("plain") { Text = "x" };
+        await using (var conn = await db.DataSource.OpenConnectionAsync())
+            Assert.True(await AdviceOutbox.EnqueueAsync(conn, new OutboxMessage("digest", "kim@example.com", "2000-W01", "retry@alignment", "digest",
+                AdviceRenderer.Bytes(retry), []), DateTimeOffset.UtcNow.AddMinutes(-1), default));
+
+        await using var scope = host.Services.CreateAsyncScope();
+        var r = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new RunAdviceOutboxCommand("test"));
+
+        Assert.Equal((1, 2, 1), (r.Alerts, r.Sent, r.Failed));   // Ann's alert and the retried digest sent; Bram's alert failed
+        var to = smtp.ReceivedEmail.Select(m => Parse(m).To.Mailboxes.Single().Address).Order().ToList();
+        Assert.Equal(["ann@example.com", "kim@example.com"], to);
+        Assert.Equal(0, await db.ScalarAsync<int>("SELECT count(*)::int FROM ops.advice_outbox WHERE product_owner_email LIKE '%bram%'"));
+    }
 }

@@ -96,6 +96,35 @@ public sealed class DashboardBrowserTests(TestDatabase db, ITestOutputHelper out
         Assert.Empty(errors);
     }
 
+    [Fact]
+    public async Task The_dashboards_api_module_sends_the_antiforgery_token_with_a_post_and_a_forged_post_is_refused()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run the tests through ./dev.sh test, which installs Debian's chromium package");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var page = await browser.NewPageAsync();
+        var root = _host.BaseAddress.ToString().TrimEnd('/');
+        await page.GotoAsync(root + "/");
+        await page.FillAsync("#api-key", TestHost.PmoKey);
+        await page.ClickAsync("#signin button[type=submit]");
+        await page.WaitForSelectorAsync("#org-velocity");
+        var id = await db.ScalarAsync<long>("SELECT id FROM analysis.findings WHERE fingerprint = 'f1'");
+
+        // What another site's form or script could do with the cookie alone: refused, nothing changes.
+        var forged = await page.EvaluateAsync<int>("id => fetch(`/api/findings/${id}/acknowledge`, { method: 'POST', credentials: 'same-origin' }).then(r => r.status)", id);
+        Assert.Equal(400, forged);
+        Assert.Equal("open", await db.ScalarAsync<string>("SELECT status FROM analysis.findings WHERE id = @id", new { id }));
+
+        // The dashboard's own module (api.js) fetches the token and sends it.
+        var status = await page.EvaluateAsync<string>("async id => (await (await import('/api.js')).post(`/api/findings/${id}/acknowledge`)).status", id);
+        Assert.Equal("acknowledged", status);
+        Assert.Equal("acknowledged", await db.ScalarAsync<string>("SELECT status FROM analysis.findings WHERE id = @id", new { id }));
+    }
+
     private static async Task<int> PaintedPixels(IPage page, string canvasId) => await page.EvaluateAsync<int>("""
         id => {
           const c = document.getElementById(id);

@@ -211,13 +211,129 @@ public sealed class HelmChartTests
         Assert.Equal(Str(Kind(docs, "Service").Single(), "metadata", "name"), Str(backend!, "name"));
     }
 
+    [Theory]
+    [MemberData(nameof(ValueSets))]
+    public async Task The_ingress_routes_the_dashboard_api_and_job_dashboard_but_never_the_metrics_endpoint(string values)
+    {
+        var docs = await Render(values, "--set", "ingress.enabled=true");
+        var rules = Seq(Kind(docs, "Ingress").Single(), "spec", "rules").Cast<YamlMappingNode>().ToList();
+        Assert.NotEmpty(rules);
+        var wwwroot = Path.Combine(RepositoryRoot(), "src", "Alignment.Host", "wwwroot");
+        var application = Directory.EnumerateFiles(wwwroot, "*", SearchOption.AllDirectories)
+            .Select(f => "/" + Path.GetRelativePath(wwwroot, f).Replace('\\', '/'))
+            .Concat(["/", "/api/teams", "/api/findings/1/acknowledge", "/antiforgery/token", "/hangfire", "/hangfire/recurring", "/scalar",
+                     "/scalar/", "/openapi/v1.json"])
+            .ToList();
+        foreach (var rule in rules)
+        {
+            var paths = Seq(rule, "http", "paths").Cast<YamlMappingNode>().Select(p => (Path: Str(p, "path")!, Type: Str(p, "pathType")!)).ToList();
+            foreach (var path in application)
+                Assert.True(Routes(paths, path), $"{values}: the Ingress does not route {path}");
+            foreach (var path in new[] { "/metrics", "/metrics/", "/health/live", "/health/ready" })
+                Assert.False(Routes(paths, path), $"{values}: the Ingress routes {path}");
+        }
+    }
+
+    [Fact]
+    public async Task A_catch_all_ingress_path_that_would_publish_the_metrics_endpoint_is_refused()
+    {
+        foreach (var (path, type) in new[] { ("/", "Prefix"), ("/", "ImplementationSpecific"), ("/metrics", "Exact") })
+        {
+            var (code, output) = await Helm(["template", Release, Chart, "--set", "ingress.enabled=true", "--set", "ingress.hosts[0].host=a.example.com",
+                "--set", $"ingress.hosts[0].paths[0].path={path}", "--set", $"ingress.hosts[0].paths[0].pathType={type}"]);
+            Assert.True(code != 0, $"{path} ({type}) rendered: {output}");
+            Assert.Contains("would publish the anonymous metrics endpoint /metrics", output);
+        }
+    }
+
+    [Fact]
+    public async Task Network_policies_are_optional_and_admit_only_the_ingress_controller_and_the_metrics_scraper()
+    {
+        Assert.Empty(Kind(await Render("default"), "NetworkPolicy"));
+        var docs = await Render("production");
+        var policies = Kind(docs, "NetworkPolicy").ToDictionary(p => Str(p, "metadata", "labels", "app.kubernetes.io/component")!);
+        Assert.Equal(["api", "worker"], policies.Keys.Order());
+        var pods = Kind(docs, "Deployment").ToDictionary(d => Str(d, "metadata", "labels", "app.kubernetes.io/component")!,
+            d => Labels(Node(d, "spec", "template", "metadata", "labels")));
+        foreach (var (component, policy) in policies)
+        {
+            var selector = Labels(Node(policy, "spec", "podSelector", "matchLabels"));
+            Assert.True(Selects(selector, pods[component]), $"the {component} policy selects the {component} pods");
+            Assert.False(Selects(selector, pods[component == "api" ? "worker" : "api"]), $"the {component} policy selects only its pods");
+            Assert.Equal(["Ingress"], Seq(policy, "spec", "policyTypes").Select(t => ((YamlScalarNode)t).Value));
+        }
+
+        var api = Seq(policies["api"], "spec", "ingress").Cast<YamlMappingNode>().ToList();
+        var fromController = (YamlMappingNode)Seq(api[0], "from")[0];
+        Assert.Equal("ingress-nginx", Str(fromController, "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name"));
+        Assert.Equal("ingress-nginx", Str(fromController, "podSelector", "matchLabels", "app.kubernetes.io/name"));
+        foreach (var rule in api.Concat(Seq(policies["worker"], "spec", "ingress").Cast<YamlMappingNode>()))
+            Assert.Equal(["http"], Seq(rule, "ports").Cast<YamlMappingNode>().Select(p => Str(p, "port")));
+        var worker = Assert.Single(Seq(policies["worker"], "spec", "ingress").Cast<YamlMappingNode>());
+        foreach (var scraperRule in new[] { api[1], worker })
+        {
+            var scraper = (YamlMappingNode)Assert.Single(Seq(scraperRule, "from"));
+            Assert.Equal("monitoring", Str(scraper, "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name"));
+            Assert.Equal("prometheus", Str(scraper, "podSelector", "matchLabels", "app.kubernetes.io/name"));
+        }
+        var containerPorts = Kind(docs, "Deployment").SelectMany(Containers).SelectMany(c => Seq(c, "ports").Cast<YamlMappingNode>()).Select(p => Str(p, "name"));
+        Assert.All(containerPorts, name => Assert.Equal("http", name));
+    }
+
+    [Fact]
+    public async Task Oidc_settings_in_the_values_reach_the_configuration_and_pass_the_hosts_validation()
+    {
+        var docs = await Render("production");
+        var json = Str(Kind(docs, "ConfigMap").Single(), "data", "alignment.json")!;
+        var config = new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build();
+        var options = config.GetSection(AlignmentOptions.Section).Get<AlignmentOptions>()!;
+
+        Assert.Equal("https://login.example.com/realms/pmo", options.Auth.Oidc.Authority);
+        Assert.Equal(("alignment-api", "groups", "email"), (options.Auth.Oidc.Audience, options.Auth.Oidc.RoleClaim, options.Auth.Oidc.EmailClaim));
+        Assert.Contains(options.Auth.Oidc.RoleMap, m => m.Claim == "alignment-pmo" && m.Role == "pmo");
+        Assert.Equal(3, options.Auth.ApiKeys.Count);   // the API keys from `apiKeys` next to them
+        var result = new Alignment.Host.Hosting.OidcOptionsValidator().Validate(null, options);
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Fact]
+    public async Task The_schema_takes_only_oidc_under_auth_and_no_unknown_oidc_setting()
+    {
+        foreach (var (yaml, expected) in new[]
+                 {
+                     ("alignment:\n  Auth:\n    ApiKeys: [ { Name: x, Role: pmo, Sha256: abc } ]\n", "alignment.Auth"),
+                     ("alignment:\n  Auth:\n    Oidc: { Authority: https://idp.example.com, ClientSecret: s3cr3t-value }\n", "alignment.Auth.Oidc"),
+                     ("alignment:\n  Auth:\n    Oidc: { Authority: http://idp.example.com }\n", "alignment.Auth.Oidc.Authority"),
+                 })
+        {
+            var file = Path.Combine(Path.GetTempPath(), $"alignment-values-{Guid.NewGuid():N}.yaml");
+            await File.WriteAllTextAsync(file, yaml);
+            try
+            {
+                var (code, output) = await Helm(["template", Release, Chart, "-f", file]);
+                Assert.True(code != 0, $"rendered: {yaml}");
+                Assert.Contains(expected, output);
+                Assert.DoesNotContain("s3cr3t-value", output);
+            }
+            finally { File.Delete(file); }
+        }
+    }
+
+    /// <summary>Kubernetes Ingress path matching: Exact is the whole path; Prefix (and, conservatively, ImplementationSpecific) by path elements.</summary>
+    private static bool Routes(IEnumerable<(string Path, string Type)> paths, string request) => paths.Any(p =>
+    {
+        if (p.Type == "Exact") return request == p.Path;
+        var prefix = p.Path.TrimEnd('/');
+        return prefix.Length == 0 || request == prefix || request.StartsWith(prefix + "/", StringComparison.Ordinal);
+    });
+
     // ---- helm and YAML -------------------------------------------------------------------------
 
     private static string[] ValuesArgs(string values) => values == "production" ? ["-f", Production] : [];
 
-    private static async Task<List<YamlMappingNode>> Render(string values)
+    private static async Task<List<YamlMappingNode>> Render(string values, params string[] extra)
     {
-        var (code, output) = await Helm(["template", Release, Chart, "--namespace", "alignment", .. ValuesArgs(values)]);
+        var (code, output) = await Helm(["template", Release, Chart, "--namespace", "alignment", .. ValuesArgs(values), .. extra]);
         Assert.True(code == 0, output);
         var stream = new YamlStream();
         stream.Load(new StringReader(output));

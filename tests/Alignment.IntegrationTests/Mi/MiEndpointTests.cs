@@ -224,6 +224,22 @@ public sealed class MiEndpointTests(TestDatabase db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Csv_shows_tracker_text_that_a_spreadsheet_would_run_as_text_and_keeps_negative_numbers()
+    {
+        await db.ScalarAsync<int>("UPDATE core.work_items SET title = '-2+3+cmd|'' /C calc''!A0' WHERE key = 'PAY-200'");
+        await db.ScalarAsync<int>("UPDATE core.work_items SET title = E'\\t=HYPERLINK(\"http://x\")' WHERE key = '500'");
+        using var c = _host.Client(TestHost.PmoKey);
+
+        var epics = ParseCsv(await c.GetStringAsync("/api/mi/epics?format=csv"));
+        string Title(string key) => epics.Single(row => row[Array.IndexOf(epics[0], "key")] == key)[Array.IndexOf(epics[0], "title")];
+        Assert.Equal("'-2+3+cmd|' /C calc'!A0", Title("PAY-200"));
+        Assert.Equal("'\t=HYPERLINK(\"http://x\")", Title("500"));
+
+        var teams = ParseCsv(await c.GetStringAsync("/api/mi/teams?format=csv"));
+        Assert.Equal("-0.9", teams.Single(row => row[0] == "payments")[Array.IndexOf(teams[0], "velocityTrend")]); // a number, not text
+    }
+
+    [Fact]
     public async Task Refresh_stores_a_snapshot_and_reads_follow_the_last_sync()
     {
         using (var scope = _host.Services.CreateScope())

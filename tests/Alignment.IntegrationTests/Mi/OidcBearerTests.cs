@@ -36,17 +36,33 @@ public sealed class OidcBearerTests(TestDatabase db) : IAsyncLifetime
             .WithHeader("Content-Type", "application/json")
             .WithBody(JsonSerializer.Serialize(new { keys = new[] { new { kty = "RSA", use = "sig", kid = "k1", alg = "RS256",
                 n = Base64UrlEncoder.Encode(p.Modulus), e = Base64UrlEncoder.Encode(p.Exponent) } } })));
-        var two = Configs.TwoTeams();
-        _host = await TestHost.StartAsync(db, new
+        _host = await StartHostAsync(new
         {
-            Sources = two.GetType().GetProperty("Sources")!.GetValue(two),
-            Teams = two.GetType().GetProperty("Teams")!.GetValue(two),
-            Auth = new
+            Authority, Audience, RoleClaim = "roles", EmailClaim = "email",
+            RoleMap = new[]
             {
-                ApiKeys = TestHost.ApiKeys,
-                Oidc = new { Authority, Audience, RoleClaim = "roles", EmailClaim = "email", RoleMap = new[] { new { Claim = "board-members", Role = "management" } } },
+                new { Claim = "board-members", Role = "management" }, new { Claim = "alignment-pmo", Role = "pmo" },
+                new { Claim = "alignment-po", Role = "productOwner" },
             },
         });
+    }
+
+    /// <summary>Payments (Ann), Ledger (Bram) and Platform, a team without a product owner e-mail, with <paramref name="oidc"/>.</summary>
+    private Task<TestHost> StartHostAsync(object oidc) => TestHost.StartAsync(db, new
+    {
+        Sources = new[] { Configs.JiraSource("http://127.0.0.1:9/jira"), Configs.AdoSource("http://127.0.0.1:9/ado/org") },
+        Teams = new[]
+        {
+            Configs.JiraTeam("payments", "Payments", "PAY", 12), Configs.AdoTeam("ledger", "Ledger", "Finance", "Ledger"),
+            Configs.JiraTeam("platform", "Platform", "PLAT", 13, poName: "", poEmail: ""),
+        },
+        Auth = new { ApiKeys = TestHost.ApiKeys, Oidc = oidc },
+    });
+
+    private async Task RestartAsync(object oidc)
+    {
+        await _host.DisposeAsync();
+        _host = await StartHostAsync(oidc);
     }
 
     public async Task DisposeAsync()
@@ -74,6 +90,15 @@ public sealed class OidcBearerTests(TestDatabase db) : IAsyncLifetime
         return (await c.GetAsync(path)).StatusCode;
     }
 
+    private async Task<string> Body(string path, string token)
+    {
+        using var c = _host.Client();
+        c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var r = await c.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        return await r.Content.ReadAsStringAsync();
+    }
+
     [Fact]
     public async Task A_mapped_group_claim_gives_its_role()
     {
@@ -83,21 +108,58 @@ public sealed class OidcBearerTests(TestDatabase db) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_role_name_claim_is_that_role_and_a_product_owner_is_scoped_by_the_email_claim()
+    public async Task A_mapped_role_is_that_role_and_a_product_owner_is_scoped_by_the_email_claim()
     {
-        Assert.Equal(HttpStatusCode.OK, await Get("/api/teams/ledger/sprints", Token(["pmo"])));
-        var ann = Token(["productOwner"], email: "ann@example.com");
+        Assert.Equal(HttpStatusCode.OK, await Get("/api/teams/ledger/sprints", Token(["alignment-pmo"])));
+        var ann = Token(["alignment-po"], email: "ann@example.com");
         Assert.Equal(HttpStatusCode.OK, await Get("/api/teams/payments/sprints", ann));
         Assert.Equal(HttpStatusCode.NotFound, await Get("/api/teams/ledger/sprints", ann));
         Assert.Equal(HttpStatusCode.Forbidden, await Get("/api/mi/overview", ann));
     }
 
     [Fact]
+    public async Task A_product_owner_token_without_an_email_claim_sees_no_team_not_even_one_without_a_product_owner_email()
+    {
+        var noEmail = Token(["alignment-po"]);
+        Assert.Equal("[]", await Body("/api/teams", noEmail));
+        Assert.Equal(HttpStatusCode.NotFound, await Get("/api/teams/platform/sprints", noEmail));
+        Assert.Equal(HttpStatusCode.NotFound, await Get("/api/teams/platform/work-items", noEmail));
+        // A team without a product owner e-mail is for admin and pmo only.
+        var ann = Token(["alignment-po"], email: "ann@example.com");
+        Assert.Equal(HttpStatusCode.NotFound, await Get("/api/teams/platform/sprints", ann));
+        Assert.Equal(HttpStatusCode.OK, await Get("/api/teams/platform/sprints", Token(["alignment-pmo"])));
+    }
+
+    [Fact]
+    public async Task A_raw_role_name_is_no_role_when_a_role_map_is_configured()
+    {
+        // An IdP group that happens to be called "admin" is not Alignment's admin once the operator maps groups.
+        Assert.Equal(HttpStatusCode.Forbidden, await Get("/api/teams", Token(["admin"])));
+        Assert.Equal(HttpStatusCode.Forbidden, await Get("/api/mi/overview", Token(["pmo"])));
+    }
+
+    [Fact]
+    public async Task A_raw_role_name_is_that_role_without_a_role_map_or_with_AcceptRoleNames()
+    {
+        await RestartAsync(new { Authority, Audience, RoleClaim = "roles", EmailClaim = "email" });
+        Assert.Equal(HttpStatusCode.OK, await Get("/api/teams", Token(["pmo"])));
+        Assert.Equal(HttpStatusCode.OK, await Get("/api/teams/payments/sprints", Token(["productOwner"], email: "ann@example.com")));
+
+        await RestartAsync(new
+        {
+            Authority, Audience, RoleClaim = "roles", EmailClaim = "email", AcceptRoleNames = true,
+            RoleMap = new[] { new { Claim = "board-members", Role = "management" } },
+        });
+        Assert.Equal(HttpStatusCode.OK, await Get("/api/teams", Token(["admin"])));
+        Assert.Equal(HttpStatusCode.OK, await Get("/api/mi/overview", Token(["board-members"])));
+    }
+
+    [Fact]
     public async Task Tokens_with_a_foreign_key_or_audience_are_401_and_no_role_is_403()
     {
         using var other = RSA.Create(2048);
-        Assert.Equal(HttpStatusCode.Unauthorized, await Get("/api/mi/overview", Token(["pmo"], signWith: other)));
-        Assert.Equal(HttpStatusCode.Unauthorized, await Get("/api/mi/overview", Token(["pmo"], audience: "someone-else")));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Get("/api/mi/overview", Token(["alignment-pmo"], signWith: other)));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Get("/api/mi/overview", Token(["alignment-pmo"], audience: "someone-else")));
         Assert.Equal(HttpStatusCode.Forbidden, await Get("/api/mi/overview", Token(["unmapped-group"])));
     }
 

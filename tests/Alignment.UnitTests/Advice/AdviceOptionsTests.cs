@@ -42,4 +42,27 @@ public class AdviceOptionsTests
         Assert.Contains(failures, f => f.StartsWith("Alignment:Advice:Smtp:PasswordEnv: the environment variable 'ALIGNMENT_TEST_UNSET_SMTP_PASSWORD' is not set", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Alignment:Advice:Smtp:Colour: unknown setting", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Product_owner_and_sender_addresses_that_mime_cannot_parse_are_errors_naming_the_key()
+    {
+        (string, string)[] Team(int i, string email) =>
+        [
+            ($"Alignment:Teams:{i}:Id", $"team{i}"), ($"Alignment:Teams:{i}:Name", $"Team {i}"), ($"Alignment:Teams:{i}:Source", "jira"),
+            ($"Alignment:Teams:{i}:ProductOwner:Email", email),
+        ];
+        var failures = Failures([
+            ("Alignment:Sources:0:Id", "jira"), ("Alignment:Sources:0:Kind", "Jira"), ("Alignment:Sources:0:BaseUrl", "https://example.atlassian.net"),
+            .. Team(0, "ann@example.com"), .. Team(1, "bram@@example.com"), .. Team(2, "piet jansen@example.com"), .. Team(3, "<kim@example.com"),
+            ("Alignment:Auth:ApiKeys:0:Name", "ann"), ("Alignment:Auth:ApiKeys:0:Role", "productOwner"),
+            ("Alignment:Auth:ApiKeys:0:Sha256", new string('a', 64)), ("Alignment:Auth:ApiKeys:0:Email", "ann@example..com"),
+            ("Alignment:Advice:Smtp:Host", "smtp.example.com"), ("Alignment:Advice:Smtp:From", "Alignment <pmo@@example.com>"),
+        ]);
+        Assert.DoesNotContain(failures, f => f.StartsWith("Alignment:Teams:0:ProductOwner:Email", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Alignment:Teams:1:ProductOwner:Email: 'bram@@example.com' is not an e-mail address", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Alignment:Teams:2:ProductOwner:Email: 'piet jansen@example.com'", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Alignment:Teams:3:ProductOwner:Email: '<kim@example.com'", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Alignment:Auth:ApiKeys:0:Email: 'ann@example..com' is not an e-mail address", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Alignment:Advice:Smtp:From:", StringComparison.Ordinal));
+    }
 }

@@ -3,7 +3,12 @@ using System.Text;
 
 namespace Alignment.Core.Reporting.Mi;
 
-/// <summary>RFC 4180 CSV of the MI lists: a header row, CRLF line ends, fields quoted when they hold a comma, quote or line break.</summary>
+/// <summary>
+/// RFC 4180 CSV of the MI lists: a header row, CRLF line ends, fields quoted when they hold a comma, quote or line break.
+/// A text cell (a string: tracker titles, names, ids) that starts with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, a tab or a
+/// carriage return is prefixed with <c>'</c> so a spreadsheet shows it as text instead of running it as a formula (OWASP
+/// CSV injection); numbers and dates written here are never prefixed, so a negative figure stays a number.
+/// </summary>
 public static class MiCsv
 {
     public static string Teams(MiTeams t) => Write(
@@ -34,8 +39,8 @@ public static class MiCsv
     public static string Write(IReadOnlyList<string> header, IEnumerable<object?[]> rows)
     {
         var sb = new StringBuilder();
-        sb.Append(string.Join(",", header.Select(Field))).Append("\r\n");
-        foreach (var r in rows) sb.Append(string.Join(",", r.Select(v => Field(Format(v))))).Append("\r\n");
+        sb.Append(string.Join(",", header.Select(h => Field(Text(h))))).Append("\r\n");
+        foreach (var r in rows) sb.Append(string.Join(",", r.Select(v => Field(v is string s ? Text(s) : Format(v))))).Append("\r\n");
         return sb.ToString();
     }
 
@@ -48,10 +53,8 @@ public static class MiCsv
         _ => v.ToString() ?? "",
     };
 
-    private static string Field(string s)
-    {
-        // A leading =, +, - or @ would be a formula in a spreadsheet: prefix a quote so it shows as text.
-        if (s.Length > 0 && s[0] is '=' or '+' or '@' && !double.TryParse(s, CultureInfo.InvariantCulture, out _)) s = "'" + s;
-        return s.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
-    }
+    /// <summary>A text cell: a leading =, +, -, @, tab or carriage return would start a formula in a spreadsheet, so it gets a quote.</summary>
+    private static string Text(string s) => s.Length > 0 && s[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + s : s;
+
+    private static string Field(string s) => s.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }
