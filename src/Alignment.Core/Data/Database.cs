@@ -9,12 +9,22 @@ public static class Database
 
     static Database() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
-    /// <summary>The one data source of the process.</summary>
+    /// <summary>Seconds to wait for a connection (to connect, or for a free one from the pool) unless the connection string sets <c>Timeout</c>.</summary>
+    public const int DefaultConnectTimeoutSeconds = 5;
+
+    /// <summary>
+    /// The one data source of the process. Pooled (Npgsql's defaults: up to 100 connections, idle ones closed
+    /// after 300 s); unless the connection string says otherwise, a connection that cannot be had within
+    /// <see cref="DefaultConnectTimeoutSeconds"/> fails the request instead of holding it for Npgsql's 15 s, so an
+    /// outage answers quickly (README, "Outages"). Commands keep Npgsql's 30 s <c>Command Timeout</c>.
+    /// </summary>
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         var b = new NpgsqlDataSourceBuilder(connectionString);
         b.ConnectionStringBuilder.ApplicationName ??= "alignment";
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!given.ContainsKey("Timeout")) b.ConnectionStringBuilder.Timeout = DefaultConnectTimeoutSeconds;
         return b.Build();
     }
 

@@ -175,9 +175,20 @@ public sealed class SyncRunner(
 
         async Task<SyncRunResult> FailAsync(SyncRunResult failed)
         {
-            await SyncRunLog.FinishAsync(dataSource, failed, watermarksBefore, watermarksAfter, CancellationToken.None);
-            await SyncRunLog.RecordTeamsFailedAsync(dataSource, source.Id, runId, teams.Where(t => !results.ContainsKey(t.Id)).Select(t => t.Id),
-                failed.Error ?? "failed", CancellationToken.None);
+            try
+            {
+                await SyncRunLog.FinishAsync(dataSource, failed, watermarksBefore, watermarksAfter, CancellationToken.None);
+                await SyncRunLog.RecordTeamsFailedAsync(dataSource, source.Id, runId, teams.Where(t => !results.ContainsKey(t.Id)).Select(t => t.Id),
+                    failed.Error ?? "failed", CancellationToken.None);
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                // The database went away mid-run: nothing of the unfinished batch was committed and the watermarks did not
+                // move. The run's row stays 'running' until the next run of this source closes it as abandoned (our lock
+                // died with the connection). The caller still gets the failure, not this second exception.
+                logger.LogWarning("Sync run {RunId} of {Source} could not be recorded as failed ({Error}); the next run closes it as abandoned",
+                    runId, source.Id, TeamScopeRunner.Describe(e));
+            }
             AlignmentTelemetry.RecordRun(failed, activity);
             logger.LogError("Sync of {Source} failed: {Error}", source.Id, failed.Error);
             return failed;

@@ -26,6 +26,7 @@ public static class ApiHosting
     {
         var services = builder.Services;
         services.AddProblemDetails();
+        services.AddExceptionHandler<StoreUnavailableExceptionHandler>(); // database down: 503 + Retry-After, not 500
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddAlignmentOidc(builder.Configuration);
@@ -41,7 +42,7 @@ public static class ApiHosting
             return Task.CompletedTask;
         }));
         services.AddHealthChecks()
-            .AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
+            .AddCheck<DatabaseReadyCheck>("database", failureStatus: null, tags: ["ready"], timeout: DatabaseReadyCheck.Timeout);
         services.AddCookieAntiforgery();
         return builder;
     }
@@ -75,9 +76,12 @@ public static class ApiHosting
         new(user.Identity?.Name ?? "?", user.FindFirstValue(ClaimTypes.Role) ?? "", user.FindFirstValue(ApiKeyAuthenticationHandler.EmailClaim));
 }
 
-/// <summary>Ready when the database answers and every migration has been applied.</summary>
+/// <summary>Ready when the database answers and every migration has been applied; asked afresh on every probe (nothing cached).</summary>
 public sealed class DatabaseReadyCheck(NpgsqlDataSource db, Migrator migrator) : IHealthCheck
 {
+    /// <summary>A probe that gets no answer within this is unhealthy (an unreachable host must not hang the probe).</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
         try
@@ -90,6 +94,7 @@ public sealed class DatabaseReadyCheck(NpgsqlDataSource db, Migrator migrator) :
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
+            db.Clear(); // the pool's idle connections died with the server: reconnect afresh once it is back
             return HealthCheckResult.Unhealthy("database unreachable: " + e.GetType().Name);
         }
     }

@@ -181,8 +181,12 @@ public sealed partial class JiraStub : IDisposable
         Server.Given(Request.Create().WithPath("/jira" + path).UsingPost())
             .RespondWith(Response.Create().WithCallback(req => Answer(path, () => answer(req.Body ?? "{}"))));
 
+    /// <summary>Called with the path before each answer, on the request's thread (e.g. to hold a request until a test releases it).</summary>
+    public Action<string>? BeforeAnswer { get; set; }
+
     private ResponseMessage Answer(string path, Func<(int Status, string Body)> answer)
     {
+        BeforeAnswer?.Invoke(path);
         if (_faults.TryGetValue(path, out var q) && q.TryDequeue(out var fault))
         {
             switch (fault)

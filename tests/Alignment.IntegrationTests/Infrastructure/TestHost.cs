@@ -41,11 +41,14 @@ public sealed class TestHost : IAsyncDisposable
     };
 
     /// <summary>Writes <paramref name="alignment"/> as the <c>Alignment</c> section of a config file and starts the host on it.</summary>
-    public static async Task<TestHost> StartAsync(TestDatabase db, object alignment)
+    public static Task<TestHost> StartAsync(TestDatabase db, object alignment) => StartAsync(db.ConnectionString, alignment);
+
+    /// <summary>The same on any (migrated) database, e.g. a private cluster a test stops and starts.</summary>
+    public static async Task<TestHost> StartAsync(string connectionString, object alignment)
     {
         var file = WriteConfig(alignment);
         var app = ServeVerb.Build(
-            ["--urls", "http://127.0.0.1:0", $"--ConnectionStrings:Alignment={db.ConnectionString}", "--Logging:LogLevel:Default=Warning"],
+            ["--urls", "http://127.0.0.1:0", $"--ConnectionStrings:Alignment={connectionString}", "--Logging:LogLevel:Default=Warning"],
             file, worker: false);
         await app.Services.GetRequiredService<StoreSeeder>().SeedAsync(app.Services.GetRequiredService<IOptions<AlignmentOptions>>().Value, default);
         await app.StartAsync();
