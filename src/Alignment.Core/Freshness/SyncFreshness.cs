@@ -31,13 +31,16 @@ public sealed record SyncStateRow(string Source, string Team, DateTimeOffset Las
     string? Error, long? RunId);
 
 /// <summary>
-/// What the store says about syncing: the state rows, open quarantined items per (source, team) and the first attempt of
-/// each part that never succeeded (for the severity of SYNC-STALE).
+/// What the store says about syncing: the state rows, open quarantined items per (source, team), the first attempt of
+/// each part that never succeeded (for the severity of SYNC-STALE), and per source its last whole-source run from
+/// <c>ops.sync_runs</c> (<see cref="SourceRuns"/>, team empty): what a team without a state row of its own goes by, e.g. runs
+/// recorded before the per-team state existed.
 /// </summary>
 public sealed record SyncStateData(
     IReadOnlyList<SyncStateRow> States,
     IReadOnlyDictionary<(string Source, string Team), int> Quarantined,
-    IReadOnlyDictionary<(string Source, string Team), DateTimeOffset> FirstAttempts)
+    IReadOnlyDictionary<(string Source, string Team), DateTimeOffset> FirstAttempts,
+    IReadOnlyDictionary<string, SyncStateRow>? SourceRuns = null)
 {
     public static readonly SyncStateData Empty = new([], new Dictionary<(string, string), int>(), new Dictionary<(string, string), DateTimeOffset>());
 }
@@ -69,7 +72,8 @@ public static class SyncFreshness
         "A source or team is stale when it has never synced successfully, when its last successful sync (succeeded or partial) is older " +
         "than 2 × its Sync:Cron interval, or when its last run ended partial (quarantined items or failed teams) or failed. The interval is " +
         "the longer of the gap between the scheduled runs around now and the gap before it (so a weekend pause of a weekday cron does not " +
-        "count); without a Cron only never/partial/failed make it stale. A source aggregates its teams (and its source-wide part): the worst " +
+        "count); without a Cron only never/partial/failed make it stale. A team without a state row of its own goes by its source's last " +
+        "whole-source run in ops.sync_runs, if any. A source aggregates its teams (and its source-wide part): the worst " +
         "status (failed, abandoned, never, partial, skipped, running, succeeded), the oldest last success, the total of quarantined items, " +
         "stale when any part is.";
 
@@ -81,7 +85,8 @@ public static class SyncFreshness
         foreach (var s in sources)
         {
             var interval = Interval(s.Cron, now);
-            var teams = s.Teams.Select(t => Part(s.Id, t, states.GetValueOrDefault((s.Id, t)), data, interval, now)).ToList();
+            var fallback = data.SourceRuns?.GetValueOrDefault(s.Id);
+            var teams = s.Teams.Select(t => Part(s.Id, t, states.GetValueOrDefault((s.Id, t)) ?? fallback, data, interval, now)).ToList();
             var wide = states.TryGetValue((s.Id, ""), out var w) || data.Quarantined.ContainsKey((s.Id, ""))
                 ? Part(s.Id, "", w, data, interval, now) : null;
             var parts = wide is null ? teams : [.. teams, wide];

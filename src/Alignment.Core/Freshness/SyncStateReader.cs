@@ -42,7 +42,18 @@ public static class SyncStateReader
                 GROUP BY 1, 2
                 """, cancellationToken: ct)))
             .ToDictionary(r => (r.SourceId, r.TeamId), r => Utc(r.At));
-        return new SyncStateData(states, quarantined, first);
+        // Per source its last whole-source run that did something, with the last one that succeeded (partial counts: items were written).
+        var runs = (await conn.QueryAsync<(string SourceId, long Id, DateTime StartedAt, string Status, string? Error, DateTime? LastSuccess)>(
+                new CommandDefinition("""
+                SELECT DISTINCT ON (r.source_id) r.source_id, r.id, r.started_at, r.status, r.error,
+                       (SELECT max(coalesce(s.finished_at, s.started_at)) FROM ops.sync_runs s
+                        WHERE s.source_id = r.source_id AND s.team_id IS NULL AND s.status IN ('succeeded', 'partial')) AS last_success
+                FROM ops.sync_runs r WHERE r.team_id IS NULL AND r.status <> 'skipped'
+                ORDER BY r.source_id, r.started_at DESC, r.id DESC
+                """, cancellationToken: ct)))
+            .ToDictionary(r => r.SourceId, r => new SyncStateRow(r.SourceId, "", Utc(r.StartedAt), r.LastSuccess is { } s ? Utc(s) : null,
+                r.Status, r.Error, r.Id));
+        return new SyncStateData(states, quarantined, first, runs);
     }
 
     /// <summary>The open quarantined items, newest first, at most <paramref name="perPart"/> per source and team.</summary>

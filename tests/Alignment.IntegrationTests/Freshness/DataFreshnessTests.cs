@@ -122,6 +122,22 @@ public sealed class DataFreshnessTests(TestDatabase db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_team_without_its_own_state_goes_by_the_sources_last_run()
+    {
+        await SyncStateSeed.RunAsync(db, "ado", Now.AddMinutes(-50), "succeeded");
+        await SyncStateSeed.RunAsync(db, "ado", Now.AddMinutes(-5), "failed");
+        await SyncStateSeed.RunAsync(db, "ado", Now.AddMinutes(-1), "skipped");   // another run held the lock: tried nothing
+        using var c = _host.Client(TestHost.PmoKey);
+
+        var ledger = SourceOf(await c.GetFromJsonAsync<JsonElement>("/api/sources"), "ado").GetProperty("teams")[0];
+
+        Assert.Equal("failed", ledger.GetProperty("status").GetString());
+        Assert.Equal(Now.AddMinutes(-50), ledger.GetProperty("lastSuccess").GetDateTimeOffset());
+        Assert.Equal(Now.AddMinutes(-5), ledger.GetProperty("lastAttempt").GetDateTimeOffset());
+        Assert.True(ledger.GetProperty("stale").GetBoolean());
+    }
+
+    [Fact]
     public async Task Sources_are_for_admin_and_pmo_only()
     {
         using (var anonymous = _host.Client())

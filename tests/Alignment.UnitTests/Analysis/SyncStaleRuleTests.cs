@@ -121,6 +121,21 @@ public sealed class SyncStaleRuleTests
     }
 
     [Fact]
+    public void A_team_without_its_own_state_goes_by_its_sources_last_run()
+    {
+        var run = new SyncStateRow("jira", "", Now.AddMinutes(-4), Now.AddMinutes(-40), "failed", "503 from /rest/api/3/search/jql", 7);
+        var data = Data([State("pay", "succeeded", Now.AddMinutes(-3))]) with { SourceRuns = new Dictionary<string, SyncStateRow> { ["jira"] = run } };
+
+        var f = Assert.Single(Run(data));
+
+        Assert.Equal("ledger", f.Team);
+        Assert.Equal("failed", f.Evidence["status"]);
+        Assert.Equal(Now.AddMinutes(-40), f.Evidence["lastSuccess"]);
+        Assert.Equal("503 from /rest/api/3/search/jql", f.Evidence["error"]);
+        Assert.Empty(Run(data with { SourceRuns = new Dictionary<string, SyncStateRow> { ["jira"] = run with { Status = "succeeded", LastSuccess = Now.AddMinutes(-4) } } }));
+    }
+
+    [Fact]
     public void A_stale_source_wide_part_is_a_finding_without_a_team()
     {
         var f = Assert.Single(Run(AllFresh(State("", "failed", Now.AddHours(-2), error: "revisions: 503"))));
