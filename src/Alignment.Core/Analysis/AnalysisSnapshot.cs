@@ -1,3 +1,5 @@
+using Alignment.Core.Freshness;
+
 namespace Alignment.Core.Analysis;
 
 /// <summary>One work item as the analyzers see it (not deleted). Dates are UTC.</summary>
@@ -35,6 +37,9 @@ public sealed record SprintCapacity(string Team, string Source, string SprintId,
 /// <summary>An estimate change of an item (from, to; null = unestimated).</summary>
 public sealed record EstimateEvent(string Source, string ExternalId, DateTimeOffset At, double? From, double? To);
 
+/// <summary>The configured sources (schedule and teams) and the stored sync state (<c>ops.team_sync_state</c>, quarantined items), for SYNC-STALE.</summary>
+public sealed record SnapshotSync(IReadOnlyList<SyncSourceScope> Sources, SyncStateData State);
+
 /// <summary>Everything the analyzers read, loaded at one moment; <see cref="Now"/> is the only clock they use.</summary>
 public sealed record AnalysisSnapshot(
     DateTimeOffset Now,
@@ -44,4 +49,5 @@ public sealed record AnalysisSnapshot(
     IReadOnlyList<SnapshotSprint> Sprints,
     IReadOnlyList<SprintFigure> Figures,
     IReadOnlyList<SprintCapacity> Capacities,
-    IReadOnlyList<EstimateEvent> EstimateEvents);
+    IReadOnlyList<EstimateEvent> EstimateEvents,
+    SnapshotSync? Sync = null);

@@ -47,7 +47,7 @@ public static class Analyzer
         var clock = System.Diagnostics.Stopwatch.StartNew();
         T Timed<T>(string name, Func<T> f) { clock.Restart(); var r = f(); timings.Add((name, clock.Elapsed.TotalMilliseconds)); return r; }
         Dictionary<string, HygieneScorecard> hygiene;
-        List<Finding> dependencies, capacity, driftItems, driftTeams, hygieneFindings;
+        List<Finding> dependencies, capacity, driftItems, driftTeams, hygieneFindings, syncStale;
         try
         {
             hygiene = Timed("hygiene", () => HygieneScorecard.Compute(x));
@@ -56,6 +56,7 @@ public static class Analyzer
             driftItems = Timed("driftItems", () => DriftAnalyzer.Items(x).ToList());
             driftTeams = Timed("driftTeams", () => DriftAnalyzer.Teams(x).ToList());
             hygieneFindings = Timed("hygieneFindings", () => HygieneScorecard.Findings(x, hygiene).ToList());
+            syncStale = Timed("syncStale", () => SyncStaleAnalyzer.Analyze(x).ToList());
         }
         finally
         {
@@ -64,7 +65,7 @@ public static class Analyzer
         second.GetAwaiter().GetResult();
 
         clock.Restart();
-        var findings = dependencies.Concat(capacity).Concat(driftItems).Concat(drift!).Concat(driftTeams).Concat(hygieneFindings)
+        var findings = dependencies.Concat(capacity).Concat(driftItems).Concat(drift!).Concat(driftTeams).Concat(hygieneFindings).Concat(syncStale)
             .GroupBy(f => f.Fingerprint).Select(g => g.OrderByDescending(f => Severity.Rank(f.Severity)).First())
             .ToList();
         var dedupeMs = clock.Elapsed.TotalMilliseconds;

@@ -38,12 +38,12 @@ public static class Rules
         DriftUnestimated = "DRIFT-UNESTIMATED", DriftOrphan = "DRIFT-ORPHAN", DriftEpicForecast = "DRIFT-EPIC-FORECAST",
         DriftEpicScope = "DRIFT-EPIC-SCOPE", DriftSprintScope = "DRIFT-SPRINT-SCOPE", DriftHierarchy = "DRIFT-HIERARCHY",
         CapOvercommit = "CAP-OVERCOMMIT", CapVolatile = "CAP-VOLATILE", CapSayDo = "CAP-SAYDO", CapDip = "CAP-DIP",
-        CapDependencyLoad = "CAP-DEPENDENCY-LOAD", DriftReadiness = "DRIFT-READINESS", Hygiene = "HYGIENE";
+        CapDependencyLoad = "CAP-DEPENDENCY-LOAD", DriftReadiness = "DRIFT-READINESS", Hygiene = "HYGIENE", SyncStale = "SYNC-STALE";
 
     public static readonly string[] All =
     [
         DepUnscheduled, DepLate, DepCycle, DepRank, EpicMisaligned, DriftCarryOver, DriftStale, DriftUnestimated, DriftOrphan,
         DriftEpicForecast, DriftEpicScope, DriftSprintScope, DriftHierarchy, CapOvercommit, CapVolatile, CapSayDo, CapDip,
-        CapDependencyLoad, DriftReadiness, Hygiene,
+        CapDependencyLoad, DriftReadiness, Hygiene, SyncStale,
     ];
 }

@@ -36,7 +36,8 @@ internal sealed class RunAnalysisHandler(NpgsqlDataSource db, IOptions<Alignment
         var loadPhases = new List<string>();
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-        var snapshot = await SnapshotLoader.LoadAsync(conn, started, ct, (name, ms) => loadPhases.Add($"{name}={ms:0}"));
+        var snapshot = await SnapshotLoader.LoadAsync(conn, started, ct, (name, ms) => loadPhases.Add($"{name}={ms:0}"),
+            Freshness.SyncSourceScope.From(options.Value));
         var loadMs = sw.Elapsed.TotalMilliseconds;
         sw.Restart();
         var phases = new List<string>();

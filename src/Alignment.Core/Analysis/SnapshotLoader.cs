@@ -1,4 +1,5 @@
 using System.Globalization;
+using Alignment.Core.Freshness;
 using Npgsql;
 
 namespace Alignment.Core.Analysis;
@@ -8,7 +9,12 @@ public static class SnapshotLoader
 {
     public static Task<AnalysisSnapshot> LoadAsync(NpgsqlConnection conn, DateTimeOffset now, CancellationToken ct) => LoadAsync(conn, now, ct, null);
 
-    public static async Task<AnalysisSnapshot> LoadAsync(NpgsqlConnection conn, DateTimeOffset now, CancellationToken ct, Action<string, double>? phase)
+    /// <summary>
+    /// As above; with <paramref name="syncSources"/> (the configured sources and teams: <see cref="SyncSourceScope.From"/>) the snapshot also
+    /// carries the sync state for SYNC-STALE.
+    /// </summary>
+    public static async Task<AnalysisSnapshot> LoadAsync(NpgsqlConnection conn, DateTimeOffset now, CancellationToken ct, Action<string, double>? phase,
+        IReadOnlyList<SyncSourceScope>? syncSources = null)
     {
         var sw = System.Diagnostics.Stopwatch.StartNew();
         void Mark(string name) { phase?.Invoke(name, sw.Elapsed.TotalMilliseconds); sw.Restart(); }
@@ -77,7 +83,13 @@ public static class SnapshotLoader
                 Number(r.IsDBNull(3) ? null : r.GetString(3)), Number(r.IsDBNull(4) ? null : r.GetString(4)))), ct);
 
         Mark("estimates");
-        return new AnalysisSnapshot(now, teams, items, links, sprints, figures, capacities, estimates);
+        SnapshotSync? sync = null;
+        if (syncSources is not null)
+        {
+            sync = new SnapshotSync(syncSources, await SyncStateReader.LoadAsync(conn, ct));
+            Mark("syncState");
+        }
+        return new AnalysisSnapshot(now, teams, items, links, sprints, figures, capacities, estimates, sync);
     }
 
     private static double? Number(string? s) =>

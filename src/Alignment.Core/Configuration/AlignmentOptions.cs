@@ -234,6 +234,8 @@ public sealed class AnalysisOptions
     public int ForecastSeed { get; set; } = 20240601;
     /// <summary>Forecast horizon in sprints; work that needs more gets "no forecast" instead of a far date.</summary>
     public int ForecastMaxSprints { get; set; } = 52;
+    /// <summary>SYNC-STALE is critical when the last success is older than this (hours), or none came after this long of attempts.</summary>
+    public double SyncStaleCriticalHours { get; set; } = 24;
 }
 
 /// <summary><c>Alignment:Observability</c>: OpenTelemetry export, the Prometheus scrape path and log format.</summary>

@@ -55,7 +55,8 @@ public static class SyncVerb
                 }
             });
             Print(results);
-            if (results.Any(r => r.Wrote))
+            // The analysis follows a failed run too: SYNC-STALE then tells the PMO (docs/reliability.md).
+            if (results.Any(r => r.Status != SyncStatus.Skipped))
                 Console.WriteLine(AnalyzeVerb.Line(await mediator.Send(new Core.Analysis.RunAnalysisCommand("cli-sync"), ct)));
             // partial (items quarantined, a team failed) still brought the rest up to date: exit 0, the problem printed.
             return results.All(r => r.Status != SyncStatus.Failed) ? 0 : 1;

@@ -18,7 +18,7 @@ public static class MiEndpoints
         mi.MapGet("/overview", async Task<Ok<MiOverview>> (IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new GetMiOverviewQuery(), ct)))
             .WithName("GetMiOverview")
-            .WithSummary("Organisation totals: teams, active sprints, commitment vs capacity, say/do, velocity trend, open findings by rule and severity, dependencies at risk, epics on track / at risk / late");
+            .WithSummary("Organisation totals: teams, active sprints, commitment vs capacity, say/do, velocity trend, open findings by rule and severity, dependencies at risk, epics on track / at risk / late, and data freshness per source (dataFreshness: stale sources and teams, as of now)");
 
         mi.MapGet("/teams", async Task<Results<Ok<MiTeams>, ContentHttpResult, ValidationProblem>> (
                 string? format, HttpContext http, IMediator mediator, CancellationToken ct) =>
@@ -85,7 +85,7 @@ public static class MiEndpoints
     }
 
     private static readonly string[] OrgFigures =
-        ["committedPoints", "capacityPoints", "commitmentVsCapacity", "capacityDays", "sayDo", "velocityTrend", "openFindings", "openDependencies", "dependenciesAtRisk", "epics"];
+        ["committedPoints", "capacityPoints", "commitmentVsCapacity", "capacityDays", "sayDo", "velocityTrend", "openFindings", "openDependencies", "dependenciesAtRisk", "epics", "dataFreshness"];
     private static readonly string[] TeamFigures =
         ["velocityP50", "velocityTrend", "sayDo", "committedPoints", "capacityDays", "capacityPoints", "capacityUse", "openFindings"];
 

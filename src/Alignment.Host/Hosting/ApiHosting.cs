@@ -65,6 +65,7 @@ public static class ApiHosting
         api.MapTeamEndpoints();
         api.MapWorkItemEndpoints();
         api.MapSyncEndpoints();
+        api.MapSourceEndpoints();
         api.MapSprintEndpoints();
         api.MapMiEndpoints();
         api.MapFindingEndpoints();

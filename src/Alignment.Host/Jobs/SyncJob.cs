@@ -15,6 +15,8 @@ public sealed class SyncJob(IMediator mediator, ILogger<SyncJob> logger, IBackgr
         switch (result.Status)
         {
             case SyncStatus.Failed:
+                // The analysis follows a failed run too, so SYNC-STALE shows it without waiting for another source's success.
+                jobs.Enqueue<AnalyzeJob>(j => j.RunAsync("sync-failed:" + sourceId, CancellationToken.None));
                 // Failing the job lets Hangfire retry it; the run row already holds the error.
                 throw new SyncFailedException($"sync run {result.RunId} of source '{sourceId}' failed: {result.Error}");
             case SyncStatus.Skipped:

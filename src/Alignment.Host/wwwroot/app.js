@@ -1,9 +1,10 @@
 // The Alignment dashboard: plain ES modules, no build step. Data comes from the MI endpoints (management, PMO, admin);
 // findings and planning/retrospective packs come from the team-data endpoints when the signed-in role may read them.
 import { get, signedIn, signInWithKey, signInWithToken, signOut, ApiError } from "./api.js";
-import { h, fmt, table, badge, card, render, link } from "./ui.js";
+import { h, fmt, table, badge, card, render, link, freshnessNotice } from "./ui.js";
 
 const main = document.getElementById("main");
+const banner = document.getElementById("sync-banner");
 const drawer = document.getElementById("drawer");
 const charts = [];
 const STATUS = { late: "late", atRisk: "at risk", onTrack: "on track", unknown: "unknown", noTarget: "no target", done: "done" };
@@ -29,7 +30,8 @@ async function route() {
   charts.splice(0).forEach(c => c.destroy());
   closeDrawer();
   session();
-  if (!signedIn()) return signInPage();
+  if (!signedIn()) { showBanner(null, "signedOut"); return signInPage(); }
+  freshnessBanner();
   const parts = (location.hash.replace(/^#\/?/, "") || "").split("/").map(decodeURIComponent);
   const section = parts[0] || "overview";
   for (const a of document.querySelectorAll("#nav a")) a.classList.toggle("active", a.dataset.section === section);
@@ -46,6 +48,22 @@ async function route() {
   } catch (e) {
     main.replaceChildren(problem(e));
   }
+}
+
+// ---- data-freshness banner (every page) --------------------------------------------------------------------------
+
+/** Shows which sources are stale, partial or failed (MI overview's dataFreshness); nothing for roles without the MI. */
+async function freshnessBanner() {
+  try {
+    const o = await get("/api/mi/overview");
+    showBanner(o.dataFreshness ? freshnessNotice(o.dataFreshness) : null, o.dataFreshness ? undefined : "unknown");
+  } catch { showBanner(null, "unknown"); }
+}
+
+function showBanner(content, state) {
+  banner.replaceChildren(...(content ? [content] : []));
+  banner.hidden = !content;
+  banner.dataset.state = state || (content ? "stale" : "fresh");
 }
 
 function problem(e) {

@@ -74,3 +74,22 @@ export function link(url, text) {
   const safe = /^https?:\/\//i.test(url || "") ? url : null;
   return safe ? h("a", { href: safe, target: "_blank", rel: "noopener noreferrer", text }) : h("span", { text });
 }
+
+/**
+ * The data-freshness banner's content (from the MI overview's dataFreshness): each stale source with its worst status, its stale teams
+ * and why, as text. Null when every source is fresh.
+ */
+export function freshnessNotice(freshness) {
+  const stale = (freshness?.sources || []).filter(s => s.stale);
+  if (!stale.length) return null;
+  return h("div", {},
+    h("strong", { text: stale.length === 1 ? "Data may be out of date for one source: " : `Data may be out of date for ${stale.length} sources: ` }),
+    stale.map((s, i) => h("span", { class: "stale-source", "data-source": s.source },
+      i > 0 ? "; " : "",
+      h("b", { text: s.source }), ` (${s.status}`,
+      s.staleTeams.length ? `, teams ${s.staleTeams.join(", ")}` : "",
+      `, last success ${s.lastSuccess ? fmt.date(s.lastSuccess) : "never"}`,
+      s.quarantinedItems ? `, ${s.quarantinedItems} quarantined item${s.quarantinedItems === 1 ? "" : "s"}` : "", ")",
+      s.reason ? h("span", { class: "muted", text: ` — ${s.reason}` }) : null)),
+    h("span", { class: "muted", text: ". Figures of these teams rest on older data; admin and PMO see the details at GET /api/sources." }));
+}

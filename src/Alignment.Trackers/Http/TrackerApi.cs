@@ -130,6 +130,8 @@ public sealed class TrackerApi
         }
     }
 
+    private static string Size(long bytes) => bytes >= 1 << 20 ? $"{bytes >> 20} MB" : $"{bytes} bytes";
+
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>One attempt: headers and the whole body under the attempt's token, at most <see cref="TrackerRequestPolicy.MaxResponseBytes"/>.</summary>
@@ -139,7 +141,7 @@ public sealed class TrackerApi
         using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
         var max = Policy.MaxResponseBytes;
         if (response.Content.Headers.ContentLength is { } declared && declared > max)
-            throw new TrackerPayloadException(SourceId, request, "$", $"the answer is {declared} bytes, more than Sync:MaxResponseMegabytes allows ({max >> 20} MB)");
+            throw new TrackerPayloadException(SourceId, request, "$", $"the answer is {declared} bytes, more than Sync:MaxResponseMegabytes allows ({Size(max)})");
         await using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
         var buffer = new MemoryStream(response.Content.Headers.ContentLength is { } n and > 0 ? (int)n : 16 * 1024);
         var chunk = new byte[81920];
@@ -147,7 +149,7 @@ public sealed class TrackerApi
         while ((read = await stream.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
         {
             if (buffer.Length + read > max)
-                throw new TrackerPayloadException(SourceId, request, "$", $"the answer passed {max >> 20} MB (Sync:MaxResponseMegabytes) and was cut off");
+                throw new TrackerPayloadException(SourceId, request, "$", $"the answer passed {Size(max)} (Sync:MaxResponseMegabytes) and was not read further");
             buffer.Write(chunk, 0, read);
         }
         var body = buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();

@@ -1,5 +1,7 @@
+using Alignment.IntegrationTests.Freshness;
 using Alignment.IntegrationTests.Infrastructure;
 using Alignment.IntegrationTests.Mi;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
@@ -14,26 +16,80 @@ public sealed class DashboardBrowserTests(TestDatabase db, ITestOutputHelper out
 {
     private const string Chromium = "/usr/bin/chromium";
     private TestHost _host = null!;
+    // The store is built around the real date; the host's clock starts there and moves only when a test says so.
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
 
     public async Task InitializeAsync()
     {
         await db.ResetAsync();
-        _host = await TestHost.StartAsync(db, Configs.TwoTeams());
+        _host = await TestHost.StartAsync(db, Configs.TwoTeams(), _clock);
         await MiStore.SeedAsync(db);
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    [Fact]
-    public async Task Overview_and_team_page_render_with_data_charts_and_tracker_text_as_text()
+    private static async Task<IBrowser> LaunchAsync(IPlaywright playwright)
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run the tests through ./dev.sh test, which installs Debian's chromium package");
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        return await playwright.Chromium.LaunchAsync(new()
         {
             ExecutablePath = Chromium,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
+    }
+
+    [Fact]
+    public async Task Banner_names_a_failed_source_and_is_gone_when_every_source_is_fresh()
+    {
+        var now = _clock.GetUtcNow();
+        const string error = "401 Unauthorized <img src=x onerror=alert(1)>";
+        await SyncStateSeed.StateAsync(db, "jira", "payments", "failed", now.AddMinutes(-5), now.AddDays(-2), error);
+        await SyncStateSeed.StateAsync(db, "ado", "ledger", "succeeded", now.AddMinutes(-5), now.AddMinutes(-5));
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
+        var dialogs = 0;
+        var errors = new List<string>();
+        page.Dialog += (_, d) => { dialogs++; _ = d.DismissAsync(); };
+        page.PageError += (_, e) => errors.Add(e);
+        var root = _host.BaseAddress.ToString().TrimEnd('/');
+
+        await page.GotoAsync(root + "/");
+        await page.FillAsync("#api-key", TestHost.ManagementKey);
+        await page.ClickAsync("#signin button[type=submit]");
+
+        // jira's payments failed: the banner names the source, its status and team, and shows the tracker's error as text.
+        await page.WaitForSelectorAsync("#sync-banner[data-state=stale]");
+        await Shot(page, ScreenshotDirectory(), "stale-banner");
+        Assert.True(await page.IsVisibleAsync("#sync-banner"));
+        var text = await page.InnerTextAsync("#sync-banner");
+        Assert.Contains("jira (failed, teams payments", text);
+        Assert.Contains("last success " + now.AddDays(-2).ToString("yyyy-MM-dd"), text);
+        Assert.Contains(error, text);
+        Assert.DoesNotContain("ado", text);
+        Assert.Equal(0, await page.Locator("#sync-banner img").CountAsync());
+        // It is on every page, not only the overview.
+        await page.GotoAsync(root + "/#/epics");
+        await page.WaitForSelectorAsync("text=Roll-up with forecasts");
+        await page.WaitForSelectorAsync("#sync-banner[data-state=stale]");
+
+        // The next run succeeds: no banner.
+        await SyncStateSeed.StateAsync(db, "jira", "payments", "succeeded", now.AddMinutes(1), now.AddMinutes(1));
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        await page.GotoAsync(root + "/#/teams");
+        await page.WaitForSelectorAsync("#sync-banner[data-state=fresh]", new() { State = WaitForSelectorState.Attached });
+        Assert.False(await page.IsVisibleAsync("#sync-banner"));
+        Assert.Equal("", (await page.InnerTextAsync("#sync-banner")).Trim());
+
+        Assert.Equal(0, dialogs);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task Overview_and_team_page_render_with_data_charts_and_tracker_text_as_text()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
         var dialogs = 0;
         var errors = new List<string>();

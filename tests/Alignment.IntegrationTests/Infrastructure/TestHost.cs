@@ -40,16 +40,19 @@ public sealed class TestHost : IAsyncDisposable
         new { Name = "bram", Role = "productOwner", Sha256 = ApiKeyAuthenticationHandler.Hash(BramKey), Email = "bram@example.com" },
     };
 
-    /// <summary>Writes <paramref name="alignment"/> as the <c>Alignment</c> section of a config file and starts the host on it.</summary>
-    public static Task<TestHost> StartAsync(TestDatabase db, object alignment) => StartAsync(db.ConnectionString, alignment);
+    /// <summary>
+    /// Writes <paramref name="alignment"/> as the <c>Alignment</c> section of a config file and starts the host on it, with
+    /// <paramref name="time"/> as its clock when given (a FakeTimeProvider).
+    /// </summary>
+    public static Task<TestHost> StartAsync(TestDatabase db, object alignment, TimeProvider? time = null) => StartAsync(db.ConnectionString, alignment, time);
 
     /// <summary>The same on any (migrated) database, e.g. a private cluster a test stops and starts.</summary>
-    public static async Task<TestHost> StartAsync(string connectionString, object alignment)
+    public static async Task<TestHost> StartAsync(string connectionString, object alignment, TimeProvider? time = null)
     {
         var file = WriteConfig(alignment);
         var app = ServeVerb.Build(
             ["--urls", "http://127.0.0.1:0", $"--ConnectionStrings:Alignment={connectionString}", "--Logging:LogLevel:Default=Warning"],
-            file, worker: false);
+            file, worker: false, time is null ? null : b => b.Services.AddSingleton(time));
         await app.Services.GetRequiredService<StoreSeeder>().SeedAsync(app.Services.GetRequiredService<IOptions<AlignmentOptions>>().Value, default);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -89,8 +89,15 @@ public sealed class DrillTests(TestDatabase db) : IAsyncLifetime
             using var p = Process.Start(AlignmentProcess.StartInfo(db.ConnectionString, "sync", "--config", file))!;
             _ = p.StandardOutput.ReadToEndAsync();
             _ = p.StandardError.ReadToEndAsync();
-            // Somewhere between start-up (migrations, seeding) and the middle of the writes.
-            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(800, 4000)));
+            if (kill % 2 == 0)
+            {
+                // In the middle of a run: once this process's run is recorded, a little later.
+                var until = DateTime.UtcNow.AddSeconds(60);
+                while (!p.HasExited && DateTime.UtcNow < until && await db.ScalarAsync<long>("SELECT count(*) FROM ops.sync_runs WHERE status = 'running'") == 0)
+                    await Task.Delay(50);
+                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, 800)));
+            }
+            else await Task.Delay(TimeSpan.FromMilliseconds(random.Next(300, 3000))); // anywhere from start-up on
             p.Kill(entireProcessTree: true);
             await p.WaitForExitAsync();
         }

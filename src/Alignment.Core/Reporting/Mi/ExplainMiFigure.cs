@@ -21,7 +21,7 @@ internal sealed class ExplainMiFigureHandler(NpgsqlDataSource db, TimeProvider t
         ["velocityP50", "velocityTrend", "sayDo", "committedPoints", "capacityDays", "capacityPoints", "capacityUse", "openFindings"];
     public static readonly string[] OrgFigures =
         ["committedPoints", "capacityPoints", "commitmentVsCapacity", "capacityDays", "sayDo", "velocityTrend", "openFindings",
-         "openDependencies", "dependenciesAtRisk", "epics"];
+         "openDependencies", "dependenciesAtRisk", "epics", "dataFreshness"];
 
     public async ValueTask<MiExplanation?> Handle(ExplainMiFigureQuery q, CancellationToken ct)
     {
@@ -84,6 +84,17 @@ internal sealed class ExplainMiFigureHandler(NpgsqlDataSource db, TimeProvider t
     private async Task<MiExplanation?> OrgAsync(MiSnapshots snapshots, MiTeams teams, string figure, CancellationToken ct)
     {
         if (!OrgFigures.Contains(figure)) return null;
+        if (figure == "dataFreshness")
+        {
+            // Each source's teams (and source-wide part) as assessed now, the same as GET /api/sources without the item lists.
+            var (sources, now) = await snapshots.FreshnessAsync(ct);
+            var freshness = MiBuilder.DataFreshness(sources, now);
+            return new MiExplanation(figure, freshness.Definition, freshness, null, sources.SelectMany(s => s.Parts.Select(p => Row(
+                ("source", p.Source), ("team", p.IsSourceWide ? null : p.Team), ("status", p.Status), ("lastSuccess", p.LastSuccess),
+                ("lastAttempt", p.LastAttempt), ("stale", p.Stale), ("reason", p.Reason), ("quarantinedItems", p.QuarantinedItems),
+                ("error", p.Error), ("cron", s.Cron), ("intervalMinutes", s.Interval?.TotalMinutes))))
+                .ToList());
+        }
         var overview = await snapshots.GetAsync<MiOverview>(MiSnapshots.Overview, ct);
         switch (figure)
         {

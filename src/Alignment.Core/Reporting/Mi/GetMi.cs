@@ -25,7 +25,14 @@ internal sealed class GetMiHandler(NpgsqlDataSource db, TimeProvider time, IOpti
 {
     private MiSnapshots Snapshots => new(db, time, options, forecasts);
 
-    public async ValueTask<MiOverview> Handle(GetMiOverviewQuery q, CancellationToken ct) => await Snapshots.GetAsync<MiOverview>(MiSnapshots.Overview, ct);
+    public async ValueTask<MiOverview> Handle(GetMiOverviewQuery q, CancellationToken ct)
+    {
+        var snapshots = Snapshots;
+        var overview = await snapshots.GetAsync<MiOverview>(MiSnapshots.Overview, ct);
+        var (sources, now) = await snapshots.FreshnessAsync(ct);
+        return overview with { DataFreshness = MiBuilder.DataFreshness(sources, now) };
+    }
+
     public async ValueTask<MiTeams> Handle(GetMiTeamsQuery q, CancellationToken ct) => await Snapshots.GetAsync<MiTeams>(MiSnapshots.Teams, ct);
     public async ValueTask<MiEpics> Handle(GetMiEpicsQuery q, CancellationToken ct) => await Snapshots.GetAsync<MiEpics>(MiSnapshots.Epics, ct);
     public async ValueTask<MiDependencies> Handle(GetMiDependenciesQuery q, CancellationToken ct) =>

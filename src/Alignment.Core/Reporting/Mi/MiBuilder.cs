@@ -1,3 +1,4 @@
+using Alignment.Core.Freshness;
 using Alignment.Core.Sprints;
 using Dapper;
 using Npgsql;
@@ -16,9 +17,10 @@ public static class MiBuilder
     public const int SayDoSprints = 3;
 
     public static async Task<MiSnapshot> ComputeAsync(NpgsqlConnection conn, DateTimeOffset now, int velocitySprints,
-        IEnumerable<IEpicForecastSource> forecastSources, CancellationToken ct)
+        IEnumerable<IEpicForecastSource> forecastSources, CancellationToken ct, IReadOnlyList<SyncSourceScope>? syncSources = null)
     {
         var input = await LoadAsync(conn, ct);
+        if (syncSources is not null) input.SyncSources = syncSources;
         foreach (var source in forecastSources)
             foreach (var (k, v) in await source.LoadAsync(conn, ct)) input.Forecasts[k] = v;
         return Build(input, now, velocitySprints);
@@ -41,6 +43,9 @@ public static class MiBuilder
         public bool FiguresAvailable { get; set; }
         public Dictionary<(string Source, string Key), MiEpicForecast> Forecasts { get; } = [];
         public bool ForecastsAvailable { get; set; }
+        /// <summary>The configured sources and teams whose data freshness the overview reports.</summary>
+        public IReadOnlyList<SyncSourceScope> SyncSources { get; set; } = [];
+        public SyncStateData SyncState { get; set; } = SyncStateData.Empty;
     }
 
     public sealed record TeamRow(string Id, string Name, string SourceId, string SourceKind);
@@ -132,6 +137,7 @@ public static class MiBuilder
             """, cancellationToken: ct)));
 
         (input.Findings, input.FindingsReason) = await LoadFindingsAsync(conn, ct);
+        input.SyncState = await SyncStateReader.LoadAsync(conn, ct);
 
         input.ForecastsAvailable = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
             "SELECT to_regclass('analysis.epic_forecasts') IS NOT NULL", cancellationToken: ct));
@@ -171,7 +177,8 @@ public static class MiBuilder
         var teams = input.Teams.Select(t => BuildTeam(input, t, velocitySprints)).ToList();
         var epics = BuildEpics(input, today);
         var deps = BuildDependencies(input, now);
-        var overview = BuildOverview(input, teams, epics, deps, now);
+        var overview = BuildOverview(input, teams, epics, deps, now)
+            with { DataFreshness = DataFreshness(SyncFreshness.Assess(input.SyncSources, input.SyncState, now), now) };
         return new MiSnapshot(overview, new MiTeams(now, teams), new MiEpics(now, epics), deps);
     }
 
@@ -364,6 +371,14 @@ public static class MiBuilder
                 epics.Count(e => e.Status == EpicStatus.NoTarget), epics.Count(e => e.Status == EpicStatus.Unknown),
                 MiDefinitions.Epics, OrgExplain("epics")));
     }
+
+    /// <summary>The overview's <c>dataFreshness</c> from the assessed sources (<see cref="SyncFreshness.Assess"/>).</summary>
+    public static MiDataFreshness DataFreshness(IReadOnlyList<SourceFreshness> sources, DateTimeOffset now) =>
+        new(now, sources.Count(s => s.Stale), sources.Sum(s => s.Teams.Count(t => t.Stale)),
+            sources.Select(s => new MiSourceFreshness(s.Source, s.Kind, s.Status, s.LastSuccess, s.LastAttempt, s.Stale, s.QuarantinedItems,
+                s.Teams.Where(t => t.Stale).Select(t => t.Team).ToList(),
+                s.Stale ? string.Join("; ", s.Parts.Where(p => p.Stale).Select(p => $"{(p.IsSourceWide ? "source-wide" : p.Team)}: {p.Reason}")) : null)).ToList(),
+            MiDefinitions.DataFreshness, OrgExplain("dataFreshness"));
 
     private static DateTimeOffset? Utc(DateTime? d) => d is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
 }

@@ -28,7 +28,21 @@ public sealed record MiOverview(
     MiFindingCounts OpenFindings,
     MiFigure OpenDependencies,
     MiFigure DependenciesAtRisk,
-    MiEpicCounts Epics);
+    MiEpicCounts Epics,
+    MiDataFreshness? DataFreshness = null);
+
+/// <summary>
+/// Whether the figures rest on recent data (DESIGN §10): each configured source's sync status, oldest last success, quarantined items and
+/// stale teams, and how many sources and teams are stale. Computed when read (staleness moves with the clock, and a failed sync does not
+/// refresh the stored MI).
+/// </summary>
+public sealed record MiDataFreshness(
+    DateTimeOffset CheckedAt, int StaleSources, int StaleTeams, IReadOnlyList<MiSourceFreshness> Sources, string Definition, string Explain);
+
+/// <summary>A source in <see cref="MiDataFreshness"/>: the aggregates over its teams, the stale ones by id, and why in words.</summary>
+public sealed record MiSourceFreshness(
+    string Source, string Kind, string Status, DateTimeOffset? LastSuccess, DateTimeOffset? LastAttempt, bool Stale, int QuarantinedItems,
+    IReadOnlyList<string> StaleTeams, string? Reason);
 
 /// <summary>Sum over teams of their n-th last closed sprint (<see cref="Sprint"/> 0 = the last one, -1 the one before...).</summary>
 public sealed record MiVelocityPoint(int Sprint, double Committed, double Completed, int Teams);
@@ -128,5 +142,6 @@ public static class MiDefinitions
     public const string Epics = "Epic status: done when the epic is done; with a forecast, onTrack when P85 ≤ target, atRisk when P50 ≤ target < P85, late when P50 > target; without a forecast, late when the target date has passed, unknown otherwise; noTarget without a due date.";
     public const string ForecastP50 = "Date by which the epic's remaining work completes in 50 % of Monte Carlo trials over each team's own last sprints.";
     public const string ForecastP85 = "Date by which the epic's remaining work completes in 85 % of Monte Carlo trials.";
+    public const string DataFreshness = Freshness.SyncFreshness.Definition;
     public const string EpicPoints = "Points of the epic's descendant stories, bugs and tasks (through features), per team; done = in the done category.";
 }

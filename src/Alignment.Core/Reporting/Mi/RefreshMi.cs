@@ -47,7 +47,8 @@ public sealed class MiSnapshots(NpgsqlDataSource db, TimeProvider time, IOptions
     public async Task<MiSnapshot> RefreshAsync(CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var snapshot = await MiBuilder.ComputeAsync(conn, time.GetUtcNow(), Math.Max(1, options.Value.Analysis.VelocitySprints), forecasts, ct);
+        var snapshot = await MiBuilder.ComputeAsync(conn, time.GetUtcNow(), Math.Max(1, options.Value.Analysis.VelocitySprints), forecasts, ct,
+            Freshness.SyncSourceScope.From(options.Value));
         await using var tx = await conn.BeginTransactionAsync(ct);
         foreach (var (kind, body) in new (string, object)[]
                  { (Overview, snapshot.Overview), (Teams, snapshot.Teams), (Epics, snapshot.Epics), (Dependencies, snapshot.Dependencies) })
@@ -92,6 +93,27 @@ public sealed class MiSnapshots(NpgsqlDataSource db, TimeProvider time, IOptions
             });
         }
         finally { Refreshing.Release(); }
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NpgsqlDataSource,
+        System.Runtime.CompilerServices.StrongBox<FreshnessEntry?>> FreshnessCaches = new();
+    private sealed record FreshnessEntry(long At, IReadOnlyList<Freshness.SourceFreshness> Sources, DateTimeOffset Now);
+
+    /// <summary>
+    /// Data freshness now (<see cref="Freshness.SyncFreshness.Assess"/>), not from the stored snapshot: it moves with the clock, and a failed
+    /// sync does not refresh the snapshot. Kept for <see cref="CacheFor"/> on this host's clock, so an MI burst costs one query a second.
+    /// </summary>
+    public async Task<(IReadOnlyList<Freshness.SourceFreshness> Sources, DateTimeOffset Now)> FreshnessAsync(CancellationToken ct)
+    {
+        var box = FreshnessCaches.GetOrCreateValue(db);
+        if (box.Value is { } hit && time.GetElapsedTime(hit.At) is var age && age < CacheFor && age >= TimeSpan.Zero) return (hit.Sources, hit.Now);
+        Freshness.SyncStateData data;
+        await using (var conn = await db.OpenConnectionAsync(ct))
+            data = await Freshness.SyncStateReader.LoadAsync(conn, ct);
+        var now = time.GetUtcNow();
+        var sources = Freshness.SyncFreshness.Assess(Freshness.SyncSourceScope.From(options.Value), data, now);
+        box.Value = new FreshnessEntry(time.GetTimestamp(), sources, now);
+        return (sources, now);
     }
 
     private async Task<T?> ReadAsync<T>(string kind, CancellationToken ct) where T : class

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using Alignment.Trackers.Http;
+using Alignment.Trackers.Jira;
+using Microsoft.Extensions.DependencyInjection;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace Alignment.IntegrationTests.Sync;
+
+/// <summary>The transport's bounds (docs/reliability.md, "Deadlines"): answer size, total deadline, no retry of a type mismatch.</summary>
+public sealed class TrackerApiDeadlineTests : IDisposable
+{
+    private readonly WireMockServer _server = WireMockServer.Start();
+    private readonly ServiceProvider _services;
+
+    public TrackerApiDeadlineTests()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<SourceBudgets>();
+        services.AddTrackerHttpClient(new TrackerHttpSettings("jira", new Uri(_server.Url + "/"), null, MaxConcurrency: 4, MaxRequestsPerSecond: 0));
+        _services = services.BuildServiceProvider();
+    }
+
+    private TrackerApi Api(TrackerRequestPolicy policy) => new(
+        _services.GetRequiredService<IHttpClientFactory>().CreateClient(TrackerHttpRegistration.ClientName("jira")),
+        _services.GetRequiredService<SourceBudgets>().Get("jira"), NullFailedPayloadSink.Instance, policy);
+
+    public void Dispose()
+    {
+        _services.Dispose();
+        _server.Stop();
+    }
+
+    [Fact]
+    public async Task An_answer_over_the_size_limit_fails_its_request_once_naming_the_limit()
+    {
+        _server.Given(Request.Create().WithPath("/rest/api/2/serverInfo").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("{\"deploymentType\":\"" + new string('x', 5000) + "\"}"));
+        var api = Api(TrackerRequestPolicy.Default with { MaxResponseBytes = 1000 });
+
+        var e = await Assert.ThrowsAsync<TrackerPayloadException>(() => api.GetAsync("rest/api/2/serverInfo", JiraJsonContext.Default.JiraServerInfo, default));
+
+        Assert.Contains("more than Sync:MaxResponseMegabytes allows (1000 bytes)", e.Message);
+        Assert.Single(_server.LogEntries);
+    }
+
+    [Fact]
+    public async Task A_source_that_keeps_answering_503_is_given_up_at_the_total_deadline_not_after_every_retry()
+    {
+        _server.Given(Request.Create().WithPath("/rest/api/2/serverInfo").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(503).WithHeader("Retry-After", "1").WithBody("busy"));
+        var api = Api(TrackerRequestPolicy.Default with { MaxRetries = 20, RequestTimeout = TimeSpan.FromSeconds(2), AttemptTimeout = TimeSpan.FromSeconds(2) });
+        var clock = Stopwatch.StartNew();
+
+        var e = await Assert.ThrowsAsync<TrackerRequestException>(() => api.GetAsync("rest/api/2/serverInfo", JiraJsonContext.Default.JiraServerInfo, default));
+
+        Assert.Contains("gave up after 2 s", e.Message);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"{clock.Elapsed}");
+        Assert.InRange(_server.LogEntries.Count(), 2, 4);
+    }
+
+    [Fact]
+    public async Task A_type_mismatch_is_not_retried_and_keeps_the_body()
+    {
+        _server.Given(Request.Create().WithPath("/rest/agile/1.0/board/1/sprint").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("""{"isLast":true,"values":[{"id":"one","name":"S"}]}"""));
+        var sink = new RecordingSink();
+        var api = new TrackerApi(_services.GetRequiredService<IHttpClientFactory>().CreateClient(TrackerHttpRegistration.ClientName("jira")),
+            _services.GetRequiredService<SourceBudgets>().Get("jira"), sink, TrackerRequestPolicy.Default with { MaxRetries = 3 });
+
+        var e = await Assert.ThrowsAsync<TrackerPayloadException>(() => api.GetAsync("rest/agile/1.0/board/1/sprint", JiraJsonContext.Default.JiraSprintPage, default));
+
+        Assert.Contains("expected a whole number at $.values[0].id, got \"one\"", e.Message);
+        Assert.Single(_server.LogEntries);
+        Assert.Single(sink.Bodies);
+    }
+
+    private sealed class RecordingSink : IFailedPayloadSink
+    {
+        public List<string> Bodies { get; } = [];
+        public Task RecordAsync(string sourceId, string request, string error, string body, CancellationToken ct) { Bodies.Add(body); return Task.CompletedTask; }
+    }
+}
