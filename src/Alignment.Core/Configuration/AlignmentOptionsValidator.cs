@@ -113,6 +113,7 @@ public sealed partial class AlignmentOptionsValidator(Microsoft.Extensions.Confi
                 errors.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{k}:{name}: {v} must be between {lo} and {hi}"));
         }
         Int(nameof(a.VelocitySprints), a.VelocitySprints, 2, 50);
+        Real(nameof(a.SyncStaleCriticalHours), a.SyncStaleCriticalHours, 1, 720);
         Int(nameof(a.StaleDays), a.StaleDays, 1, 365);
         Int(nameof(a.UnestimatedTopN), a.UnestimatedTopN, 1, 1000);
         Int(nameof(a.CarryOverSprints), a.CarryOverSprints, 1, 50);

@@ -62,4 +62,22 @@ public sealed class ExampleConfigurationTests
         Assert.Contains(failures, f => f.StartsWith("Alignment:Teams:0:Capacity:Members:0:HoursPerDay: 30", StringComparison.Ordinal));
         Assert.DoesNotContain(failures, f => f.Contains("the-key-itself", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Deadline_and_size_settings_are_checked_naming_the_key()
+    {
+        var (options, config) = Load(Example(),
+            ("Alignment:Sources:0:Sync:RequestTimeoutSeconds", "60"),
+            ("Alignment:Sources:0:Sync:RequestTotalSeconds", "30"),
+            ("Alignment:Sources:1:Sync:MaxResponseMegabytes", "0"),
+            ("Alignment:Sources:1:Sync:RunTimeoutMinutes", "0"),
+            ("Alignment:Analysis:SyncStaleCriticalHours", "0"));
+
+        var failures = new AlignmentOptionsValidator(config).Validate(null, options).Failures!.ToList();
+
+        Assert.Contains(failures, f => f.StartsWith("Alignment:Sources:0:Sync:RequestTotalSeconds: 30 must be at least Sync:RequestTimeoutSeconds (60)", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Alignment:Sources:1:Sync:MaxResponseMegabytes: 0 must be between 1 and 2048", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Alignment:Sources:1:Sync:RunTimeoutMinutes: 0 must be between 1 and 1440", StringComparison.Ordinal));
+        Assert.True(failures.Exists(f => f.StartsWith("Alignment:Analysis:SyncStaleCriticalHours: 0 must be between 1 and 720", StringComparison.Ordinal)), string.Join("\n", failures));
+    }
 }
