@@ -24,6 +24,8 @@ public sealed record TeamSyncResult(string TeamId, int ItemsRead, int ItemsChang
     public string? Error { get; init; }
     /// <summary>Items of this team quarantined in this run.</summary>
     public int Quarantined { get; init; }
+    /// <summary>Whether <see cref="Error"/> names the request whose answer failed (not so when the answer was cached from an earlier try).</summary>
+    internal bool ErrorNamesRequest { get; init; }
 }
 
 public sealed record SyncRunResult(
@@ -111,6 +113,7 @@ public sealed class SyncRunner(
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(runTimeout);
         var runCt = deadline.Token;
+        RequestTrail? trail = null;
         using var scopeLog = logger.BeginScope(new Dictionary<string, object> { ["SyncRunId"] = runId, ["SourceId"] = source.Id });
         SyncRunResult Result(SyncStatus status, string? error)
         {
@@ -121,6 +124,7 @@ public sealed class SyncRunner(
         }
         try
         {
+            trail = RequestTrail.Begin();
             var collector = factory.Create(source, config.Sources, api);
             if (!request.Full && collector is ISourceStateCollector restorable && await SourceStateAsync(source.Id, runCt) is { } state)
                 restorable.RestoreSourceState(state);
@@ -134,7 +138,15 @@ public sealed class SyncRunner(
             // concurrency. A team that fails is tried once more after the others, then given up for this run.
             async Task RunTeamsAsync(IEnumerable<TeamOptions> which) =>
                 await Parallel.ForEachAsync(which, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, source.Sync.MaxConcurrency), CancellationToken = runCt },
-                    async (team, c) => results[team.Id] = await scopes.RunAsync(team, watermarksBefore, watermarksAfter, c));
+                    async (team, c) =>
+                    {
+                        var result = await scopes.RunAsync(team, watermarksBefore, watermarksAfter, c);
+                        // A second try that fails on an answer the collector kept from the first try has no request of
+                        // its own to name; the first try's error names it.
+                        if (result is { Status: SyncStatus.Failed, ErrorNamesRequest: false } && results.TryGetValue(team.Id, out var first) && first.ErrorNamesRequest)
+                            result = result with { Error = first.Error, ErrorNamesRequest = true };
+                        results[team.Id] = result;
+                    });
             await RunTeamsAsync(teams);
             var failedTeams = teams.Where(t => results[t.Id].Status == SyncStatus.Failed).ToList();
             if (failedTeams.Count > 0)
@@ -165,7 +177,7 @@ public sealed class SyncRunner(
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            return await FailAsync(Result(SyncStatus.Failed, TeamScopeRunner.Describe(e)));
+            return await FailAsync(Result(SyncStatus.Failed, TeamScopeRunner.Describe(e, source.Id, trail)));
         }
         catch (OperationCanceledException)
         {

@@ -20,6 +20,7 @@ internal sealed class TeamScopeRunner(
     public async Task<TeamSyncResult> RunAsync(TeamOptions team, ConcurrentDictionary<string, string?> watermarksBefore,
         ConcurrentDictionary<string, string?> watermarksAfter, CancellationToken ct)
     {
+        var trail = RequestTrail.Begin();
         try
         {
             var (watermark, scopeState, activeSprints, quarantined) = await ScopeStateAsync(team.Id, ct);
@@ -61,9 +62,9 @@ internal sealed class TeamScopeRunner(
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            var message = Describe(e);
+            var message = Describe(e, sourceId, trail);
             logger.LogWarning("Team {Team} of {Source} failed: {Error}", team.Id, sourceId, message);
-            return new TeamSyncResult(team.Id, 0, 0, 0, 0, full) { Status = SyncStatus.Failed, Error = message };
+            return new TeamSyncResult(team.Id, 0, 0, 0, 0, full) { Status = SyncStatus.Failed, Error = message, ErrorNamesRequest = trail.Last is not null || IsTrackerError(e) };
         }
     }
 
@@ -73,6 +74,7 @@ internal sealed class TeamScopeRunner(
         ConcurrentDictionary<string, string?> watermarksBefore, ConcurrentDictionary<string, string?> watermarksAfter, CancellationToken ct)
     {
         watermarksBefore[""] = sourceWatermark;
+        var trail = RequestTrail.Begin();
         try
         {
             progress?.Report(new SyncProgress(sourceId, "", "history", 0, 0));
@@ -90,7 +92,7 @@ internal sealed class TeamScopeRunner(
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            var message = Describe(e);
+            var message = Describe(e, sourceId, trail);
             logger.LogWarning("Source-wide read of {Source} failed: {Error}", sourceId, message);
             return new TeamSyncResult("", 0, 0, 0, 0, full) { Status = SyncStatus.Failed, Error = message };
         }
@@ -134,6 +136,22 @@ internal sealed class TeamScopeRunner(
         ChannelClosedException { InnerException: { } inner } => Describe(inner),
         _ => $"{e.GetType().Name}: {e.Message}",
     };
+
+    /// <summary>
+    /// <see cref="Describe(Exception)"/>, naming the source and the request whose answer was being used when a failure
+    /// is not a tracker error of its own (an answer that parsed but could not be used, or a row the store refused).
+    /// </summary>
+    public static string Describe(Exception e, string sourceId, RequestTrail? trail)
+    {
+        var message = Describe(e);
+        if (IsTrackerError(e)) return message;
+        return trail?.Last is { } request
+            ? $"source '{sourceId}': using the answer to {request} failed: {message}"
+            : $"source '{sourceId}': {message}";
+    }
+
+    private static bool IsTrackerError(Exception e) =>
+        e is TrackerPayloadException or TrackerRequestException || e is ChannelClosedException { InnerException: TrackerPayloadException or TrackerRequestException };
 
     private async Task<(string? Watermark, string? ScopeState, IReadOnlyList<string> ActiveSprints, IReadOnlyList<string> Quarantined)> ScopeStateAsync(
         string teamId, CancellationToken ct)

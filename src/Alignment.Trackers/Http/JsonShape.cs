@@ -113,7 +113,7 @@ public static partial class JsonShape
         {
             JsonValueKind.Object => "an object",
             JsonValueKind.Array => "an array",
-            _ => el.GetRawText(),
+            _ => RawText(el),
         };
         return text.Length > 60 ? text[..60] + "…" : text;
     }
@@ -124,6 +124,9 @@ public static partial class JsonShape
         if (i < 0) i = s.IndexOf(" Path:", StringComparison.Ordinal);
         return (i > 0 ? s[..i] : s).TrimEnd('.');
     }
+
+    /// <summary>An element's JSON text; invalid UTF-8 (which <see cref="JsonElement.GetRawText"/> refuses) becomes U+FFFD.</summary>
+    public static string RawText(JsonElement el) => Encoding.UTF8.GetString(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(el));
 
     /// <summary>Best effort text of a body for diagnosis (invalid UTF-8 replaced).</summary>
     public static string Text(ReadOnlySpan<byte> body) => Encoding.UTF8.GetString(body);

@@ -96,7 +96,11 @@ public sealed class TrackerApi
                 try { return Outcome.FromResult(await state(ctx.CancellationToken).ConfigureAwait(false)); }
                 catch (Exception e) { return Outcome.FromException<T>(e); }
             }, context, attempt).ConfigureAwait(false);
-            if (outcome.Exception is null) return outcome.Result!;
+            if (outcome.Exception is null)
+            {
+                RequestTrail.Current?.Answered(request);
+                return outcome.Result!;
+            }
             throw await Translate(outcome.Exception, request, ct).ConfigureAwait(false);
         }
         finally { ResilienceContextPool.Shared.Return(context); }

@@ -43,7 +43,7 @@ public static class ItemReader
             {
                 try { items.Add(read(element)); }
                 catch (Exception e) when (e is InvalidOperationException or System.Text.Json.JsonException
-                                          && StoreText.CleanJson(element.GetRawText()) is var clean && clean != element.GetRawText())
+                                          && StoreText.CleanJson(JsonShape.RawText(element)) is var clean && clean != JsonShape.RawText(element))
                 {
                     // Escapes no string can hold (a lone \uD800): read the item again with them replaced by U+FFFD.
                     using var cleaned = System.Text.Json.JsonDocument.Parse(clean);
@@ -54,11 +54,11 @@ public static class ItemReader
             {
                 // The path is relative to the item's own JSON (kept as the body); the reason names where it sat in the answer.
                 failures.Add(new ItemFailure(IdOf(element) ?? path, KeyOf(element), request,
-                    e.Path ?? "$", JsonShape.Mismatch(e, element, path, type), element.GetRawText()));
+                    e.Path ?? "$", JsonShape.Mismatch(e, element, path, type), JsonShape.RawText(element)));
             }
             catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or OverflowException or NullReferenceException)
             {
-                failures.Add(new ItemFailure(IdOf(element) ?? path, KeyOf(element), request, path, $"{e.GetType().Name}: {e.Message}", element.GetRawText()));
+                failures.Add(new ItemFailure(IdOf(element) ?? path, KeyOf(element), request, path, $"{e.GetType().Name}: {e.Message}", JsonShape.RawText(element)));
             }
         }
         return items;
@@ -70,7 +70,7 @@ public static class ItemReader
             ? id.ValueKind switch
             {
                 System.Text.Json.JsonValueKind.String => id.GetString(),
-                System.Text.Json.JsonValueKind.Number => id.GetRawText(),
+                System.Text.Json.JsonValueKind.Number => JsonShape.RawText(id),
                 _ => null,
             }
             : null;
@@ -78,6 +78,27 @@ public static class ItemReader
     public static string? KeyOf(System.Text.Json.JsonElement e) =>
         e.ValueKind == System.Text.Json.JsonValueKind.Object && e.TryGetProperty("key", out var k) && k.ValueKind == System.Text.Json.JsonValueKind.String
             ? k.GetString() : null;
+}
+
+/// <summary>
+/// The requests answered within one unit of work (a team scope, the source-wide read, a run's preparation), so
+/// that a failure while using an answer, not while reading it, still names the source and the request.
+/// <see cref="Begin"/> starts one for the calling flow; <see cref="TrackerApi"/> records each answered request in it.
+/// </summary>
+public sealed class RequestTrail
+{
+    private static readonly AsyncLocal<RequestTrail?> CurrentTrail = new();
+    private string? _last;
+
+    public static RequestTrail? Current => CurrentTrail.Value;
+
+    /// <summary>Starts a trail for this async flow and the work it starts (undone when the calling method returns).</summary>
+    public static RequestTrail Begin() => CurrentTrail.Value = new RequestTrail();
+
+    /// <summary>The request answered last in this unit of work (with requests in flight side by side, one of the latest).</summary>
+    public string? Last => Volatile.Read(ref _last);
+
+    internal void Answered(string request) => Volatile.Write(ref _last, request);
 }
 
 /// <summary>Receives payloads that could not be read, for diagnosis (stored in <c>raw.failed_payloads</c>).</summary>

@@ -36,15 +36,16 @@ public sealed class AzureDevOpsProcess
             EstimateField = !string.IsNullOrWhiteSpace(estimateOverride) ? estimateOverride : fields.GetValueOrDefault("Effort"),
             OrderField = fields.GetValueOrDefault("Order"),
         };
-        foreach (var t in config.WorkItemTypeMappedStates) p.AddStates(t.WorkItemTypeName, t.States);
-        foreach (var level in config.PortfolioBacklogs)
+        // A list missing from the answer reads as null (source-generated init properties), not as its initializer.
+        foreach (var t in config.WorkItemTypeMappedStates ?? []) if (t?.WorkItemTypeName is not null) p.AddStates(t.WorkItemTypeName, t.States ?? []);
+        foreach (var level in (config.PortfolioBacklogs ?? []).OfType<AdoBacklogLevel>())
         {
             var kind = (level.Id ?? level.Name ?? "").Contains("Epic", StringComparison.OrdinalIgnoreCase) ? WorkItemType.Epic : WorkItemType.Feature;
-            foreach (var t in level.WorkItemTypes) p._levels.TryAdd(t.Name, kind);
+            foreach (var t in level.WorkItemTypes ?? []) if (t?.Name is not null) p._levels.TryAdd(t.Name, kind);
         }
-        foreach (var t in config.RequirementBacklog?.WorkItemTypes ?? []) p._levels.TryAdd(t.Name, WorkItemType.Story);
-        foreach (var t in config.TaskBacklog?.WorkItemTypes ?? []) p._levels.TryAdd(t.Name, WorkItemType.Task);
-        foreach (var t in config.BugWorkItems?.WorkItemTypes ?? []) p._levels.TryAdd(t.Name, WorkItemType.Bug);
+        foreach (var t in config.RequirementBacklog?.WorkItemTypes ?? []) if (t?.Name is not null) p._levels.TryAdd(t.Name, WorkItemType.Story);
+        foreach (var t in config.TaskBacklog?.WorkItemTypes ?? []) if (t?.Name is not null) p._levels.TryAdd(t.Name, WorkItemType.Task);
+        foreach (var t in config.BugWorkItems?.WorkItemTypes ?? []) if (t?.Name is not null) p._levels.TryAdd(t.Name, WorkItemType.Bug);
         return p;
     }
 
@@ -53,8 +54,13 @@ public sealed class AzureDevOpsProcess
     public void AddStates(string type, IReadOnlyDictionary<string, string> stateToCategory) =>
         _states[type] = new Dictionary<string, string>(stateToCategory, StringComparer.OrdinalIgnoreCase);
 
-    public void AddStates(string type, IEnumerable<AdoWorkItemStateColor> states) =>
-        AddStates(type, states.Where(s => s.Category is not null).ToDictionary(s => s.Name, s => s.Category!, StringComparer.OrdinalIgnoreCase));
+    public void AddStates(string type, IEnumerable<AdoWorkItemStateColor> states)
+    {
+        // Tolerant of what a tracker may send: a state listed twice (the last wins), an entry without a name.
+        var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var s in states ?? []) if (s is { Name: not null, Category: not null }) map[s.Name] = s.Category;
+        AddStates(type, map);
+    }
 
     /// <summary>The ADO state category (Proposed, InProgress, Resolved, Completed, Removed), or null when unknown.</summary>
     public string? CategoryOf(string type, string state) =>
