@@ -162,4 +162,27 @@ public sealed class PayloadToleranceTests
         Assert.Equal(("1", "PAY-1", "$.fields.issuetype.name"), (q.ExternalId, q.Key, q.Path));
         Assert.Equal("POST rest/api/3/issue/bulkfetch", q.Request);
     }
+
+    [Fact]
+    public void An_identifier_too_long_for_an_index_quarantines_the_item()
+    {
+        var huge = new string('x', 5000);
+        using var doc = JsonDocument.Parse($$$$"""
+            [{"id":"1","key":"PAY-1","fields":{"summary":"a","parent":{"id":"9","key":"{{{{huge}}}}"}}},
+             {"id":"2","key":"PAY-2","fields":{"summary":"b"}}]
+            """);
+        var issues = doc.RootElement.EnumerateArray().Select(e => JiraIssue.FromJson(e.Clone(), "r")).ToList();
+
+        var batch = JiraConverter.ToBatch(issues, new Dictionary<string, List<JiraHistory>>(), new Dictionary<string, List<JiraRemoteLink>>(), Context());
+
+        Assert.Equal(["PAY-2"], batch.Items.Select(i => i.Key));
+        Assert.Contains("parent key is 5000 characters long", Assert.Single(batch.Quarantined).Reason);
+    }
+
+    [Fact]
+    public void A_sprint_without_a_name_is_tolerated()
+    {
+        var sprint = JiraConverter.ToSprint(new JiraSprintDto { Id = 4, Name = null!, State = "active" }, "jira");
+        Assert.Equal(("4", ""), (sprint.ExternalId, sprint.Name));
+    }
 }

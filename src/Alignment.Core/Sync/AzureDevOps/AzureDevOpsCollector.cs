@@ -138,6 +138,7 @@ public sealed class AzureDevOpsCollector(SourceOptions source, IReadOnlyList<Sou
                 {
                     var item = AzureDevOpsConverter.ConvertItem(wi, context, source);
                     var itemLinks = AzureDevOpsConverter.ConvertLinks(wi, source, allSources).ToList();
+                    StoreLimits.Check(item, itemLinks);
                     var payload = AzureDevOpsClient.RawJson(wi);
                     items.Add(item);
                     links.AddRange(itemLinks);

@@ -187,7 +187,7 @@ public static class AzureDevOpsConverter
         {
             SourceId = sourceId,
             ExternalId = it.Id.ToLowerInvariant(),
-            Name = it.Name,
+            Name = it.Name ?? "",
             Path = it.Path,
             State = state,
             StartAt = it.Attributes?.StartDate is { } s ? Midnight(s) : null,

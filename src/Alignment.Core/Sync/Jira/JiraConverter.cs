@@ -70,6 +70,7 @@ public static class JiraConverter
                 remote = remoteLinks.TryGetValue(issue.Id, out var r) ? ToRemoteLinks(issue, r, ctx).ToList() : [];
                 var history = histories.TryGetValue(issue.Id, out var h) ? h : issue.Changelog?.Histories;
                 issueEvents = history is null ? [] : ToEvents(issue.Id, history, ctx).ToList();
+                StoreLimits.Check(item, issueLinks.Select(l => l.Item2).Concat(remote));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -307,7 +308,7 @@ public static class JiraConverter
     {
         SourceId = sourceId,
         ExternalId = s.Id.ToString(CultureInfo.InvariantCulture),
-        Name = s.Name,
+        Name = s.Name ?? "", // tolerated: a sprint without a name keeps its id
         State = s.State?.ToLowerInvariant() switch
         {
             "active" => SprintState.Active,
