@@ -55,7 +55,7 @@ start_sim() {
 import json, sys
 c = json.load(open(sys.argv[1]))
 for s in c["Alignment"]["Sources"]:
-    s["Sync"] = {"Cron": "", "FullCron": "", "MaxRetries": 5, "RequestTimeoutSeconds": 30, "RequestTotalSeconds": 300}
+    s["Sync"] = {"Cron": "", "FullCron": ""}  # the product's deadlines and retries, as shipped
 json.dump(c, open(sys.argv[2], "w"))
 EOF
 }
@@ -74,7 +74,16 @@ fresh_db drill_crash
 for k in $(seq 1 "$KILLS"); do
   ConnectionStrings__Alignment=$(cs_for drill_crash) "${ALIGNMENT[@]}" sync --config "$WORK/config-0.json" >>"$WORK/crash.log" 2>&1 &
   pid=$!
-  sleep "$(python3 -c "import random; random.seed($k * 7919); print(round(random.uniform(1.0, 12.0), 2))")"
+  if [ $((k % 2)) = 0 ]; then
+    # In the middle of a run: once this process has recorded its run, a little later.
+    for _ in $(seq 1 600); do
+      [ "$(psql_db drill_crash -c "SELECT count(*) FROM ops.sync_runs WHERE status = 'running'" 2>/dev/null || echo 0)" != 0 ] && break
+      kill -0 "$pid" 2>/dev/null || break; sleep 0.1
+    done
+    sleep "$(python3 -c "import random; random.seed($k * 7919); print(round(random.uniform(0.0, 1.5), 2))")"
+  else
+    sleep "$(python3 -c "import random; random.seed($k * 7919); print(round(random.uniform(0.5, 6.0), 2))")" # anywhere from start-up on
+  fi
   kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
 done
 sync_into drill_crash "$WORK/config-0.json" || true

@@ -61,8 +61,8 @@ public sealed class SourceSyncOptions
     public int MaxConcurrency { get; set; } = 4;
     /// <summary>Upper bound on requests per second against this source (0 = no bound).</summary>
     public double MaxRequestsPerSecond { get; set; }
-    /// <summary>Retries of one request on 429, 5xx, timeouts and truncated bodies.</summary>
-    public int MaxRetries { get; set; } = 5;
+    /// <summary>Retries of one request on 429, 5xx, timeouts and truncated bodies; RequestTotalSeconds bounds them in time.</summary>
+    public int MaxRetries { get; set; } = 10;
     /// <summary>Deadline of one request attempt, headers and body together, seconds.</summary>
     public int RequestTimeoutSeconds { get; set; } = 60;
     /// <summary>Deadline of one request with all its retries and back-offs, seconds.</summary>

@@ -36,29 +36,15 @@ public sealed class AzureDevOpsClient(TrackerApi api, string apiVersion = "7.1")
         var relative = $"{Team(project, team)}/_apis/wit/wiql?{V}&timePrecision=true";
         var request = $"POST {relative}";
         var body = JsonSerializer.SerializeToUtf8Bytes(new AdoWiqlRequest(wiql), Json.AdoWiqlRequest);
-        var (status, bytes) = await api.SendRawAsync(() => new HttpRequestMessage(HttpMethod.Post, relative)
+        // A truncated answer is retried in the transport like any other; a 400 saying VS402337 is an answer, not an error.
+        var (_, result, _) = await api.SendOrAnswerAsync(() => new HttpRequestMessage(HttpMethod.Post, relative)
         {
             Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
-        }, request, ct).ConfigureAwait(false);
-
-        if (status == HttpStatusCode.BadRequest && Encoding.UTF8.GetString(bytes).Contains("VS402337", StringComparison.Ordinal))
-            return new WiqlAnswer([], TooMany: true);
-        if ((int)status is < 200 or >= 300)
-        {
-            var text = Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 400)).ReplaceLineEndings(" ");
-            throw new TrackerRequestException(api.SourceId, request, status, string.IsNullOrWhiteSpace(text) ? status.ToString() : text);
-        }
-        AdoWiqlResult? result;
-        try
-        {
-            result = JsonSerializer.Deserialize(bytes, Json.AdoWiqlResult);
-        }
-        catch (JsonException e)
-        {
-            throw new TrackerPayloadException(api.SourceId, request, e.Path ?? "$", $"malformed WIQL answer ({e.Message})", e);
-        }
-        if (result is null) throw api.Missing(request, "$", "the body is JSON null");
-        return new WiqlAnswer(result.WorkItems.Select(w => w.Id).ToList(), TooMany: false);
+        }, request, Json.AdoWiqlResult,
+            (status, bytes) => status == HttpStatusCode.BadRequest && Encoding.UTF8.GetString(bytes).Contains("VS402337", StringComparison.Ordinal), ct)
+            .ConfigureAwait(false);
+        if (result is null) return new WiqlAnswer([], TooMany: true);
+        return new WiqlAnswer((result.WorkItems ?? []).Select(w => w.Id).ToList(), TooMany: false);
     }
 
     /// <summary>Hydrates up to 200 work items with all fields and relations; deleted or inaccessible ids are skipped.</summary>

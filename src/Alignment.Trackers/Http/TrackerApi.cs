@@ -17,7 +17,7 @@ namespace Alignment.Trackers.Http;
 /// </summary>
 public sealed record TrackerRequestPolicy(int MaxRetries, TimeSpan AttemptTimeout, TimeSpan RequestTimeout, long MaxResponseBytes)
 {
-    public static TrackerRequestPolicy Default { get; } = new(5, TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(5), 256L << 20);
+    public static TrackerRequestPolicy Default { get; } = new(10, TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(5), 256L << 20);
 
     /// <summary>First back-off; doubled per retry with jitter, at most <see cref="MaxDelay"/> (Retry-After wins when longer).</summary>
     public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);
@@ -64,14 +64,18 @@ public sealed class TrackerApi
     }
 
     /// <summary>
-    /// Sends and returns the status and body of a non-transient answer without throwing on an error status
-    /// (for answers the caller interprets, e.g. VS402337). Transient statuses are retried as everywhere.
+    /// Sends and parses a success answer (truncation retried as everywhere), or returns without throwing an error
+    /// answer that <paramref name="isAnswer"/> accepts (e.g. a 400 saying VS402337, which the caller interprets):
+    /// then Value is default and Body holds the error text.
     /// </summary>
-    public Task<(HttpStatusCode Status, byte[] Body)> SendRawAsync(Func<HttpRequestMessage> make, string request, CancellationToken ct) =>
+    public Task<(HttpStatusCode Status, T? Value, byte[] Body)> SendOrAnswerAsync<T>(Func<HttpRequestMessage> make, string request, JsonTypeInfo<T> type,
+        Func<HttpStatusCode, byte[], bool> isAnswer, CancellationToken ct) =>
         RunAsync(request, async attemptCt =>
         {
             var (status, body) = await AttemptAsync(make, request, attemptCt).ConfigureAwait(false);
-            return (status, body);
+            if (IsSuccess(status)) return (status, (T?)Parse(body, type, request), body);
+            if (isAnswer(status, body)) return (status, default(T), body);
+            throw new TrackerRequestException(SourceId, request, status, ErrorDetail(status, body));
         }, ct);
 
     public Task<T> SendAsync<T>(Func<HttpRequestMessage> make, string request, JsonTypeInfo<T> type, CancellationToken ct) =>

@@ -24,7 +24,7 @@ public sealed class DrillTests(TestDatabase db) : IAsyncLifetime
         using var http = new HttpClient();
         var config = JsonNode.Parse(await http.GetStringAsync(sim.BaseUrl + "/_sim/config"))!["Alignment"]!.AsObject();
         foreach (var s in config["Sources"]!.AsArray())
-            s!["Sync"] = new JsonObject { ["Cron"] = "", ["FullCron"] = "", ["MaxRetries"] = 5, ["RequestTimeoutSeconds"] = 10, ["RequestTotalSeconds"] = 120 };
+            s!["Sync"] = new JsonObject { ["Cron"] = "", ["FullCron"] = "" }; // the shipped deadlines and retries
         return TestHost.WriteConfig(config);
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Alignment.Trackers.Http;
+using Alignment.Trackers.AzureDevOps;
 using Alignment.Trackers.Jira;
 using Microsoft.Extensions.DependencyInjection;
 using WireMock.RequestBuilders;
@@ -77,6 +78,28 @@ public sealed class TrackerApiDeadlineTests : IDisposable
         Assert.Contains("expected a whole number at $.values[0].id, got \"one\"", e.Message);
         Assert.Single(_server.LogEntries);
         Assert.Single(sink.Bodies);
+    }
+
+    [Fact]
+    public async Task A_truncated_wiql_answer_is_retried_and_a_vs402337_refusal_is_an_answer()
+    {
+        const string path = "/Finance/Ledger/_apis/wit/wiql";
+        const string full = """{"queryType":"flat","asOf":"2026-03-01T12:00:00Z","workItems":[{"id":7,"url":"x"},{"id":9,"url":"y"}]}""";
+        _server.Given(Request.Create().WithPath(path).UsingPost()).InScenario("wiql").WillSetStateTo("cut")
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody(full[..40]));
+        _server.Given(Request.Create().WithPath(path).UsingPost()).InScenario("wiql").WhenStateIs("cut").WillSetStateTo("whole")
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody(full));
+        _server.Given(Request.Create().WithPath(path).UsingPost()).InScenario("wiql").WhenStateIs("whole")
+            .RespondWith(Response.Create().WithStatusCode(400).WithBody("""{"message":"VS402337: The number of work items returned exceeds the size limit of 20000."}"""));
+        var client = new AzureDevOpsClient(Api(TrackerRequestPolicy.Default with { BaseDelay = TimeSpan.FromMilliseconds(1) }));
+
+        var first = await client.QueryIdsAsync("Finance", "Ledger", "SELECT [System.Id] FROM WorkItems", default);
+        var second = await client.QueryIdsAsync("Finance", "Ledger", "SELECT [System.Id] FROM WorkItems", default);
+
+        Assert.Equal([7, 9], first.Ids);
+        Assert.False(first.TooMany);
+        Assert.True(second.TooMany);
+        Assert.Equal(3, _server.LogEntries.Count());
     }
 
     private sealed class RecordingSink : IFailedPayloadSink
