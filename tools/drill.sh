@@ -72,7 +72,9 @@ CLEAN=$(store_hash drill_clean)
 log "crash: $KILLS kill -9 at random points, then a normal sync"
 fresh_db drill_crash
 for k in $(seq 1 "$KILLS"); do
-  ConnectionStrings__Alignment=$(cs_for drill_crash) "${ALIGNMENT[@]}" sync --config "$WORK/config-0.json" >>"$WORK/crash.log" 2>&1 &
+  # Even kills hit a full re-read (an incremental run with nothing changed has nothing to interrupt).
+  full=(); [ $((k % 2)) = 0 ] && full=(--full)
+  ConnectionStrings__Alignment=$(cs_for drill_crash) "${ALIGNMENT[@]}" sync --config "$WORK/config-0.json" "${full[@]}" >>"$WORK/crash.log" 2>&1 &
   pid=$!
   if [ $((k % 2)) = 0 ]; then
     # In the middle of a run: once this process has recorded its run, a little later.
@@ -80,9 +82,9 @@ for k in $(seq 1 "$KILLS"); do
       [ "$(psql_db drill_crash -c "SELECT count(*) FROM ops.sync_runs WHERE status = 'running'" 2>/dev/null || echo 0)" != 0 ] && break
       kill -0 "$pid" 2>/dev/null || break; sleep 0.1
     done
-    sleep "$(python3 -c "import random; random.seed($k * 7919); print(round(random.uniform(0.0, 1.5), 2))")"
+    sleep "$(python3 -c "import random; random.seed($k * 7919); print(round(random.uniform(0.0, 1.0), 2))")"
   else
-    sleep "$(python3 -c "import random; random.seed($k * 7919); print(round(random.uniform(0.5, 6.0), 2))")" # anywhere from start-up on
+    sleep "$(python3 -c "import random; random.seed($k * 7919); print(round(random.uniform(0.5, 4.0), 2))")" # anywhere from start-up on
   fi
   kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
 done
@@ -115,14 +117,19 @@ if [ "${DRILL_OWNS_CLUSTER:-0}" = 1 ]; then
   fresh_db drill_outage
   ConnectionStrings__Alignment=$(cs_for drill_outage) "${ALIGNMENT[@]}" sync --config "$WORK/config-0.json" >"$WORK/outage.log" 2>&1 &
   pid=$!
-  sleep 4
+  # Stop the database once the run is under way (its run recorded), in the middle of its writes.
+  for _ in $(seq 1 600); do
+    [ "$(psql_db drill_outage -c "SELECT count(*) FROM ops.sync_runs WHERE status = 'running'" 2>/dev/null || echo 0)" != 0 ] && break
+    kill -0 "$pid" 2>/dev/null || break; sleep 0.1
+  done
+  sleep 0.5
   "$ROOT/dev.sh" db stop >/dev/null 2>&1 || true
   sleep 20
   env -u ConnectionStrings__Alignment "$ROOT/dev.sh" db >/dev/null 2>&1
   first=0; wait "$pid" || first=$?
   second=0; sync_into drill_outage "$WORK/config-0.json" || second=$?
   [ "$second" = 0 ] || { echo "drill: the sync after the outage exited $second:" >&2; tail -15 "$WORK/sync-drill_outage.log" >&2; }
-  OUTAGE="{\"interruptedRunExit\":$first,\"recovered\":$([ "$second" = 0 ] && [ "$(store_hash drill_outage)" = "$CLEAN" ] && echo true || echo false),\"statuses\":\"$(statuses drill_outage)\"}"
+  OUTAGE="{\"interruptedRunExit\":$first,\"abandonedClosed\":$(psql_db drill_outage -c "SELECT count(*) FROM ops.sync_runs WHERE status = 'abandoned'"),\"runningLeft\":$(psql_db drill_outage -c "SELECT count(*) FROM ops.sync_runs WHERE status = 'running'"),\"recovered\":$([ "$second" = 0 ] && [ "$(store_hash drill_outage)" = "$CLEAN" ] && echo true || echo false),\"statuses\":\"$(statuses drill_outage)\"}"
   stop_sim 0
 fi
 
