@@ -75,21 +75,9 @@ public static class SyncRunLog
             before = JsonSerializer.Serialize(new SortedDictionary<string, string?>(before)),
             after = JsonSerializer.Serialize(new SortedDictionary<string, string?>(after)),
             error = StoreText.Clean(r.Error), r.RunId,
-            teams = JsonSerializer.Serialize(teams, TeamOutcomeJson.Options),
+            teams = JsonSerializer.Serialize(teams, TeamOutcomeJson),
         }, cancellationToken: ct));
-        // Per team state: every team of the run, with the run's status when it failed before reaching the teams.
-        var states = r.Teams.Count > 0
-            ? r.Teams.Select(t => (t.TeamId, Status: t.Status, Error: t.Error))
-            : [];
-        foreach (var (team, status, error) in states)
-            await conn.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO ops.team_sync_state (source_id, team_id, last_attempt_at, last_success_at, last_status, last_error, last_run_id)
-                VALUES (@source, @team, now(), CASE WHEN @ok THEN now() END, @status, @error, @run)
-                ON CONFLICT (source_id, team_id) DO UPDATE SET last_attempt_at = now(),
-                    last_success_at = CASE WHEN @ok THEN now() ELSE ops.team_sync_state.last_success_at END,
-                    last_status = EXCLUDED.last_status, last_error = EXCLUDED.last_error, last_run_id = EXCLUDED.last_run_id
-                """, new { source = r.SourceId, team, ok = status is SyncStatus.Succeeded or SyncStatus.Partial, status = status.Name(), error = StoreText.Clean(error), run = r.RunId },
-                cancellationToken: ct));
+        await UpsertTeamStatesAsync(conn, r.SourceId, r.RunId, r.Teams.Select(t => (t.TeamId, t.Status, t.Error)), ct);
         if (r.Wrote)
             await conn.ExecuteAsync(new CommandDefinition("UPDATE core.sources SET last_sync_run = @RunId WHERE id = @SourceId",
                 new { r.RunId, r.SourceId }, cancellationToken: ct));
@@ -100,19 +88,32 @@ public static class SyncRunLog
     public static async Task RecordTeamsFailedAsync(NpgsqlDataSource ds, string sourceId, long runId, IEnumerable<string> teamIds, string error, CancellationToken ct)
     {
         await using var conn = await ds.OpenConnectionAsync(ct);
-        foreach (var team in teamIds)
-            await conn.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO ops.team_sync_state (source_id, team_id, last_attempt_at, last_status, last_error, last_run_id)
-                VALUES (@sourceId, @team, now(), 'failed', @error, @runId)
-                ON CONFLICT (source_id, team_id) DO UPDATE SET last_attempt_at = now(), last_status = 'failed',
-                    last_error = EXCLUDED.last_error, last_run_id = EXCLUDED.last_run_id
-                """, new { sourceId, team, error = StoreText.Clean(error), runId }, cancellationToken: ct));
+        await UpsertTeamStatesAsync(conn, sourceId, runId, teamIds.Select(t => (t, SyncStatus.Failed, (string?)error)), ct);
+    }
+
+    /// <summary>One statement for all teams of a run: last attempt, status and error; last success only on succeeded or partial.</summary>
+    private static async Task UpsertTeamStatesAsync(NpgsqlConnection conn, string source, long run,
+        IEnumerable<(string Team, SyncStatus Status, string? Error)> states, CancellationToken ct)
+    {
+        var list = states.ToList();
+        if (list.Count == 0) return;
+        await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO ops.team_sync_state (source_id, team_id, last_attempt_at, last_success_at, last_status, last_error, last_run_id)
+            SELECT @source, t.team, now(), CASE WHEN t.status IN ('succeeded', 'partial') THEN now() END, t.status, t.error, @run
+            FROM unnest(@teams, @statuses, @errors) AS t(team, status, error)
+            ON CONFLICT (source_id, team_id) DO UPDATE SET last_attempt_at = now(),
+                last_success_at = COALESCE(EXCLUDED.last_success_at, ops.team_sync_state.last_success_at),
+                last_status = EXCLUDED.last_status, last_error = EXCLUDED.last_error, last_run_id = EXCLUDED.last_run_id
+            """, new
+        {
+            source, run,
+            teams = list.Select(s => s.Team).ToArray(),
+            statuses = list.Select(s => s.Status.Name()).ToArray(),
+            errors = list.Select(s => StoreText.Clean(s.Error)).ToArray(),
+        }, cancellationToken: ct));
     }
 
     private sealed record TeamOutcome(string Team, string Status, string? Error, int Quarantined);
 
-    private static class TeamOutcomeJson
-    {
-        public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
-    }
+    private static readonly JsonSerializerOptions TeamOutcomeJson = new(JsonSerializerDefaults.Web);
 }

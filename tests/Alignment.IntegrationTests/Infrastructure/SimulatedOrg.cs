@@ -27,13 +27,23 @@ public sealed class SimulatedOrg : IAsyncDisposable
     public static async Task<SimulatedOrg> StartAsync(TestDatabase db, SimulatorOptions options, int maxRetries = 3)
     {
         var sim = await SimulatorServer.StartAsync(options);
+        var config = await ConfigAsync(sim, new JsonObject { ["Cron"] = "", ["FullCron"] = "", ["MaxRetries"] = maxRetries, ["RequestTimeoutSeconds"] = 10 });
+        var host = await TestHost.StartAsync(db, config);
+        return new SimulatedOrg(sim, host, config);
+    }
+
+    /// <summary>
+    /// The simulator's own configuration (its <c>Alignment</c> section) with every source's <c>Sync</c> replaced by
+    /// <paramref name="sync"/> (default: no schedules, the shipped deadlines and retries) and the test API keys.
+    /// </summary>
+    public static async Task<JsonObject> ConfigAsync(RunningSimulator sim, JsonObject? sync = null)
+    {
         using var http = new HttpClient();
         var config = JsonNode.Parse(await http.GetStringAsync(sim.BaseUrl + "/_sim/config"))!["Alignment"]!.AsObject();
         foreach (var s in config["Sources"]!.AsArray())
-            s!["Sync"] = new JsonObject { ["Cron"] = "", ["FullCron"] = "", ["MaxRetries"] = maxRetries, ["RequestTimeoutSeconds"] = 10 };
+            s!["Sync"] = sync?.DeepClone() ?? new JsonObject { ["Cron"] = "", ["FullCron"] = "" };
         config["Auth"] = JsonNode.Parse(JsonSerializer.Serialize(new { ApiKeys = TestHost.ApiKeys }));
-        var host = await TestHost.StartAsync(db, config);
-        return new SimulatedOrg(sim, host, config);
+        return config;
     }
 
     /// <summary>Syncs every source the way the job and the CLI do (through the mediator, so sprint figures follow).</summary>

@@ -19,14 +19,7 @@ public sealed class DrillTests(TestDatabase db) : IAsyncLifetime
     public Task InitializeAsync() => db.ResetAsync();
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private static async Task<string> ConfigFileAsync(RunningSimulator sim)
-    {
-        using var http = new HttpClient();
-        var config = JsonNode.Parse(await http.GetStringAsync(sim.BaseUrl + "/_sim/config"))!["Alignment"]!.AsObject();
-        foreach (var s in config["Sources"]!.AsArray())
-            s!["Sync"] = new JsonObject { ["Cron"] = "", ["FullCron"] = "" }; // the shipped deadlines and retries
-        return TestHost.WriteConfig(config);
-    }
+    private static async Task<string> ConfigFileAsync(RunningSimulator sim) => TestHost.WriteConfig(await SimulatedOrg.ConfigAsync(sim));
 
     private async Task<string> CleanDigestAsync(SimulatorOptions options)
     {

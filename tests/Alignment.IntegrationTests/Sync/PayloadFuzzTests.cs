@@ -90,18 +90,13 @@ public sealed class PayloadFuzzTests(ITestOutputHelper output) : IAsyncLifetime
         // without that part it reads each type's states (the same categories), and that endpoint is fuzzed too.
         _proxy.Baseline = (request, body) => request.PathAndQuery.Contains("/_apis/work/backlogconfiguration", StringComparison.Ordinal)
             && JsonNode.Parse(body) is JsonObject o && o.Remove("workItemTypeMappedStates") ? Encoding.UTF8.GetBytes(o.ToJsonString()) : body;
-        using var http = new HttpClient();
-        _config = JsonNode.Parse(await http.GetStringAsync(_sim.BaseUrl + "/_sim/config"))!["Alignment"]!.AsObject();
-        foreach (var s in _config["Sources"]!.AsArray())
+        // One retry (a truncated answer is retried; the mutation is armed for every answer of its request).
+        _config = await SimulatedOrg.ConfigAsync(_sim, new JsonObject
         {
+            ["Cron"] = "", ["FullCron"] = "", ["MaxRetries"] = 1, ["RequestTimeoutSeconds"] = 15, ["RequestTotalSeconds"] = 30, ["RunTimeoutMinutes"] = 1,
+        });
+        foreach (var s in _config["Sources"]!.AsArray())
             s!["BaseUrl"] = s["BaseUrl"]!.GetValue<string>().Replace(_sim.BaseUrl, _proxy.Url, StringComparison.Ordinal);
-            // One retry (a truncated answer is retried; the mutation is armed for every answer of its request).
-            s["Sync"] = new JsonObject
-            {
-                ["Cron"] = "", ["FullCron"] = "", ["MaxRetries"] = 1, ["RequestTimeoutSeconds"] = 15, ["RequestTotalSeconds"] = 30, ["RunTimeoutMinutes"] = 1,
-            };
-        }
-        _config["Auth"] = JsonNode.Parse(JsonSerializer.Serialize(new { ApiKeys = TestHost.ApiKeys }));
         _host = await TestHost.StartAsync(db, _config);
     }
 
