@@ -8,9 +8,14 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 COPY global.json Directory.Build.props Directory.Packages.props ./
+# Only src/: the simulator and the benchmark (tools/) are not part of the service.
+COPY src/Alignment.Domain/Alignment.Domain.csproj src/Alignment.Domain/
 COPY src/Alignment.Trackers/Alignment.Trackers.csproj src/Alignment.Trackers/
-COPY src/Alignment.Core/Alignment.Core.csproj src/Alignment.Core/
-COPY src/Alignment.Simulator/Alignment.Simulator.csproj src/Alignment.Simulator/
+COPY src/Alignment.Jira/Alignment.Jira.csproj src/Alignment.Jira/
+COPY src/Alignment.AzureDevOps/Alignment.AzureDevOps.csproj src/Alignment.AzureDevOps/
+COPY src/Alignment.Store/Alignment.Store.csproj src/Alignment.Store/
+COPY src/Alignment.Advice/Alignment.Advice.csproj src/Alignment.Advice/
+COPY src/Alignment.Application/Alignment.Application.csproj src/Alignment.Application/
 COPY src/Alignment.Host/Alignment.Host.csproj src/Alignment.Host/
 RUN dotnet restore src/Alignment.Host/Alignment.Host.csproj
 COPY src/ src/

@@ -4,7 +4,7 @@
 #
 #   ./dev.sh test     the whole test suite against a real local PostgreSQL
 #   ./dev.sh demo     local PostgreSQL + simulated Jira and Azure DevOps + the service
-#   ./dev.sh bench    the benchmark (DESIGN §9); extra flags go to `alignment bench`
+#   ./dev.sh bench    the benchmark (README, "Benchmark"); extra flags go to `alignment-dev bench`
 #   ./dev.sh drill    crash, fault and outage drills (docs/reliability.md); flags go to tools/drill.sh
 #   ./dev.sh db       start the private PostgreSQL and print its connection string
 #   ./dev.sh db stop  stop it
@@ -182,17 +182,24 @@ alignment() {
   dotnet "src/Alignment.Host/bin/Release/net10.0/alignment.dll" "$@"
 }
 
+# The developer tools (simulator, demo, benchmark): tools/Alignment.DevTools, not part of the service image.
+alignment_dev() {
+  ensure_dotnet
+  dotnet build tools/Alignment.DevTools -c Release -nologo -v q -clp:ErrorsOnly
+  dotnet "tools/Alignment.DevTools/bin/Release/net10.0/alignment-dev.dll" "$@"
+}
+
 cmd="${1:-help}"; shift || true
 case "$cmd" in
   test)  run_tests "$@" ;;
   db)
     if [ "${1:-}" = stop ]; then stop_cluster; exit 0; fi
     ensure_db; echo "$ConnectionStrings__Alignment" ;;
-  demo)  ensure_db; alignment demo --key-file "$DEV/demo-api-key" "$@" ;;
-  bench) ensure_db; alignment bench "$@" ;;
+  demo)  ensure_db; alignment_dev demo --key-file "$DEV/demo-api-key" "$@" ;;
+  bench) ensure_db; alignment_dev bench "$@" ;;
   drill)
     owns=0; [ -z "${ConnectionStrings__Alignment:-}" ] && owns=1
-    ensure_db; ensure_dotnet; dotnet build src/Alignment.Host -c Release -nologo -v q -clp:ErrorsOnly
+    ensure_db; ensure_dotnet; dotnet build tools/Alignment.DevTools -c Release -nologo -v q -clp:ErrorsOnly
     DRILL_OWNS_CLUSTER=$owns bash tools/drill.sh "$@" ;;
   run)   ensure_db; alignment "$@" ;;
   help|-h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' ;;

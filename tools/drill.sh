@@ -21,6 +21,7 @@ while [ $# -gt 0 ]; do
 done
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ALIGNMENT=(dotnet "$ROOT/src/Alignment.Host/bin/Release/net10.0/alignment.dll")
+ALIGNMENT_DEV=(dotnet "$ROOT/tools/Alignment.DevTools/bin/Release/net10.0/alignment-dev.dll")
 BASE_CS=${ConnectionStrings__Alignment:?run through ./dev.sh drill}
 WORK=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 START=$(date +%s)
@@ -44,7 +45,7 @@ free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0)
 # Starts a simulator with the given fault rate; writes its configuration to $WORK/config-<rate>.json.
 start_sim() {
   local rate=$1 port; port=$(free_port)
-  "${ALIGNMENT[@]}" simulate --port "$port" --teams "$TEAMS" --items "$ITEMS" --seed "$SEED" --now "$NOW" --fault-rate "$rate" >"$WORK/sim-$rate.log" 2>&1 &
+  "${ALIGNMENT_DEV[@]}" simulate --port "$port" --teams "$TEAMS" --items "$ITEMS" --seed "$SEED" --now "$NOW" --fault-rate "$rate" >"$WORK/sim-$rate.log" 2>&1 &
   echo $! > "$WORK/sim-$rate.pid"
   local i; for i in $(seq 1 600); do
     if curl -fsS "http://127.0.0.1:$port/_sim/config" -o "$WORK/raw-$rate.json" 2>/dev/null \

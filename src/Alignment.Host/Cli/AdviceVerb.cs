@@ -1,7 +1,4 @@
 using System.CommandLine;
-using Alignment.Core;
-using Alignment.Core.Advice;
-using Alignment.Core.Data;
 using Mediator;
 
 namespace Alignment.Host.Cli;
@@ -31,7 +28,7 @@ public static class AdviceVerb
             throw new ConfigurationException("Alignment:Advice:Smtp:Host: required to send the digests (or use --dry-run DIR to write them as files)");
         await host.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
         // The product owners come from the configured teams: mirror them first, as serve does.
-        await host.Services.GetRequiredService<Core.Sync.StoreSeeder>().SeedAsync(options, ct);
+        await host.Services.GetRequiredService<StoreSeeder>().SeedAsync(options, ct);
         await using var scope = host.Services.CreateAsyncScope();
         var r = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(
             new RunAdviceCommand("cli", dir is null ? null : Path.GetFullPath(dir), RetryNow: true), ct);

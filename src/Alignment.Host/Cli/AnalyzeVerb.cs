@@ -1,7 +1,4 @@
 using System.CommandLine;
-using Alignment.Core.Analysis;
-using Alignment.Core.Data;
-using Mediator;
 
 namespace Alignment.Host.Cli;
 
@@ -20,8 +17,7 @@ public static class AnalyzeVerb
         using var host = CliHost.Build(parse);
         _ = host.Options();
         await host.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
-        await using var scope = host.Services.CreateAsyncScope();
-        var r = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new RunAnalysisCommand("cli"), ct);
+        var r = await host.Services.GetRequiredService<AlignmentPipeline>().AnalyzeAsync("cli", ct);
         Console.WriteLine(Line(r));
         return 0;
     }

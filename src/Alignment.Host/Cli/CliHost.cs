@@ -1,6 +1,4 @@
 using System.CommandLine;
-using Alignment.Core;
-using Alignment.Core.Configuration;
 using Alignment.Host.Hosting;
 
 namespace Alignment.Host.Cli;
@@ -21,9 +19,9 @@ public static class CliHost
         builder.Services.AddAlignment(builder.Configuration);
         configure?.Invoke(builder);
         var host = builder.Build();
-        CoreServices.ValidatedOptions(host.Services);
+        AlignmentServices.ValidatedOptions(host.Services);
         return host;
     }
 
-    public static AlignmentOptions Options(this IHost host) => CoreServices.ValidatedOptions(host.Services);
+    public static AlignmentOptions Options(this IHost host) => AlignmentServices.ValidatedOptions(host.Services);
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Alignment.Core.Data;
 
 namespace Alignment.Host.Cli;
 

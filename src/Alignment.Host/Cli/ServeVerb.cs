@@ -1,6 +1,4 @@
 using System.CommandLine;
-using Alignment.Core;
-using Alignment.Core.Data;
 using Alignment.Host.Hosting;
 
 namespace Alignment.Host.Cli;
@@ -13,9 +11,9 @@ public static class ServeVerb
     public static async Task<int> RunAsync(ParseResult parse, string[] args, bool worker, CancellationToken ct)
     {
         var app = Build(parse.UnmatchedTokens.ToArray(), parse.GetValue(Verbs.Config), worker);
-        CoreServices.ValidatedOptions(app.Services);
+        AlignmentServices.ValidatedOptions(app.Services);
         await app.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
-        await app.Services.GetRequiredService<Core.Sync.StoreSeeder>().SeedAsync(CoreServices.ValidatedOptions(app.Services), ct);
+        await app.Services.GetRequiredService<StoreSeeder>().SeedAsync(AlignmentServices.ValidatedOptions(app.Services), ct);
         await app.RunAsync(ct);
         return 0;
     }

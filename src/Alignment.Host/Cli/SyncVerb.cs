@@ -1,7 +1,4 @@
 using System.CommandLine;
-using Alignment.Core.Data;
-using Alignment.Core.Sync;
-using Mediator;
 using Spectre.Console;
 
 namespace Alignment.Host.Cli;
@@ -32,9 +29,9 @@ public static class SyncVerb
             var teamId = parse.GetValue(Team);
             if (teamId is not null && sourceId is null)
                 sourceId = options.Teams.FirstOrDefault(t => t.Id == teamId)?.Source
-                    ?? throw new Core.ConfigurationException($"--team: '{teamId}' is not a configured team (Alignment:Teams)");
+                    ?? throw new ConfigurationException($"--team: '{teamId}' is not a configured team (Alignment:Teams)");
             if (sourceId is not null && options.Source(sourceId) is null)
-                throw new Core.ConfigurationException($"--source: '{sourceId}' is not a configured source (Alignment:Sources)");
+                throw new ConfigurationException($"--source: '{sourceId}' is not a configured source (Alignment:Sources)");
             var sources = sourceId is null ? options.Sources.Select(s => s.Id).ToList() : [sourceId];
             if (sources.Count == 0)
             {
@@ -42,22 +39,18 @@ public static class SyncVerb
                 return 0;
             }
 
-            var results = new List<SyncRunResult>();
-            await using var scope = host.Services.CreateAsyncScope();
-            var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
+            var pipeline = host.Services.GetRequiredService<AlignmentPipeline>();
+            PipelineResult? pass = null;
             await AnsiConsole.Status().StartAsync("Syncing…", async ctx =>
             {
-                foreach (var s in sources)
-                {
-                    var progress = new Progress<SyncProgress>(p => ctx.Status(
-                        Markup.Escape($"{p.SourceId} {(p.TeamId.Length > 0 ? "team " + p.TeamId : "")} {p.Phase}: {p.ItemsRead} read, {p.ItemsChanged} changed")));
-                    results.Add(await mediator.Send(new RunSyncCommand(new SyncRequest(s, teamId, parse.GetValue(Full), "cli")) { Progress = progress }, ct));
-                }
+                var progress = new Progress<SyncProgress>(p => ctx.Status(
+                    Markup.Escape($"{p.SourceId} {(p.TeamId.Length > 0 ? "team " + p.TeamId : "")} {p.Phase}: {p.ItemsRead} read, {p.ItemsChanged} changed")));
+                pass = await pipeline.SyncAsync(sources.Select(s => new SyncRequest(s, teamId, parse.GetValue(Full), "cli")).ToList(), progress, ct);
             });
+            var results = pass!.Syncs;
             Print(results);
-            // The analysis follows a failed run too: SYNC-STALE then tells the PMO (docs/reliability.md).
-            if (results.Any(r => r.Status != SyncStatus.Skipped))
-                Console.WriteLine(AnalyzeVerb.Line(await mediator.Send(new Core.Analysis.RunAnalysisCommand("cli-sync"), ct)));
+            // The analysis followed, after a failed run too: SYNC-STALE then tells the PMO (docs/reliability.md).
+            if (pass.Analysis is { } analysis) Console.WriteLine(AnalyzeVerb.Line(analysis));
             // partial (items quarantined, a team failed) still brought the rest up to date: exit 0, the problem printed.
             return results.All(r => r.Status != SyncStatus.Failed) ? 0 : 1;
         }

@@ -1,9 +1,8 @@
 using System.CommandLine;
-using Alignment.Core;
 
 namespace Alignment.Host.Cli;
 
-/// <summary>The verbs of the <c>alignment</c> executable (DESIGN §4.2).</summary>
+/// <summary>The verbs of the <c>alignment</c> executable (README, "Commands"). The simulator, the demo and the benchmark are in <c>alignment-dev</c> (tools/).</summary>
 public static class Verbs
 {
     public static readonly Option<string?> Config = new("--config")
@@ -36,14 +35,11 @@ public static class Verbs
         root.Subcommands.Add(SyncVerb.Create());
         root.Subcommands.Add(AnalyzeVerb.Create());
         root.Subcommands.Add(AdviceVerb.Create());
-        root.Subcommands.Add(BenchVerb.Create());
-        root.Subcommands.Add(SimulateVerb.Create());
-        root.Subcommands.Add(DemoVerb.Create());
         return await root.Parse(args).InvokeAsync();
     }
 
     /// <summary>Turns configuration mistakes into one clear message and exit code 2.</summary>
-    internal static async Task<int> Guard(Func<Task<int>> run)
+    public static async Task<int> Guard(Func<Task<int>> run)
     {
         try { return await run(); }
         catch (ConfigurationException e)

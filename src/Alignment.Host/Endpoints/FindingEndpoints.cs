@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Alignment.Core.Analysis;
-using Alignment.Core.Reporting;
 using Alignment.Host.Hosting;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,4 +1,3 @@
-using Alignment.Core.Reporting.Mi;
 using Alignment.Host.Hosting;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -6,7 +5,7 @@ using Microsoft.Extensions.FileProviders;
 
 namespace Alignment.Host.Endpoints;
 
-/// <summary>Management information (DESIGN §8): admin, PMO and management; product owners get 403 (they use the team endpoints).</summary>
+/// <summary>Management information (docs/figures.md): admin, PMO and management; product owners get 403 (they use the team endpoints).</summary>
 public static class MiEndpoints
 {
     private const string Csv = "text/csv";

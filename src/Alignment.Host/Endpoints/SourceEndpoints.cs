@@ -1,11 +1,10 @@
-using Alignment.Core.Reporting;
 using Alignment.Host.Hosting;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Alignment.Host.Endpoints;
 
-/// <summary>Data freshness per source and team (DESIGN §10): admin and PMO, who can act on it (credentials, quarantined items, a sync now).</summary>
+/// <summary>Data freshness per source and team (docs/reliability.md): admin and PMO, who can act on it (credentials, quarantined items, a sync now).</summary>
 public static class SourceEndpoints
 {
     public static RouteGroupBuilder MapSourceEndpoints(this RouteGroupBuilder api)

@@ -1,4 +1,3 @@
-using Alignment.Core.Sprints;
 using Alignment.Host.Hosting;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,4 +1,3 @@
-using Alignment.Core.Configuration;
 using Alignment.Host.Hosting;
 using Alignment.Host.Jobs;
 using Hangfire;

@@ -1,4 +1,3 @@
-using Alignment.Core.Reporting;
 using Alignment.Host.Hosting;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -48,7 +47,7 @@ internal static class Cursor
 {
     public static bool IsValid(string cursor)
     {
-        try { _ = Alignment.Core.Reporting.CursorCodec.Decode(cursor); return true; }
+        try { _ = CursorCodec.Decode(cursor); return true; }
         catch (FormatException) { return false; }
     }
 }

@@ -1,4 +1,3 @@
-using Alignment.Core.Reporting;
 using Alignment.Host.Hosting;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,7 +1,4 @@
 using System.Security.Claims;
-using Alignment.Core.Configuration;
-using Alignment.Core.Data;
-using Alignment.Core.Reporting;
 using Alignment.Host.Endpoints;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -32,9 +29,9 @@ public static class ApiHosting
             .AddAlignmentOidc(builder.Configuration);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
-            .AddPolicy(Policies.TeamData, p => p.RequireRole(Core.Reporting.Viewer.Admin, Core.Reporting.Viewer.Pmo, Core.Reporting.Viewer.ProductOwner))
-            .AddPolicy(Policies.Operations, p => p.RequireRole(Core.Reporting.Viewer.Admin, Core.Reporting.Viewer.Pmo))
-            .AddPolicy(Policies.Management, p => p.RequireRole(Core.Reporting.Viewer.Admin, Core.Reporting.Viewer.Pmo, Core.Reporting.Viewer.Management));
+            .AddPolicy(Policies.TeamData, p => p.RequireRole(Domain.Access.Viewer.Admin, Domain.Access.Viewer.Pmo, Domain.Access.Viewer.ProductOwner))
+            .AddPolicy(Policies.Operations, p => p.RequireRole(Domain.Access.Viewer.Admin, Domain.Access.Viewer.Pmo))
+            .AddPolicy(Policies.Management, p => p.RequireRole(Domain.Access.Viewer.Admin, Domain.Access.Viewer.Pmo, Domain.Access.Viewer.Management));
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "Alignment API";

@@ -1,4 +1,3 @@
-using Alignment.Core;
 using Mediator;
 
 namespace Alignment.Host.Hosting;
@@ -19,7 +18,7 @@ public static class CoreHosting
     /// <summary>Core services plus the mediator with its pipeline (logging with timing).</summary>
     public static IServiceCollection AddAlignment(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddAlignmentCore(configuration);
+        services.AddAlignmentServices(configuration);
         services.AddMediator(o =>
         {
             o.ServiceLifetime = ServiceLifetime.Scoped;

@@ -1,8 +1,6 @@
 using Alignment.Host.Jobs;
 using Hangfire;
-using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
-using Microsoft.AspNetCore.Authentication;
 
 namespace Alignment.Host.Hosting;
 
@@ -37,12 +35,15 @@ public static class JobsHosting
         return services;
     }
 
+    /// <summary>
+    /// The Hangfire dashboard at <c>/hangfire</c>, behind the same <see cref="Policies.Operations"/> policy as the operations API
+    /// (PMO and admin keys, header or the dashboard cookie; OIDC tokens with those roles) instead of a dashboard filter of its own.
+    /// </summary>
     public static WebApplication MapAlignmentJobDashboard(this WebApplication app)
     {
-        app.UseHangfireDashboard("/hangfire", new DashboardOptions
+        app.MapHangfireDashboardWithAuthorizationPolicy(Policies.Operations, "/hangfire", new DashboardOptions
         {
-            Authorization = [],
-            AsyncAuthorization = [new RoleDashboardFilter()],
+            Authorization = [], // the endpoint's policy decides; Hangfire's default (local requests only) would refuse the rest
             // Hangfire's own anti-forgery support (IAntiforgery is registered by CookieAntiforgery): its pages carry the token
             // and every POST of the dashboard must send it back, whatever authenticated it.
             IgnoreAntiforgeryToken = false,
@@ -50,21 +51,5 @@ public static class JobsHosting
             DashboardTitle = "Alignment jobs",
         });
         return app;
-    }
-
-    /// <summary>The dashboard is for PMO and admin keys (header or the dashboard cookie).</summary>
-    private sealed class RoleDashboardFilter : IDashboardAsyncAuthorizationFilter
-    {
-        public async Task<bool> AuthorizeAsync(DashboardContext context)
-        {
-            var http = context.GetHttpContext();
-            var user = http.User;
-            if (user.Identity?.IsAuthenticated != true)
-            {
-                var result = await http.AuthenticateAsync(ApiKeyAuthenticationHandler.SchemeName);
-                if (result.Succeeded) user = result.Principal!;
-            }
-            return user.IsInRole(Core.Reporting.Viewer.Admin) || user.IsInRole(Core.Reporting.Viewer.Pmo);
-        }
     }
 }

@@ -1,5 +1,3 @@
-using Alignment.Core.Configuration;
-using Alignment.Core.Observability;
 using Hangfire.Common;
 using Hangfire.Server;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,11 +26,11 @@ public static class Observability
             ?? new ObservabilityOptions();
         var metricsPath = options.MetricsPath?.Trim() ?? "";
         if (metricsPath.Length > 0 && !metricsPath.StartsWith('/'))
-            throw new Core.ConfigurationException($"Alignment:Observability:MetricsPath: '{metricsPath}' must start with '/'");
+            throw new ConfigurationException($"Alignment:Observability:MetricsPath: '{metricsPath}' must start with '/'");
         Uri? otlp = null;
         if (!string.IsNullOrWhiteSpace(options.OtlpEndpoint)
             && (!Uri.TryCreate(options.OtlpEndpoint, UriKind.Absolute, out otlp) || (otlp.Scheme != "http" && otlp.Scheme != "https")))
-            throw new Core.ConfigurationException($"Alignment:Observability:OtlpEndpoint: '{options.OtlpEndpoint}' is not an absolute http(s) URL");
+            throw new ConfigurationException($"Alignment:Observability:OtlpEndpoint: '{options.OtlpEndpoint}' is not an absolute http(s) URL");
 
         if (options.JsonLogs)
             builder.Logging.AddJsonConsole(o =>

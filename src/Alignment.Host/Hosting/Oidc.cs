@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using Alignment.Core.Configuration;
-using Alignment.Core.Reporting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;

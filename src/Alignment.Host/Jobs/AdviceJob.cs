@@ -1,4 +1,3 @@
-using Alignment.Core.Advice;
 using Hangfire;
 using Mediator;
 

@@ -1,4 +1,3 @@
-using Alignment.Core.Configuration;
 using Hangfire;
 using Hangfire.Storage;
 using Microsoft.Extensions.Options;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Alignment.Core.Advice;
 using Alignment.IntegrationTests.Infrastructure;
 using Dapper;
 using Mediator;

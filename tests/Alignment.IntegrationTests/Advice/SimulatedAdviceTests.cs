@@ -1,7 +1,3 @@
-using Alignment.Core.Advice;
-using Alignment.Core.Analysis;
-using Alignment.Core.Configuration;
-using Alignment.Core.Sync;
 using Alignment.IntegrationTests.Infrastructure;
 using Alignment.Simulator;
 using Mediator;
@@ -29,10 +25,10 @@ public sealed class SimulatedAdviceTests(TestDatabase db, ITestOutputHelper outp
         Assert.All(await org.SyncAsync(), r => Assert.True(r.Status == SyncStatus.Succeeded, r.Error));
         await using var scope = org.Host.Services.CreateAsyncScope();
         var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
-        var analysis = await mediator.Send(new RunAnalysisCommand("test"));
+        var analysis = await org.Host.Services.AnalyzeAsync();
         Assert.True(analysis.Findings > 0);
 
-        // Independently of the composer: which open findings belong in whose digest (DESIGN §2 Advise, issue 7).
+        // Independently of the composer: which open findings belong in whose digest (docs/architecture.md Advise, issue 7).
         var expected = await db.QueryAsync<Expected>("""
             SELECT DISTINCT f.id, lower(t.product_owner_email) AS email, f.rule
               FROM analysis.findings f JOIN core.teams t ON t.configured AND coalesce(t.product_owner_email, '') <> ''

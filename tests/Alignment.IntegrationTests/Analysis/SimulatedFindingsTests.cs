@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Alignment.Core.Analysis;
-using Alignment.Core.Sync;
 using Alignment.IntegrationTests.Infrastructure;
 using Alignment.Simulator;
 using Mediator;
@@ -24,8 +22,7 @@ public sealed class SimulatedFindingsTests(TestDatabase db, ITestOutputHelper ou
 
     private static async Task<AnalysisRunResult> AnalyzeAsync(SimulatedOrg org)
     {
-        await using var scope = org.Host.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new RunAnalysisCommand("test"));
+        return await org.Host.Services.AnalyzeAsync();
     }
 
     private async Task<(SimulatedOrg Org, JsonElement Truth, AnalysisRunResult Run)> AnalysedOrgAsync(SimulatorOptions options)
@@ -63,7 +60,7 @@ public sealed class SimulatedFindingsTests(TestDatabase db, ITestOutputHelper ou
                 "lateBlocker" => Rules.DepLate, "unscheduledBlocker" => Rules.DepUnscheduled, "cycle" => Rules.DepCycle, "overcommit" => Rules.CapOvercommit,
                 var k => throw new Xunit.Sdk.XunitException("unknown problem kind " + k),
             };
-            // DEP-UNSCHEDULED is about another team's blocker (DESIGN §7); a same-team one is the team's own planning.
+            // DEP-UNSCHEDULED is about another team's blocker (docs/rules.md); a same-team one is the team's own planning.
             if (rule == Rules.DepUnscheduled && teams.Count < 2) continue;
             expected.Add((rule, rule == Rules.CapOvercommit ? teams[0] : null, items, p.GetProperty("note").GetString()!));
         }

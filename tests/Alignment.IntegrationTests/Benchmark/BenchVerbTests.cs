@@ -15,7 +15,7 @@ public sealed class BenchVerbTests(TestDatabase db)
         try
         {
             // The scratch database is created next to the test database.
-            var (code, output) = await AlignmentProcess.RunAsync(db.ConnectionString, "bench", "--teams", "4", "--items", "400", "--links", "40", "--json", json);
+            var (code, output) = await AlignmentProcess.RunDevAsync(db.ConnectionString, "bench", "--teams", "4", "--items", "400", "--links", "40", "--json", json);
 
             Assert.True(code == 0, output);
             Assert.Contains("COPY baseline", output);

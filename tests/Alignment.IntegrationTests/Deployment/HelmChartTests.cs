@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using Alignment.Core.Configuration;
 using Microsoft.Extensions.Configuration;
 using YamlDotNet.RepresentationModel;
 

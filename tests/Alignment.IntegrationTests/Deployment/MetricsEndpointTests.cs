@@ -1,5 +1,3 @@
-using Alignment.Core.Observability;
-using Alignment.Core.Sync;
 using Alignment.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static Alignment.IntegrationTests.Infrastructure.JiraStub;

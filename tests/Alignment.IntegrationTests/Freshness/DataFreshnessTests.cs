@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Alignment.Core.Analysis;
 using Alignment.IntegrationTests.Infrastructure;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,7 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Alignment.IntegrationTests.Freshness;
 
 /// <summary>
-/// Staleness is visible (DESIGN §10): <c>GET /api/sources</c>, the MI overview's <c>dataFreshness</c> and the SYNC-STALE finding, on the real
+/// Staleness is visible (docs/reliability.md): <c>GET /api/sources</c>, the MI overview's <c>dataFreshness</c> and the SYNC-STALE finding, on the real
 /// host and store, with the sync's state written as the sync writes it and a fake clock.
 /// </summary>
 [Collection(DatabaseCollection.Name)]
@@ -259,8 +258,7 @@ public sealed class DataFreshnessTests(TestDatabase db) : IAsyncLifetime
 
     private async Task AnalyzeAsync()
     {
-        await using var scope = _host.Services.CreateAsyncScope();
-        var r = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new RunAnalysisCommand("test"));
+        var r = await _host.Services.AnalyzeAsync();
         Assert.False(r.Skipped);
     }
 

@@ -4,7 +4,7 @@ using Dapper;
 namespace Alignment.IntegrationTests.Freshness;
 
 /// <summary>
-/// Writes what the sync leaves behind for staleness (DESIGN §10), as the sync would: <c>ops.team_sync_state</c> rows, runs with their
+/// Writes what the sync leaves behind for staleness (docs/reliability.md), as the sync would: <c>ops.team_sync_state</c> rows, runs with their
 /// <c>team_results</c>, and quarantined items (<c>raw.failed_payloads</c> of kind <c>item</c>).
 /// </summary>
 public static class SyncStateSeed

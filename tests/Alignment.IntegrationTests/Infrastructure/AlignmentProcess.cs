@@ -8,10 +8,15 @@ namespace Alignment.IntegrationTests.Infrastructure;
 public static class AlignmentProcess
 {
     /// <summary>A process start for <c>dotnet alignment.dll args…</c> on <paramref name="connectionString"/>, with the test tokens in the environment.</summary>
-    public static ProcessStartInfo StartInfo(string connectionString, params string[] args)
+    public static ProcessStartInfo StartInfo(string connectionString, params string[] args) => StartInfoOf("alignment.dll", connectionString, args);
+
+    /// <summary>The developer tools executable (<c>alignment-dev</c>: simulate, demo, bench), which the service image does not contain.</summary>
+    public static ProcessStartInfo DevStartInfo(string connectionString, params string[] args) => StartInfoOf("alignment-dev.dll", connectionString, args);
+
+    private static ProcessStartInfo StartInfoOf(string dll, string connectionString, string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "alignment.dll"));
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["ConnectionStrings__Alignment"] = connectionString;
         psi.Environment[Configs.JiraTokenEnv] = Configs.JiraToken;
@@ -22,9 +27,14 @@ public static class AlignmentProcess
     }
 
     /// <summary>Runs a verb to its end; returns the exit code and everything it printed.</summary>
-    public static async Task<(int Code, string Output)> RunAsync(string connectionString, params string[] args)
+    public static Task<(int Code, string Output)> RunAsync(string connectionString, params string[] args) => RunAsync(StartInfo(connectionString, args));
+
+    /// <summary>Runs a verb of <c>alignment-dev</c> to its end.</summary>
+    public static Task<(int Code, string Output)> RunDevAsync(string connectionString, params string[] args) => RunAsync(DevStartInfo(connectionString, args));
+
+    private static async Task<(int Code, string Output)> RunAsync(ProcessStartInfo start)
     {
-        using var p = Process.Start(StartInfo(connectionString, args))!;
+        using var p = Process.Start(start)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));

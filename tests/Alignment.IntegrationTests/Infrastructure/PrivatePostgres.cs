@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Alignment.Core.Data;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Alignment.Core.Sync;
 using Alignment.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -52,7 +51,7 @@ public sealed class SimulatedOrg : IAsyncDisposable
         await using var scope = Host.Services.CreateAsyncScope();
         var mediator = scope.ServiceProvider.GetRequiredService<Mediator.IMediator>();
         var results = new List<SyncRunResult>();
-        foreach (var s in SourceIds) results.Add(await mediator.Send(new RunSyncCommand(new SyncRequest(s, Full: full, Trigger: "test"))));
+        foreach (var s in SourceIds) results.Add(await scope.ServiceProvider.SyncOneAsync(new SyncRequest(s, Full: full, Trigger: "test")));
         return results;
     }
 

@@ -1,4 +1,3 @@
-using Alignment.Core.Data;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;

@@ -1,7 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Alignment.Core.Configuration;
-using Alignment.Core.Sync;
 using Alignment.Host.Cli;
 using Alignment.Host.Hosting;
 using Microsoft.AspNetCore.Builder;

@@ -1,11 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Alignment.Core.Configuration;
-using Alignment.Core.Domain;
-using Alignment.Core.Sync;
-using Alignment.Core.Sync.Jira;
-using Alignment.Trackers.Http;
 using Microsoft.Extensions.DependencyInjection;
 using WireMock;
 using WireMock.RequestBuilders;

@@ -1,8 +1,8 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Alignment.Core.Reporting.Mi;
 using Alignment.IntegrationTests.Infrastructure;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
@@ -240,17 +240,22 @@ public sealed class MiEndpointTests(TestDatabase db) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Refresh_stores_a_snapshot_and_reads_follow_the_last_sync()
+    public async Task Reads_serve_the_stored_snapshot_and_follow_another_process_refresh_within_the_cache_time()
     {
-        using (var scope = _host.Services.CreateScope())
+        // This host reads on a fake clock; _host plays another process (a worker whose pipeline refreshes the MI).
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var reader = await TestHost.StartAsync(db, Configs.TwoTeams(), clock);
+        async Task<double?> Committed()
         {
-            var refreshed = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new RefreshMiCommand());
-            Assert.Equal(2, refreshed.Teams);
+            using var c = reader.Client(TestHost.ManagementKey);
+            return Value(Team(await c.GetFromJsonAsync<JsonElement>("/api/mi/teams"), "payments").GetProperty("committedPoints"));
         }
+        var refreshed = await _host.Services.GetRequiredService<MiSnapshots>().RefreshAsync(default);
+        Assert.Equal(2, refreshed.Teams.Teams.Count);
         Assert.Equal(4, await db.ScalarAsync<long>("SELECT count(*) FROM analysis.mi_snapshots"));
-        Assert.Equal(10, Value(Team(await Get("/api/mi/teams"), "payments").GetProperty("committedPoints")));
+        Assert.Equal(10, await Committed());
 
-        // New work lands in the active sprint; the snapshot is kept until a sync (or analysis) finishes after it.
+        // New work lands in the active sprint: reads keep the stored snapshot until the pipeline refreshes it.
         await db.ScalarAsync<int>("""
             INSERT INTO core.work_items (source_id, external_id, key, url, type, original_type, title, status, status_category, story_points,
                 team_id, sprint_id, created_at, updated_at) VALUES ('jira', 'PAY-7', 'PAY-7', 'u', 'story', 'story', 'New', 'todo', 'todo', 4,
@@ -258,14 +263,14 @@ public sealed class MiEndpointTests(TestDatabase db) : IAsyncLifetime
             INSERT INTO core.sprint_items (source_id, sprint_id, item_external_id) VALUES ('jira', 's5', 'PAY-7');
             SELECT 1
             """);
-        Assert.Equal(10, Value(Team(await Get("/api/mi/teams"), "payments").GetProperty("committedPoints")));
-        await db.ScalarAsync<int>("""
-            INSERT INTO ops.sync_runs (source_id, full_sync, trigger, host, started_at, finished_at, status)
-            VALUES ('jira', false, 'test', 'test', now(), now() + interval '1 second', 'succeeded');
-            SELECT 1
-            """);
-        await Task.Delay(MiSnapshots.CacheFor + TimeSpan.FromMilliseconds(100));   // a process re-reads the snapshot after this long
-        Assert.Equal(14, Value(Team(await Get("/api/mi/teams"), "payments").GetProperty("committedPoints")));
+        clock.Advance(MiSnapshots.CacheFor * 2);
+        Assert.Equal(10, await Committed());
+
+        // The other process refreshes; this one serves its cached read until its own clock passes CacheFor.
+        await _host.Services.GetRequiredService<MiSnapshots>().RefreshAsync(default);
+        Assert.Equal(10, await Committed());
+        clock.Advance(MiSnapshots.CacheFor + TimeSpan.FromMilliseconds(1));
+        Assert.Equal(14, await Committed());
     }
 
     [Fact]

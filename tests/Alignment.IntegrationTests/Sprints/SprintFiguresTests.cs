@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Alignment.Core.Sync;
 using Alignment.IntegrationTests.Infrastructure;
 using Alignment.Simulator;
 using Mediator;
@@ -18,14 +17,14 @@ public sealed class SprintFiguresTests(TestDatabase db) : IAsyncLifetime
     public Task InitializeAsync() => db.ResetAsync();
     public Task DisposeAsync() => Task.CompletedTask;
 
-    /// <summary>Syncs every source the way the job and the CLI do (RunSyncCommand), which refreshes the sprint figures.</summary>
+    /// <summary>Syncs every source the way the job and the CLI do (the pipeline), which refreshes the sprint figures.</summary>
     private static async Task SyncAsync(SimulatedOrg org, bool full = false)
     {
         await using var scope = org.Host.Services.CreateAsyncScope();
         var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
         foreach (var source in org.SourceIds)
         {
-            var r = await mediator.Send(new RunSyncCommand(new SyncRequest(source, Full: full, Trigger: "test")));
+            var r = await scope.ServiceProvider.SyncOneAsync(new SyncRequest(source, Full: full, Trigger: "test"));
             Assert.True(r.Status == SyncStatus.Succeeded, r.Error);
         }
     }
@@ -132,7 +131,7 @@ public sealed class SprintFiguresTests(TestDatabase db) : IAsyncLifetime
         await using (var scope = org.Host.Services.CreateAsyncScope())
         {
             var source = await db.ScalarAsync<string>("SELECT source_id FROM core.teams WHERE id = @team", new { team });
-            await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new Alignment.Core.Sprints.RefreshSprintFiguresCommand(source, team));
+            await scope.ServiceProvider.GetRequiredService<SprintFiguresRefresher>().RefreshAsync(source, team, recordSnapshots: false, default);
         }
         Assert.Equal(before, await db.ScalarAsync<double>("SELECT committed_points + completed_points FROM analysis.sprint_figures WHERE team_id = @team AND sprint_id = @sprint", new { team, sprint }));
         Assert.Equal("observed", await db.ScalarAsync<string>("SELECT basis FROM analysis.sprint_figures WHERE team_id = @team AND sprint_id = @sprint", new { team, sprint }));

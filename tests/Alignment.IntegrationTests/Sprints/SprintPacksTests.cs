@@ -3,8 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Alignment.Core.Sprints;
-using Alignment.Core.Sync;
 using Alignment.IntegrationTests.Infrastructure;
 using Alignment.Simulator;
 using Mediator;
@@ -38,7 +36,7 @@ public sealed class SprintPacksTests(TestDatabase db) : IAsyncLifetime
         {
             var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
             foreach (var s in new[] { "jira", "ado" })
-                Assert.Equal(SyncStatus.Succeeded, (await mediator.Send(new RunSyncCommand(new SyncRequest(s, Trigger: "test")))).Status);
+                Assert.Equal(SyncStatus.Succeeded, (await scope.ServiceProvider.SyncOneAsync(new SyncRequest(s, Trigger: "test"))).Status);
         }
         return (sim, host, await http.GetFromJsonAsync<JsonElement>(sim.BaseUrl + "/_sim/truth"));
     }

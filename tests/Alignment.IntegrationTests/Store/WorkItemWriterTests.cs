@@ -1,5 +1,3 @@
-using Alignment.Core.Domain;
-using Alignment.Core.Sync;
 using Alignment.IntegrationTests.Infrastructure;
 using Npgsql;
 

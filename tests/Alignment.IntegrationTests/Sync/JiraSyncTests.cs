@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Alignment.Core.Sync;
 using Alignment.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static Alignment.IntegrationTests.Infrastructure.JiraStub;

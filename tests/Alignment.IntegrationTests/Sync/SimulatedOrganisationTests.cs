@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Alignment.Core.Sync;
 using Alignment.IntegrationTests.Infrastructure;
 using Alignment.Simulator;
 

@@ -1,5 +1,3 @@
-using Alignment.Core.Data;
-using Alignment.Core.Sync;
 using Alignment.IntegrationTests.Infrastructure;
 
 namespace Alignment.IntegrationTests.Sync;

@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using Alignment.Trackers.Http;
-using Alignment.Trackers.AzureDevOps;
-using Alignment.Trackers.Jira;
 using Microsoft.Extensions.DependencyInjection;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;

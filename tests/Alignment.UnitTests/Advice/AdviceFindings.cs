@@ -1,9 +1,8 @@
 using System.Text.Json;
-using Alignment.Core.Advice;
 
 namespace Alignment.UnitTests.Advice;
 
-/// <summary>Hand-built findings with the evidence shapes the analyzers write (DESIGN §7).</summary>
+/// <summary>Hand-built findings with the evidence shapes the analyzers write (docs/rules.md).</summary>
 internal static class AdviceFindings
 {
     public static readonly DateOnly Today = new(2026, 11, 26);

@@ -1,4 +1,3 @@
-using Alignment.Core.Configuration;
 using Microsoft.Extensions.Configuration;
 
 namespace Alignment.UnitTests.Advice;

@@ -1,4 +1,3 @@
-using Alignment.Core.Advice;
 using static Alignment.UnitTests.Advice.AdviceFindings;
 
 namespace Alignment.UnitTests.Advice;

@@ -1,4 +1,3 @@
-using Alignment.Core.Advice;
 using MimeKit;
 using static Alignment.UnitTests.Advice.AdviceFindings;
 

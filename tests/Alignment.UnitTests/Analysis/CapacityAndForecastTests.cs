@@ -1,5 +1,3 @@
-using Alignment.Core.Analysis;
-using Alignment.Core.Analysis.Forecasting;
 
 namespace Alignment.UnitTests.Analysis;
 

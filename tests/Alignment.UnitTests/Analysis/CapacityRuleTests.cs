@@ -1,9 +1,8 @@
-using Alignment.Core.Analysis;
 
 namespace Alignment.UnitTests.Analysis;
 
 /// <summary>
-/// Fire and boundary cases of CAP-DIP and CAP-DEPENDENCY-LOAD (DESIGN §7) with the default thresholds. The builder's teams
+/// Fire and boundary cases of CAP-DIP and CAP-DEPENDENCY-LOAD (docs/rules.md) with the default thresholds. The builder's teams
 /// complete 20 points with 10 person-days in each closed sprint, so P50 velocity = 20 and normal capacity = 10 days.
 /// </summary>
 public sealed class CapacityRuleTests

@@ -1,4 +1,3 @@
-using Alignment.Core.Analysis;
 
 namespace Alignment.UnitTests.Analysis;
 

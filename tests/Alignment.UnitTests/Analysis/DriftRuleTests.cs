@@ -1,9 +1,8 @@
-using Alignment.Core.Analysis;
 
 namespace Alignment.UnitTests.Analysis;
 
 /// <summary>
-/// Fire and boundary cases of EPIC-MISALIGNED and the DRIFT-* rules (DESIGN §7) with the default thresholds.
+/// Fire and boundary cases of EPIC-MISALIGNED and the DRIFT-* rules (docs/rules.md) with the default thresholds.
 /// Sprint calendar of a 14-day team: S6 active 10–23 Mar 2025, S7 24 Mar – 6 Apr, S8 7–20 Apr; now is 12 Mar 2025.
 /// </summary>
 public sealed class DriftRuleTests

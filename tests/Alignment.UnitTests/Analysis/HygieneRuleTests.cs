@@ -1,8 +1,7 @@
-using Alignment.Core.Analysis;
 
 namespace Alignment.UnitTests.Analysis;
 
-/// <summary>Fire and boundary cases of HYGIENE (DESIGN §7): unestimated stories above 30 %, items without a team, sprint field unused.</summary>
+/// <summary>Fire and boundary cases of HYGIENE (docs/rules.md): unestimated stories above 30 %, items without a team, sprint field unused.</summary>
 public sealed class HygieneRuleTests
 {
     private static IEnumerable<Finding> Of(AnalysisResult r, string rule) => r.Findings.Where(f => f.Rule == rule);

@@ -1,5 +1,3 @@
-using Alignment.Core.Analysis;
-using Alignment.Core.Configuration;
 
 namespace Alignment.UnitTests.Analysis;
 

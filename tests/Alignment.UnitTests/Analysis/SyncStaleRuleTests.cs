@@ -1,6 +1,3 @@
-using Alignment.Core.Analysis;
-using Alignment.Core.Configuration;
-using Alignment.Core.Freshness;
 
 namespace Alignment.UnitTests.Analysis;
 

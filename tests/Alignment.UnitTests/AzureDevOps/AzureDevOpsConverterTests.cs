@@ -1,9 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Alignment.Core.Configuration;
-using Alignment.Core.Domain;
-using Alignment.Core.Sync.AzureDevOps;
-using Alignment.Trackers.AzureDevOps;
 
 namespace Alignment.UnitTests.AzureDevOps;
 

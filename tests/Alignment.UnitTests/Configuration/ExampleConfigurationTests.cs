@@ -1,4 +1,3 @@
-using Alignment.Core.Configuration;
 using Microsoft.Extensions.Configuration;
 
 namespace Alignment.UnitTests.Configuration;
@@ -61,6 +60,25 @@ public sealed class ExampleConfigurationTests
         Assert.Contains(failures, f => f.StartsWith("Alignment:Teams:0:Capacity:Members:0:Name: required", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Alignment:Teams:0:Capacity:Members:0:HoursPerDay: 30", StringComparison.Ordinal));
         Assert.DoesNotContain(failures, f => f.Contains("the-key-itself", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("61 * * * *", false)]   // five fields, but no minute 61: counting fields let it through
+    [InlineData("*/15 * * * *", true)]
+    [InlineData("0 7 * * MON", true)]
+    [InlineData("0 0 7 * * MON", true)] // six fields: with seconds
+    [InlineData("@daily", true)]
+    [InlineData("0 25 * * *", false)]
+    [InlineData("", true)]               // empty: the schedule is off
+    public void Cron_expressions_are_checked_by_the_parser_hangfire_uses(string cron, bool valid)
+    {
+        var (options, config) = Load(Example(), ("Alignment:Sources:0:Sync:Cron", cron));
+
+        var failures = new AlignmentOptionsValidator(config).Validate(null, options).Failures?.ToList() ?? [];
+
+        var cronFailure = failures.FirstOrDefault(f => f.StartsWith("Alignment:Sources:0:Sync:Cron:", StringComparison.Ordinal));
+        if (valid) Assert.Null(cronFailure);
+        else Assert.StartsWith($"Alignment:Sources:0:Sync:Cron: '{cron}' is not a cron expression", cronFailure);
     }
 
     [Fact]

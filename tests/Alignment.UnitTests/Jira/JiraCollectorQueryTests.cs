@@ -1,5 +1,3 @@
-using Alignment.Core.Configuration;
-using Alignment.Core.Sync.Jira;
 
 namespace Alignment.UnitTests.Jira;
 

@@ -1,7 +1,4 @@
 using System.Text.Json;
-using Alignment.Core.Domain;
-using Alignment.Core.Sync.Jira;
-using Alignment.Trackers.Jira;
 using static Alignment.UnitTests.Jira.JiraPayloads;
 
 namespace Alignment.UnitTests.Jira;
@@ -152,7 +149,7 @@ public sealed class JiraConverterTests
     [Fact]
     public void Link_types_match_configured_names_or_ids_case_insensitively()
     {
-        var options = new Alignment.Core.Configuration.JiraSourceOptions { DependencyLinkTypes = ["10000"], DuplicateLinkTypes = ["duplicate"] };
+        var options = new JiraSourceOptions { DependencyLinkTypes = ["10000"], DuplicateLinkTypes = ["duplicate"] };
 
         Assert.Equal(LinkKind.Dependency, JiraConverter.LinkKindOf(new JiraLinkType { Id = "10000", Name = "Bloquea" }, options));
         Assert.Equal(LinkKind.Duplicates, JiraConverter.LinkKindOf(new JiraLinkType { Id = "10002", Name = "DUPLICATE" }, options));

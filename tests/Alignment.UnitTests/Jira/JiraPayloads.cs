@@ -1,9 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Alignment.Core.Configuration;
-using Alignment.Core.Domain;
-using Alignment.Core.Sync.Jira;
-using Alignment.Trackers.Jira;
 
 namespace Alignment.UnitTests.Jira;
 

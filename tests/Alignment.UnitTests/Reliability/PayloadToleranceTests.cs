@@ -1,11 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Alignment.Core.Configuration;
-using Alignment.Core.Domain;
-using Alignment.Core.Sync.Jira;
-using Alignment.Trackers.AzureDevOps;
-using Alignment.Trackers.Http;
-using Alignment.Trackers.Jira;
 
 namespace Alignment.UnitTests.Reliability;
 

@@ -1,4 +1,3 @@
-using Alignment.Core.Reporting.Mi;
 
 namespace Alignment.UnitTests.Reporting;
 

@@ -1,6 +1,4 @@
 using System.Globalization;
-using Alignment.Core.Domain;
-using Alignment.Core.Sprints;
 
 namespace Alignment.UnitTests.Sprints;
 

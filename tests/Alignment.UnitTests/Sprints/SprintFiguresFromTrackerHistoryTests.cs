@@ -1,11 +1,4 @@
 using System.Text.Json;
-using Alignment.Core.Configuration;
-using Alignment.Core.Domain;
-using Alignment.Core.Sprints;
-using Alignment.Core.Sync.AzureDevOps;
-using Alignment.Core.Sync.Jira;
-using Alignment.Trackers.AzureDevOps;
-using Alignment.Trackers.Jira;
 
 namespace Alignment.UnitTests.Sprints;
 

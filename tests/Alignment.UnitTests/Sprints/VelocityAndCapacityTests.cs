@@ -1,4 +1,3 @@
-using Alignment.Core.Sprints;
 
 namespace Alignment.UnitTests.Sprints;
 

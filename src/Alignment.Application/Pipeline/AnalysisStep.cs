@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Alignment.Application.Pipeline;
+
+public sealed record AnalysisRunResult(bool Skipped, int Items, int Findings, int Opened, int Reopened, int Resolved,
+    IReadOnlyDictionary<string, int> OpenBySeverity, double LoadMs, double AnalyzeMs, double StoreMs)
+{
+    public double TotalMs => LoadMs + AnalyzeMs + StoreMs;
+}
+
+/// <summary>
+/// The analysis step of the pipeline: loads a snapshot, runs every analyzer and writes the findings in one transaction, under an
+/// advisory lock (one analysis at a time across hosts). Rules: docs/rules.md.
+/// </summary>
+public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions> options, TimeProvider clock, ILogger<AnalysisStep> logger)
+{
+    public const string LockName = "alignment:analysis";
+
+    public async Task<AnalysisRunResult> RunAsync(string trigger, CancellationToken ct)
+    {
+        await using var guard = await Database.TryLockAsync(db, LockName, ct);
+        if (guard is null)
+        {
+            logger.LogInformation("Analysis ({Trigger}) skipped: another run holds the lock", trigger);
+            return new AnalysisRunResult(true, 0, 0, 0, 0, 0, new Dictionary<string, int>(), 0, 0, 0);
+        }
+        var started = clock.GetUtcNow();
+        var sw = Stopwatch.StartNew();
+        var loadPhases = new List<string>();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        var snapshot = await SnapshotLoader.LoadAsync(conn, started, ct, (name, ms) => loadPhases.Add($"{name}={ms:0}"),
+            SyncSourceScope.From(options.Value));
+        var loadMs = sw.Elapsed.TotalMilliseconds;
+        sw.Restart();
+        var phases = new List<string>();
+        var result = Analyzer.Run(snapshot, options.Value.Analysis, (name, ms) => phases.Add($"{name}={ms:0}"));
+        var analyzeMs = sw.Elapsed.TotalMilliseconds;
+        logger.LogInformation("Analysis phases (ms): load={LoadMs:0} ({LoadPhases}) analyze={AnalyzeMs:0} ({Phases})",
+            loadMs, string.Join(" ", loadPhases), analyzeMs, string.Join(" ", phases));
+        sw.Restart();
+        var storePhases = new List<string>();
+        var changes = await FindingStore.WriteAsync(conn, tx, result, started, ct, (name, ms) => storePhases.Add($"{name}={ms:0}"));
+        logger.LogInformation("Analysis store phases (ms): {Phases}", string.Join(" ", storePhases));
+        var storeMs = sw.Elapsed.TotalMilliseconds;
+        var open = (await conn.QueryAsync<(string Severity, int Count)>(new CommandDefinition(
+            "SELECT severity, count(*)::int FROM analysis.findings WHERE status = 'open' GROUP BY severity", transaction: tx, cancellationToken: ct)))
+            .ToDictionary(r => r.Severity, r => r.Count);
+        await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO analysis.runs (trigger, started_at, finished_at, items, findings, opened, reopened, resolved, load_ms, analyze_ms, store_ms)
+            VALUES (@Trigger, @started, @finished, @items, @Findings, @Opened, @Reopened, @Resolved, @loadMs, @analyzeMs, @storeMs)
+            """, new
+        {
+            Trigger = trigger, started, finished = clock.GetUtcNow(), items = snapshot.Items.Count, changes.Findings, changes.Opened, changes.Reopened,
+            changes.Resolved, loadMs, analyzeMs, storeMs,
+        }, transaction: tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        AlignmentTelemetry.RecordFindings(result.Findings.Select(f => (f.Rule, f.Severity)));
+        logger.LogInformation("Analysis ({Trigger}): {Items} items, {Findings} findings ({Opened} opened, {Reopened} reopened, {Resolved} resolved) in {Ms:0} ms",
+            trigger, snapshot.Items.Count, changes.Findings, changes.Opened, changes.Reopened, changes.Resolved, loadMs + analyzeMs + storeMs);
+        return new AnalysisRunResult(false, snapshot.Items.Count, changes.Findings, changes.Opened, changes.Reopened, changes.Resolved, open, loadMs, analyzeMs, storeMs);
+    }
+}

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Collections.Concurrent;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Alignment.Application.Sync;
+
+/// <summary>
+/// Runs one sync of one source (docs/reliability.md): takes the source's advisory lock (one sync per source
+/// across every host), closes runs whose process died as <c>abandoned</c>, records the run in
+/// <c>ops.sync_runs</c>, and reads each team scope through the source's collector, writing batch by batch
+/// (reading the next batch while the previous one is written). A watermark advances only in the transaction
+/// of the last batch it covers. The smallest unit fails: an item is quarantined, a team that fails is tried
+/// once more at the end of the run and then given up for this run (<c>partial</c>), and the whole run is bounded
+/// by <c>Sync:RunTimeoutMinutes</c>.
+/// </summary>
+public sealed class SyncRunner(
+    NpgsqlDataSource dataSource,
+    WorkItemWriter writer,
+    StoreSeeder seeder,
+    TrackerApiFactory apis,
+    IEnumerable<ITrackerCollectorFactory> factories,
+    IOptionsMonitor<AlignmentOptions> options,
+    TimeProvider clock,
+    ILogger<SyncRunner> logger)
+{
+    public async Task<SyncRunResult> RunAsync(SyncRequest request, IProgress<SyncProgress>? progress = null, CancellationToken ct = default)
+    {
+        var config = options.CurrentValue;
+        var source = config.Source(request.SourceId)
+            ?? throw new ArgumentException($"source '{request.SourceId}' is not configured (Alignment:Sources)");
+        var teams = config.TeamsOf(source.Id).Where(t => request.TeamId is null || t.Id == request.TeamId).ToList();
+        if (request.TeamId is not null && teams.Count == 0)
+            throw new ArgumentException($"team '{request.TeamId}' is not configured on source '{source.Id}' (Alignment:Teams)");
+        var factory = factories.FirstOrDefault(f => f.Supports(source.Kind))
+            ?? throw new InvalidOperationException($"no collector for {source.Kind} sources");
+
+        using var activity = AlignmentTelemetry.StartSync(request);
+        await seeder.SeedAsync(config, ct);
+        var started = clock.GetUtcNow();
+        var stopwatch = Stopwatch.StartNew();
+
+        await using var sourceLock = await Database.TryLockAsync(dataSource, "sync:" + source.Id, ct);
+        if (sourceLock is null)
+        {
+            var skipped = await SyncRunLog.StartAsync(dataSource, source.Id, request, started, "skipped", ct);
+            logger.LogInformation("Sync of {Source} skipped: another sync of this source is running", source.Id);
+            var skippedRun = new SyncRunResult(skipped, source.Id, SyncStatus.Skipped, null, [], 0, 0, 0, TimeSpan.Zero,
+                $"another sync of source '{source.Id}' is running");
+            AlignmentTelemetry.RecordRun(skippedRun, activity);
+            return skippedRun;
+        }
+
+        // Holding the lock, any run of this source still marked running belongs to a process that died.
+        var runId = await SyncRunLog.StartAsync(dataSource, source.Id, request, started, "running", ct);
+        await SyncRunLog.CloseAbandonedAsync(dataSource, source.Id, runId, ct);
+        var api = apis.Create(source);
+        var before = api.Budget.Snapshot();
+        var results = new ConcurrentDictionary<string, TeamSyncResult>();
+        var watermarksBefore = new ConcurrentDictionary<string, string?>();
+        var watermarksAfter = new ConcurrentDictionary<string, string?>();
+        string? deployment = null;
+        var runTimeout = TimeSpan.FromMinutes(Math.Max(1, source.Sync.RunTimeoutMinutes));
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(runTimeout);
+        var runCt = deadline.Token;
+        RequestTrail? trail = null;
+        using var scopeLog = logger.BeginScope(new Dictionary<string, object> { ["SyncRunId"] = runId, ["SourceId"] = source.Id });
+        SyncRunResult Result(SyncStatus status, string? error)
+        {
+            var used = api.Budget.Snapshot() - before;
+            var teamResults = teams.Where(t => results.ContainsKey(t.Id)).Select(t => results[t.Id])
+                .Concat(results.TryGetValue("", out var wide) ? [wide] : []).ToList();
+            return new SyncRunResult(runId, source.Id, status, deployment, teamResults, used.Requests, used.Retries, used.RateLimitWaits, stopwatch.Elapsed, error);
+        }
+        try
+        {
+            trail = RequestTrail.Begin();
+            var collector = factory.Create(source, config.Sources, api);
+            if (!request.Full && collector is ISourceStateCollector restorable && await SourceStateAsync(source.Id, runCt) is { } state)
+                restorable.RestoreSourceState(state);
+            deployment = await collector.PrepareAsync(runCt);
+            await using (var conn = await dataSource.OpenConnectionAsync(runCt))
+                await conn.ExecuteAsync(new CommandDefinition("UPDATE core.sources SET deployment = @deployment WHERE id = @id",
+                    new { deployment, id = source.Id }, cancellationToken: runCt));
+
+            var scopes = new TeamScopeRunner(dataSource, writer, collector, source.Id, request.Full, started, progress, logger);
+            // Team scopes run side by side (tracker latency and database writes overlap), bounded by the source's
+            // concurrency. A team that fails is tried once more after the others, then given up for this run.
+            async Task RunTeamsAsync(IEnumerable<TeamOptions> which) =>
+                await Parallel.ForEachAsync(which, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, source.Sync.MaxConcurrency), CancellationToken = runCt },
+                    async (team, c) =>
+                    {
+                        var result = await scopes.RunAsync(team, watermarksBefore, watermarksAfter, c);
+                        // A second try that fails on an answer the collector kept from the first try has no request of
+                        // its own to name; the first try's error names it.
+                        if (result is { Status: SyncStatus.Failed, ErrorNamesRequest: false } && results.TryGetValue(team.Id, out var first) && first.ErrorNamesRequest)
+                            result = result with { Error = first.Error, ErrorNamesRequest = true };
+                        results[team.Id] = result;
+                    });
+            await RunTeamsAsync(teams);
+            var failedTeams = teams.Where(t => results[t.Id].Status == SyncStatus.Failed).ToList();
+            if (failedTeams.Count > 0)
+            {
+                logger.LogWarning("Trying {Count} failed team(s) of {Source} once more: {Teams}", failedTeams.Count, source.Id, string.Join(", ", failedTeams.Select(t => t.Id)));
+                await RunTeamsAsync(failedTeams);
+            }
+
+            if (teams.Any(t => results[t.Id].Status != SyncStatus.Failed)
+                && await scopes.RunSourceWideAsync(teams, await SourceWatermarkAsync(source.Id, runCt), watermarksBefore, watermarksAfter, runCt) is { } wide)
+                results[""] = wide;
+
+            if (collector is ISourceStateCollector { SourceState: { } newState })
+                await using (var conn = await dataSource.OpenConnectionAsync(runCt))
+                    await conn.ExecuteAsync(new CommandDefinition("UPDATE core.sources SET source_state = @newState WHERE id = @id",
+                        new { newState, id = source.Id }, cancellationToken: runCt));
+            var (status, error) = Outcome(results.Values.ToList());
+            var final = Result(status, error);
+            await SyncRunLog.FinishAsync(dataSource, final, watermarksBefore, watermarksAfter, ct);
+            AlignmentTelemetry.RecordRun(final, activity);
+            if (status != SyncStatus.Succeeded) logger.LogWarning("Sync of {Source} ended {Status}: {Error}", source.Id, status.Name(), error);
+            return final;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            var message = $"timed out after {runTimeout.TotalMinutes:0.#} min (Sync:RunTimeoutMinutes); the teams not finished keep their watermarks";
+            return await FailAsync(Result(SyncStatus.Failed, message));
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return await FailAsync(Result(SyncStatus.Failed, TeamScopeRunner.Describe(e, source.Id, trail)));
+        }
+        catch (OperationCanceledException)
+        {
+            await SyncRunLog.FinishAsync(dataSource, Result(SyncStatus.Failed, "cancelled"), watermarksBefore, watermarksAfter, CancellationToken.None);
+            throw;
+        }
+
+        async Task<SyncRunResult> FailAsync(SyncRunResult failed)
+        {
+            try
+            {
+                await SyncRunLog.FinishAsync(dataSource, failed, watermarksBefore, watermarksAfter, CancellationToken.None);
+                await SyncRunLog.RecordTeamsFailedAsync(dataSource, source.Id, runId, teams.Where(t => !results.ContainsKey(t.Id)).Select(t => t.Id),
+                    failed.Error ?? "failed", CancellationToken.None);
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                // The database went away mid-run: nothing of the unfinished batch was committed and the watermarks did not
+                // move. The run's row stays 'running' until the next run of this source closes it as abandoned (our lock
+                // died with the connection). The caller still gets the failure, not this second exception.
+                logger.LogWarning("Sync run {RunId} of {Source} could not be recorded as failed ({Error}); the next run closes it as abandoned",
+                    runId, source.Id, TeamScopeRunner.Describe(e));
+            }
+            AlignmentTelemetry.RecordRun(failed, activity);
+            logger.LogError("Sync of {Source} failed: {Error}", source.Id, failed.Error);
+            return failed;
+        }
+    }
+
+    /// <summary>failed when every team failed; partial when some failed or items were quarantined; else succeeded.</summary>
+    private static (SyncStatus, string?) Outcome(IReadOnlyList<TeamSyncResult> teams)
+    {
+        var failed = teams.Where(t => t.Status == SyncStatus.Failed).ToList();
+        var quarantined = teams.Sum(t => t.Quarantined);
+        var parts = failed.Select(t => $"{(t.TeamId.Length == 0 ? "source-wide read" : "team " + t.TeamId)} failed: {t.Error}").ToList();
+        if (quarantined > 0)
+            parts.Add($"{quarantined} item(s) quarantined ({string.Join(", ", teams.Where(t => t.Quarantined > 0).Select(t => $"{(t.TeamId.Length == 0 ? "source-wide" : t.TeamId)}: {t.Quarantined}"))})");
+        var error = parts.Count == 0 ? null : string.Join("; ", parts);
+        var teamParts = teams.Where(t => t.TeamId.Length > 0).ToList();
+        if (teamParts.Count > 0 && teamParts.All(t => t.Status == SyncStatus.Failed)) return (SyncStatus.Failed, error);
+        return (parts.Count > 0 ? SyncStatus.Partial : SyncStatus.Succeeded, error);
+    }
+
+    private async Task<string?> SourceStateAsync(string sourceId, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT source_state FROM core.sources WHERE id = @sourceId", new { sourceId }, cancellationToken: ct));
+    }
+
+    private async Task<string?> SourceWatermarkAsync(string sourceId, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT watermark FROM core.sources WHERE id = @sourceId", new { sourceId }, cancellationToken: ct));
+    }
+}

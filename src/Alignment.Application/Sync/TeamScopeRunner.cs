@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Alignment.Application.Sync;
+
+/// <summary>
+/// Syncs one team scope (and the source-wide part) of one run, isolated: whatever fails inside a scope is
+/// caught and returned as that scope's <see cref="SyncStatus.Failed"/> result, so the other teams go on
+/// (docs/reliability.md, "Isolation"). Only cancellation (the caller's or the run deadline) escapes.
+/// </summary>
+internal sealed class TeamScopeRunner(
+    NpgsqlDataSource dataSource, WorkItemWriter writer, ITrackerCollector collector, string sourceId, bool full,
+    DateTimeOffset started, IProgress<SyncProgress>? progress, ILogger logger)
+{
+    public async Task<TeamSyncResult> RunAsync(TeamOptions team, ConcurrentDictionary<string, string?> watermarksBefore,
+        ConcurrentDictionary<string, string?> watermarksAfter, CancellationToken ct)
+    {
+        var trail = RequestTrail.Begin();
+        try
+        {
+            var (watermark, scopeState, activeSprints, quarantined) = await ScopeStateAsync(team.Id, ct);
+            var fullScope = full || watermark is null;
+            watermarksBefore[team.Id] = watermark;
+            var scope = new ScopeRequest(team, fullScope ? null : watermark, fullScope, started)
+            {
+                KnownActiveSprints = activeSprints, ScopeState = fullScope ? null : scopeState, Quarantined = quarantined,
+            };
+
+            progress?.Report(new SyncProgress(sourceId, team.Id, "sprints", 0, 0));
+            var sprints = await collector.CollectSprintsAsync(scope, ct);
+            await writer.WriteSprintsAsync(sourceId, team.Id, sprints, ct);
+
+            var read = 0; var changed = 0; var failed = 0;
+            HashSet<string>? seen = fullScope ? new HashSet<string>(StringComparer.Ordinal) : null;
+            string? after = null;
+            await foreach (var (batch, result) in WritePipelinedAsync(collector.CollectItemsAsync(scope, ct), team.Id, ct, firstRead: watermark is null))
+            {
+                read += result.ItemsRead; changed += result.ItemsChanged; failed += batch.Quarantined.Count;
+                if (seen is not null)
+                {
+                    foreach (var i in batch.Items) seen.Add(i.ExternalId);
+                    // A quarantined item still exists at the tracker: never mark it deleted.
+                    foreach (var q in batch.Quarantined) seen.Add(q.ExternalId);
+                }
+                after = batch.WatermarkAfter ?? after;
+                progress?.Report(new SyncProgress(sourceId, team.Id, "items", read, changed));
+            }
+            var deleted = seen is not null ? await writer.MarkVanishedAsync(sourceId, team.Id, seen, ct) : 0;
+            watermarksAfter[team.Id] = after ?? watermark;
+            logger.LogInformation("Synced team {Team}: {Read} read, {Changed} changed, {Deleted} deleted, {Sprints} sprints, {Quarantined} quarantined",
+                team.Id, read, changed, deleted, sprints.Sprints.Count, failed);
+            return new TeamSyncResult(team.Id, read, changed + deleted, deleted, sprints.Sprints.Count, fullScope)
+            {
+                Status = failed > 0 ? SyncStatus.Partial : SyncStatus.Succeeded,
+                Quarantined = failed,
+            };
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            var message = Describe(e, sourceId, trail);
+            logger.LogWarning("Team {Team} of {Source} failed: {Error}", team.Id, sourceId, message);
+            return new TeamSyncResult(team.Id, 0, 0, 0, 0, full) { Status = SyncStatus.Failed, Error = message, ErrorNamesRequest = trail.Last is not null || IsTrackerError(e) };
+        }
+    }
+
+    /// <summary>Source-wide streams (e.g. Azure DevOps revisions), after the teams; a failure here leaves the teams' data in place.</summary>
+    /// <summary>Null when the collector has no source-wide stream (nothing to report).</summary>
+    public async Task<TeamSyncResult?> RunSourceWideAsync(IReadOnlyList<TeamOptions> teams, string? sourceWatermark,
+        ConcurrentDictionary<string, string?> watermarksBefore, ConcurrentDictionary<string, string?> watermarksAfter, CancellationToken ct)
+    {
+        watermarksBefore[""] = sourceWatermark;
+        var trail = RequestTrail.Begin();
+        try
+        {
+            progress?.Report(new SyncProgress(sourceId, "", "history", 0, 0));
+            var quarantined = 0;
+            var batches = 0;
+            await foreach (var (batch, _) in WritePipelinedAsync(
+                collector.CollectSourceWideAsync(new SourceScopeRequest(teams, full ? null : sourceWatermark, full, started), ct), "", ct))
+            {
+                batches++;
+                quarantined += batch.Quarantined.Count;
+                if (batch.WatermarkAfter is not null) watermarksAfter[""] = batch.WatermarkAfter;
+            }
+            if (batches == 0) return null;
+            return new TeamSyncResult("", 0, 0, 0, 0, full) { Status = quarantined > 0 ? SyncStatus.Partial : SyncStatus.Succeeded, Quarantined = quarantined };
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            var message = Describe(e, sourceId, trail);
+            logger.LogWarning("Source-wide read of {Source} failed: {Error}", sourceId, message);
+            return new TeamSyncResult("", 0, 0, 0, 0, full) { Status = SyncStatus.Failed, Error = message };
+        }
+    }
+
+    /// <summary>Reads the next batch from the tracker while the previous one is being written.</summary>
+    private async IAsyncEnumerable<(SyncBatch Batch, WorkItemWriter.BatchResult Result)> WritePipelinedAsync(
+        IAsyncEnumerable<SyncBatch> batches, string teamId,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct, bool firstRead = false)
+    {
+        var channel = Channel.CreateBounded<SyncBatch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var b in batches.WithCancellation(linked.Token)) await channel.Writer.WriteAsync(b, linked.Token);
+                channel.Writer.Complete();
+            }
+            catch (Exception e) { channel.Writer.Complete(e); }
+        }, linked.Token);
+        try
+        {
+            while (await channel.Reader.WaitToReadAsync(ct))
+                while (channel.Reader.TryRead(out var batch))
+                    yield return (batch, await writer.WriteAsync(sourceId, teamId, batch, ct, firstRead));
+        }
+        finally
+        {
+            await linked.CancelAsync();
+            try { await producer; } catch (OperationCanceledException) { }
+        }
+    }
+
+    /// <summary>What a failure says in the run report: tracker errors name source, request and path; database errors their code.</summary>
+    public static string Describe(Exception e) => e switch
+    {
+        TrackerPayloadException or TrackerRequestException => e.Message,
+        PostgresException pg => $"database error {pg.SqlState}: {pg.MessageText}",
+        NpgsqlException npg => $"database unreachable: {npg.Message}",
+        ChannelClosedException { InnerException: { } inner } => Describe(inner),
+        _ => $"{e.GetType().Name}: {e.Message}",
+    };
+
+    /// <summary>
+    /// <see cref="Describe(Exception)"/>, naming the source and the request whose answer was being used when a failure
+    /// is not a tracker error of its own (an answer that parsed but could not be used, or a row the store refused).
+    /// </summary>
+    public static string Describe(Exception e, string sourceId, RequestTrail? trail)
+    {
+        var message = Describe(e);
+        if (IsTrackerError(e)) return message;
+        return trail?.Last is { } request
+            ? $"source '{sourceId}': using the answer to {request} failed: {message}"
+            : $"source '{sourceId}': {message}";
+    }
+
+    private static bool IsTrackerError(Exception e) =>
+        e is TrackerPayloadException or TrackerRequestException || e is ChannelClosedException { InnerException: TrackerPayloadException or TrackerRequestException };
+
+    private async Task<(string? Watermark, string? ScopeState, IReadOnlyList<string> ActiveSprints, IReadOnlyList<string> Quarantined)> ScopeStateAsync(
+        string teamId, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var wm = (await conn.QueryAsync<(string? Value, string? State)>(new CommandDefinition(
+            "SELECT value, scope_state FROM ops.watermarks WHERE source_id = @sourceId AND team_id = @teamId", new { sourceId, teamId }, cancellationToken: ct))).FirstOrDefault();
+        var active = (await conn.QueryAsync<string>(new CommandDefinition("""
+            SELECT s.external_id FROM core.sprints s
+            JOIN core.team_sprints ts ON ts.source_id = s.source_id AND ts.sprint_id = s.external_id
+            WHERE ts.team_id = @teamId AND s.source_id = @sourceId AND s.state = 'active'
+            """, new { sourceId, teamId }, cancellationToken: ct))).ToList();
+        var quarantined = (await conn.QueryAsync<string>(new CommandDefinition("""
+            SELECT external_id FROM raw.failed_payloads
+            WHERE kind = 'item' AND resolved_at IS NULL AND source_id = @sourceId AND team_id = @teamId
+            ORDER BY external_id
+            """, new { sourceId, teamId }, cancellationToken: ct))).ToList();
+        return (wm.Value, wm.State, active, quarantined);
+    }
+}

@@ -1,0 +1,52 @@
+
+namespace Alignment.Domain.Analysis;
+
+/// <summary>One work item as the analyzers see it (not deleted). Dates are UTC.</summary>
+public sealed record SnapshotItem(
+    string Source, string ExternalId, string Key, string Url, string Type, string Title, string StatusCategory,
+    double? Points, string? Team, string? SprintId, string[] SprintIds, string? ParentKey, string? Rank,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateOnly? DueDate, DateTimeOffset? FirstSprintAddedAt = null)
+{
+    public bool IsOpen => StatusCategory is "todo" or "inProgress";
+    public bool IsDone => StatusCategory == "done";
+    public bool IsStoryLike => Type is "story" or "bug";
+}
+
+/// <summary>A dependency between synced items: <c>From</c> depends on <c>To</c> (To blocks From).</summary>
+public sealed record SnapshotLink(string FromSource, string FromKey, string ToSource, string ToKey);
+
+/// <summary>A sprint; <see cref="End"/> is exclusive.</summary>
+public sealed record SnapshotSprint(string Source, string Id, string Name, string State, DateTimeOffset? Start, DateTimeOffset? End, DateTimeOffset? Completed)
+{
+    public bool IsOpen => State is "active" or "future";
+    public DateOnly? FirstDay => Start is { } s ? DateOnly.FromDateTime(s.UtcDateTime) : null;
+    /// <summary>The last calendar day of the sprint (the end is exclusive).</summary>
+    public DateOnly? LastDay => End is { } e ? DateOnly.FromDateTime(e.UtcDateTime.AddTicks(-1)) : null;
+}
+
+public sealed record SnapshotTeam(string Id, string Name, string Source, IReadOnlyList<string> SprintIds);
+
+/// <summary>A row of <c>analysis.sprint_figures</c> (docs/figures.md).</summary>
+public sealed record SprintFigure(string Team, string Source, string SprintId, string Basis, double Committed, double Completed,
+    double Added, double Removed, double? SayDo, double? CapacityDays);
+
+/// <summary>Available person-days of a team in a sprint (sum over members).</summary>
+public sealed record SprintCapacity(string Team, string Source, string SprintId, double Days);
+
+/// <summary>An estimate change of an item (from, to; null = unestimated).</summary>
+public sealed record EstimateEvent(string Source, string ExternalId, DateTimeOffset At, double? From, double? To);
+
+/// <summary>The configured sources (schedule and teams) and the stored sync state (<c>ops.team_sync_state</c>, quarantined items), for SYNC-STALE.</summary>
+public sealed record SnapshotSync(IReadOnlyList<SyncSourceScope> Sources, SyncStateData State);
+
+/// <summary>Everything the analyzers read, loaded at one moment; <see cref="Now"/> is the only clock they use.</summary>
+public sealed record AnalysisSnapshot(
+    DateTimeOffset Now,
+    IReadOnlyList<SnapshotTeam> Teams,
+    IReadOnlyList<SnapshotItem> Items,
+    IReadOnlyList<SnapshotLink> Links,
+    IReadOnlyList<SnapshotSprint> Sprints,
+    IReadOnlyList<SprintFigure> Figures,
+    IReadOnlyList<SprintCapacity> Capacities,
+    IReadOnlyList<EstimateEvent> EstimateEvents,
+    SnapshotSync? Sync = null);

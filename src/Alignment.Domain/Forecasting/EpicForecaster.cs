@@ -1,0 +1,220 @@
+namespace Alignment.Domain.Forecasting;
+
+/// <summary>One team's share of an epic's remaining work (its own items and upstream blockers).</summary>
+public sealed record ForecastPart(string? Team, double RemainingPoints, int OpenItems, int UnestimatedItems, double AssumedPointsPerUnestimated,
+    double SprintLengthDays, IReadOnlyList<double> ThroughputSamples, DateOnly? P50, DateOnly? P85, string? NoForecastReason);
+
+/// <summary>
+/// A Monte Carlo forecast of one epic: <c>status</c> is <c>forecast</c> (P50/P85 set), <c>done</c>, or
+/// <c>noForecast</c> with <see cref="Reasons"/> (never an infinite date).
+/// </summary>
+public sealed record EpicForecast(string Source, string Key, string Url, string Title, string? Team, string Status, DateOnly? P50, DateOnly? P85,
+    DateOnly? Target, IReadOnlyList<string> Reasons, IReadOnlyList<ForecastPart> Parts, IReadOnlyList<ItemRef> Upstream, int Trials, int Seed,
+    DateTimeOffset ComputedAt)
+{
+    public const string Forecast = "forecast", Done = "done", NoForecast = "noForecast";
+}
+
+/// <summary>
+/// Monte Carlo over each owning team's throughput in its last closed sprints (completed points, docs/figures.md).
+/// The work of an epic is its open descendants plus every open item they transitively depend on (across
+/// trackers): an item cannot finish before its blockers. Each team burns its part sprint by sprint from the
+/// end of its active sprint, drawing a past sprint's throughput at random; the epic finishes when its last
+/// part does. Every team uses the same seeded draws for all epics (common random numbers), so forecasts
+/// are reproducible and comparable.
+/// </summary>
+public static class EpicForecaster
+{
+    public static Dictionary<(string Source, string Key), EpicForecast> Forecast(SnapshotIndex x)
+    {
+        var o = x.Options;
+        var trials = Math.Max(1000, o.ForecastTrials);
+        var max = Math.Max(1, o.ForecastMaxSprints);
+        var teams = new Dictionary<string, TeamModel>();
+        foreach (var t in x.Snapshot.Teams) teams[t.Id] = TeamModel.Build(x, t.Id, trials, max);
+
+        var result = new Dictionary<(string, string), EpicForecast>();
+        var days = new int[trials];
+        var sprintsNeeded = new int[max + 1];
+        foreach (var epic in x.Snapshot.Items)
+        {
+            if (epic.Type != "epic") continue;
+            var own = x.Descendants(epic).Where(i => i.Type is not "epic" and not "feature" and not "task").ToList();
+            if (epic.IsDone || epic.StatusCategory == "removed")
+            {
+                result[(epic.Source, epic.Key)] = new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, EpicForecast.Done, null, null,
+                    epic.DueDate, [], [], [], trials, o.ForecastSeed, x.Now);
+                continue;
+            }
+            // The epic's open work plus its open upstream blockers, transitively.
+            var required = new HashSet<SnapshotItem>(ReferenceEqualityComparer.Instance);
+            var queue = new Queue<SnapshotItem>();
+            foreach (var i in own) if (i.IsOpen && required.Add(i)) queue.Enqueue(i);
+            var ownSet = new HashSet<SnapshotItem>(required, ReferenceEqualityComparer.Instance);
+            while (queue.Count > 0)
+            {
+                var i = queue.Dequeue();
+                if (!x.BlockersOf.TryGetValue(i, out var bs)) continue;
+                foreach (var b in bs) if (b.IsOpen && b.Type is not "epic" and not "feature" && required.Add(b)) queue.Enqueue(b);
+            }
+            var upstream = required.Where(i => !ownSet.Contains(i)).OrderBy(i => i.Source, StringComparer.Ordinal).ThenBy(i => i.Key, StringComparer.Ordinal).ToList();
+            if (required.Count == 0)
+            {
+                var status = own.Count > 0 ? EpicForecast.Done : EpicForecast.NoForecast;
+                result[(epic.Source, epic.Key)] = new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, status, null, null, epic.DueDate,
+                    own.Count > 0 ? ["every item of the epic is done; the epic itself is still open"] : ["the epic has no stories or other work items"],
+                    [], [], trials, o.ForecastSeed, x.Now);
+                continue;
+            }
+
+            var parts = new List<ForecastPart>();
+            var reasons = new List<string>();
+            var forecastParts = 0;
+            int lastP50 = 0, lastP85 = 0;
+            foreach (var g in required.GroupBy(i => i.Team).OrderBy(g => g.Key ?? "", StringComparer.Ordinal))
+            {
+                var unestimated = g.Count(i => i.Points is null);
+                if (g.Key is null || !teams.TryGetValue(g.Key, out var model))
+                {
+                    var why = $"{g.Count()} open item(s) belong to no configured team";
+                    reasons.Add(why);
+                    parts.Add(new ForecastPart(g.Key, g.Sum(i => i.Points ?? 0), g.Count(), unestimated, 0, 0, [], null, null, why));
+                    continue;
+                }
+                var remaining = g.Sum(i => i.Points ?? 0) + unestimated * model.AssumedPoints;
+                if (model.NoForecastReason is { } reason)
+                {
+                    reasons.Add(reason);
+                    parts.Add(new ForecastPart(g.Key, remaining, g.Count(), unestimated, model.AssumedPoints, model.LengthDays, model.Samples, null, null, reason));
+                    continue;
+                }
+                // The finish day is monotone in the number of sprints a trial needs, so the part's percentiles come
+                // from a histogram of that number (no sort); the epic's per-trial maximum is kept across parts.
+                Array.Clear(sprintsNeeded);
+                var firstPart = forecastParts++ == 0;
+                for (var t = 0; t < trials; t++)
+                {
+                    var k = model.FinishIndex(t, remaining);
+                    sprintsNeeded[k]++;
+                    var d = model.DayOf(k);
+                    if (firstPart || d > days[t]) days[t] = d;
+                }
+                var (p50, p85) = (model.DayOf(PercentileIndex(sprintsNeeded, trials, 0.5)), model.DayOf(PercentileIndex(sprintsNeeded, trials, 0.85)));
+                (lastP50, lastP85) = (p50, p85);
+                string? partReason = p85 == int.MaxValue ? $"{x.TeamName(g.Key)} needs more than {max} sprints for {remaining:0.#} points at its recent throughput" : null;
+                if (partReason is not null) reasons.Add(partReason);
+                parts.Add(new ForecastPart(g.Key, remaining, g.Count(), unestimated, model.AssumedPoints, model.LengthDays, model.Samples,
+                    p50 == int.MaxValue ? null : DateOnly.FromDayNumber(p50), partReason is null ? DateOnly.FromDayNumber(p85) : null, partReason));
+            }
+
+            if (reasons.Count > 0)
+            {
+                result[(epic.Source, epic.Key)] = new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, EpicForecast.NoForecast, null, null,
+                    epic.DueDate, reasons, parts, upstream.Select(ItemRef.Of).ToList(), trials, o.ForecastSeed, x.Now);
+                continue;
+            }
+            int epicP50 = lastP50, epicP85 = lastP85; // one part: the epic finishes with it
+            if (forecastParts > 1)
+            {
+                var sorted = (int[])days.Clone();
+                Array.Sort(sorted);
+                (epicP50, epicP85) = (Percentile(sorted, 0.5), Percentile(sorted, 0.85));
+            }
+            result[(epic.Source, epic.Key)] = new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, EpicForecast.Forecast,
+                DateOnly.FromDayNumber(epicP50), DateOnly.FromDayNumber(epicP85), epic.DueDate, [], parts,
+                upstream.Select(ItemRef.Of).ToList(), trials, o.ForecastSeed, x.Now);
+        }
+        return result;
+    }
+
+    /// <summary>The value below which <paramref name="p"/> of the sorted trials fall (nearest rank).</summary>
+    public static int Percentile(int[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    /// <summary><see cref="Percentile"/> over a histogram: the smallest bucket holding the trial of nearest rank <paramref name="p"/>.</summary>
+    private static int PercentileIndex(int[] counts, int total, double p)
+    {
+        var rank = Math.Clamp((int)Math.Ceiling(p * total) - 1, 0, total - 1);
+        var seen = 0;
+        for (var k = 0; k < counts.Length; k++)
+        {
+            seen += counts[k];
+            if (seen > rank) return k;
+        }
+        return counts.Length - 1;
+    }
+
+    /// <summary>Stable across processes (string.GetHashCode is randomized per process).</summary>
+    public static int StableHash(string s)
+    {
+        unchecked
+        {
+            var h = 2166136261u;
+            foreach (var c in s) { h ^= c; h *= 16777619u; }
+            return (int)h;
+        }
+    }
+
+    private sealed class TeamModel
+    {
+        public required double[] Samples { get; init; }
+        public required double LengthDays { get; init; }
+        public required double AssumedPoints { get; init; }
+        public string? NoForecastReason { get; init; }
+        /// <summary>Cumulative throughput per trial and sprint: [trial * max + k] = points done after k + 1 sprints.</summary>
+        public float[] Cumulative { get; init; } = [];
+        public int Max { get; init; }
+        public int FirstEndDay { get; init; }
+
+        /// <summary>The sprints (after the first) a trial needs for <paramref name="remaining"/> points: 0 … Max − 1, or Max when it never finishes.</summary>
+        public int FinishIndex(int trial, double remaining)
+        {
+            if (remaining <= 0) return 0;
+            int lo = trial * Max, hi = lo + Max - 1;
+            if (Cumulative[hi] < remaining) return Max;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) / 2;
+                if (Cumulative[mid] >= remaining) hi = mid; else lo = mid + 1;
+            }
+            return lo - trial * Max;
+        }
+
+        /// <summary>The finish day of a trial that needs <paramref name="k"/> sprints (monotone in k); int.MaxValue for Max (never).</summary>
+        public int DayOf(int k) => k >= Max ? int.MaxValue : FirstEndDay + (int)Math.Round(k * LengthDays);
+
+        public static TeamModel Build(SnapshotIndex x, string team, int trials, int max)
+        {
+            var o = x.Options;
+            var v = x.Velocity[team];
+            var samples = v.Sprints.Select(f => f.Completed).ToArray();
+            var length = x.SprintLengthDays[team];
+            var estimated = x.ItemsOf(team).Where(i => i.Points is > 0 && i.Type is not "epic" and not "feature").Select(i => i.Points!.Value).Order().ToList();
+            var assumed = estimated.Count == 0 ? 1 : SnapshotIndex.Median(estimated);
+            string? reason = null;
+            if (samples.Length < o.MinHistorySprints)
+                reason = $"{x.TeamName(team)} has {samples.Length} closed sprint(s) with figures; a forecast needs {o.MinHistorySprints}";
+            else if (samples.All(s => s <= 0))
+                reason = $"{x.TeamName(team)} completed no points in its last {samples.Length} sprints";
+            var firstEnd = (x.Active[team] ?? x.Next[team])?.LastDay ?? x.Today.AddDays((int)length);
+            if (firstEnd < x.Today) firstEnd = x.Today;
+            if (reason is not null)
+                return new TeamModel { Samples = samples, LengthDays = length, AssumedPoints = assumed, NoForecastReason = reason };
+
+            var rng = new Random(o.ForecastSeed ^ StableHash(team));
+            var cumulative = new float[trials * max];
+            for (var t = 0; t < trials; t++)
+            {
+                double acc = 0;
+                for (var k = 0; k < max; k++)
+                {
+                    acc += samples[rng.Next(samples.Length)];
+                    cumulative[t * max + k] = (float)acc;
+                }
+            }
+            return new TeamModel
+            {
+                Samples = samples, LengthDays = length, AssumedPoints = assumed, Cumulative = cumulative, Max = max, FirstEndDay = firstEnd.DayNumber,
+            };
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using System.Text;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Alignment.Store;
+
+/// <summary>One column of a bulk upsert: its name, its PostgreSQL type, and how to read it from a row.</summary>
+public sealed record BulkColumn<T>(string Name, NpgsqlDbType Type, Func<T, object?> Get, bool Compare = true);
+
+/// <summary>
+/// A bulk upsert into one table: binary COPY into a temporary table, then one
+/// <c>INSERT … SELECT DISTINCT ON (key) … ON CONFLICT (key) DO UPDATE … WHERE row IS DISTINCT FROM EXCLUDED</c>.
+/// Duplicates within the rows are removed first (the last one wins), since PostgreSQL refuses to update
+/// one row twice in a statement, and unchanged rows are not rewritten.
+/// </summary>
+public sealed class BulkTable<T>
+{
+    private static int _counter;
+
+    public BulkTable(string target, IReadOnlyList<string> key, IReadOnlyList<BulkColumn<T>> columns, bool updateOnConflict = true, string? touchOnUpdate = null)
+    {
+        Target = target;
+        Key = key;
+        Columns = columns;
+        UpdateOnConflict = updateOnConflict;
+        TouchOnUpdate = touchOnUpdate;
+    }
+
+    public string Target { get; }
+    public IReadOnlyList<string> Key { get; }
+    public IReadOnlyList<BulkColumn<T>> Columns { get; }
+    public bool UpdateOnConflict { get; }
+    /// <summary>An extra assignment made only when a row really changes (e.g. <c>synced_at = now()</c>).</summary>
+    public string? TouchOnUpdate { get; }
+
+    /// <summary>Copies the rows into a fresh temporary table (dropped at commit) and returns its name.</summary>
+    public async Task<string> StageAsync(NpgsqlConnection conn, IEnumerable<T> rows, CancellationToken ct)
+    {
+        var temp = $"_stage_{Target.Replace('.', '_')}_{Interlocked.Increment(ref _counter)}";
+        var cols = string.Join(", ", Columns.Select(c => c.Name));
+        await using (var create = new NpgsqlCommand(
+            $"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {cols} FROM {Target} WITH NO DATA; ALTER TABLE {temp} ADD COLUMN _ord bigint", conn))
+            await create.ExecuteNonQueryAsync(ct);
+        await CopyAsync(conn, $"COPY {temp} ({cols}, _ord) FROM STDIN (FORMAT BINARY)", rows, withOrdinal: true, ct);
+        return temp;
+    }
+
+    /// <summary>
+    /// Copies the rows straight into the target, for rows known to be new (a first read): no staging, no merge.
+    /// A duplicate key fails the COPY (SQLSTATE 23505); callers run it under a savepoint and fall back to the upsert.
+    /// </summary>
+    public Task CopyDirectAsync(NpgsqlConnection conn, IEnumerable<T> rows, CancellationToken ct) =>
+        CopyAsync(conn, $"COPY {Target} ({string.Join(", ", Columns.Select(c => c.Name))}) FROM STDIN (FORMAT BINARY)", rows, withOrdinal: false, ct);
+
+    private async Task CopyAsync(NpgsqlConnection conn, string copy, IEnumerable<T> rows, bool withOrdinal, CancellationToken ct)
+    {
+        await using var writer = await conn.BeginBinaryImportAsync(copy, ct);
+        long ord = 0;
+        foreach (var row in rows)
+        {
+            await writer.StartRowAsync(ct);
+            foreach (var c in Columns)
+            {
+                var v = c.Get(row);
+                if (v is null) await writer.WriteNullAsync(ct);
+                else await writer.WriteAsync(v, c.Type, ct);
+            }
+            if (withOrdinal) await writer.WriteAsync(ord++, NpgsqlDbType.Bigint, ct);
+        }
+        await writer.CompleteAsync(ct);
+    }
+
+    /// <summary>Merges a staged table into the target; returns the number of rows inserted or changed.</summary>
+    public async Task<int> MergeAsync(NpgsqlConnection conn, string temp, CancellationToken ct)
+    {
+        var cols = string.Join(", ", Columns.Select(c => c.Name));
+        var key = string.Join(", ", Key);
+        var sql = new StringBuilder()
+            .Append($"INSERT INTO {Target} AS t ({cols}) SELECT DISTINCT ON ({key}) {cols} FROM {temp} ORDER BY {key}, _ord DESC ")
+            .Append($"ON CONFLICT ({key}) DO ");
+        var update = Columns.Where(c => !Key.Contains(c.Name)).ToList();
+        if (!UpdateOnConflict || update.Count == 0) sql.Append("NOTHING");
+        else
+        {
+            sql.Append("UPDATE SET ").Append(string.Join(", ", update.Select(c => $"{c.Name} = EXCLUDED.{c.Name}")));
+            if (TouchOnUpdate is not null) sql.Append(", ").Append(TouchOnUpdate);
+            var compared = update.Where(c => c.Compare).ToList();
+            sql.Append($" WHERE ({string.Join(", ", compared.Select(c => "t." + c.Name))}) IS DISTINCT FROM ({string.Join(", ", compared.Select(c => "EXCLUDED." + c.Name))})");
+        }
+        await using var cmd = new NpgsqlCommand(sql.ToString(), conn) { CommandTimeout = 600 };
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<int> UpsertAsync(NpgsqlConnection conn, IEnumerable<T> rows, CancellationToken ct) =>
+        await MergeAsync(conn, await StageAsync(conn, rows, ct), ct);
+}

@@ -1,0 +1,174 @@
+using System.Text.Json;
+using Dapper;
+using Mediator;
+using Npgsql;
+
+namespace Alignment.Store.Queries;
+
+public sealed record FindingDto(long Id, string Rule, string Severity, string Status, string? Team, IReadOnlyList<string> RelatedTeams, string Title,
+    IReadOnlyList<ItemRef> Items, JsonElement Evidence, string Action, double Score, DateTimeOffset FirstSeen, DateTimeOffset LastSeen,
+    DateTimeOffset? ResolvedAt);
+
+/// <summary>
+/// Findings, newest id first, filtered by team (owning or related), rule, severity and status (default: every status but resolved).
+/// A product owner sees the findings of their configured teams (as owner or related team); none of a team no longer configured.
+/// </summary>
+public sealed record ListFindingsQuery(Viewer Viewer, string? Team, string? Rule, string? Severity, string? Status, int Limit, string? Cursor)
+    : IQuery<Page<FindingDto>>;
+
+internal sealed class ListFindingsHandler(NpgsqlDataSource db) : IQueryHandler<ListFindingsQuery, Page<FindingDto>>
+{
+    public async ValueTask<Page<FindingDto>> Handle(ListFindingsQuery q, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var after = FindingCursor.Decode(q.Cursor);
+        var rows = (await conn.QueryAsync<FindingRow>(new CommandDefinition(FindingRow.Select + $"""
+            WHERE (@team::text IS NULL OR f.team_id = @team OR @team = ANY (f.related_teams))
+              AND (@rule::text IS NULL OR f.rule = @rule)
+              AND (@severity::text IS NULL OR f.severity = @severity)
+              AND (CASE WHEN @status::text IS NULL THEN f.status <> 'resolved' ELSE f.status = @status END)
+              AND (@after::bigint IS NULL OR f.id < @after)
+              AND (@scope::text IS NULL OR EXISTS (SELECT 1 FROM core.teams t WHERE {TeamAccess.OwnedByScope}
+                                                   AND (t.id = f.team_id OR t.id = ANY (f.related_teams))))
+            ORDER BY f.id DESC
+            LIMIT @take
+            """, new { team = q.Team, rule = q.Rule, severity = q.Severity, status = q.Status, after, scope = q.Viewer.TeamScope, take = q.Limit + 1 },
+            cancellationToken: ct))).ToList();
+        var more = rows.Count > q.Limit;
+        if (more) rows.RemoveAt(rows.Count - 1);
+        return new Page<FindingDto>(rows.Select(r => r.ToDto()).ToList(), more ? FindingCursor.Encode(rows[^1].Id) : null);
+    }
+}
+
+public enum FindingAction { Acknowledge, Suppress }
+
+public enum FindingActionOutcome { Done, NotFound, Forbidden }
+
+public sealed record FindingActionResult(FindingActionOutcome Outcome, FindingDto? Finding);
+
+/// <summary>
+/// Acknowledge (admin, PMO, or the product owner of the finding's owning team — not of a merely related team) or suppress
+/// (admin, PMO) a finding.
+/// A suppressed finding stays suppressed while it holds, unless its severity rises above the one it had when suppressed.
+/// </summary>
+public sealed record ChangeFindingStatusCommand(Viewer Viewer, long Id, FindingAction Action) : ICommand<FindingActionResult>;
+
+internal sealed class ChangeFindingStatusHandler(NpgsqlDataSource db, TimeProvider clock) : ICommandHandler<ChangeFindingStatusCommand, FindingActionResult>
+{
+    public async ValueTask<FindingActionResult> Handle(ChangeFindingStatusCommand c, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        // A product owner reads the findings of their configured teams, owning or related, but acts only on those their team owns.
+        var access = await conn.QuerySingleAsync<(bool Visible, bool Owns)>(new CommandDefinition($"""
+            SELECT EXISTS (SELECT 1 FROM analysis.findings f WHERE f.id = @Id
+                     AND (@scope::text IS NULL OR EXISTS (SELECT 1 FROM core.teams t WHERE {TeamAccess.OwnedByScope}
+                                                          AND (t.id = f.team_id OR t.id = ANY (f.related_teams))))),
+                   EXISTS (SELECT 1 FROM analysis.findings f JOIN core.teams t ON t.id = f.team_id
+                            WHERE f.id = @Id AND {TeamAccess.OwnedByScope})
+            """, new { c.Id, scope = c.Viewer.TeamScope }, tx, cancellationToken: ct));
+        if (!access.Visible) return new(FindingActionOutcome.NotFound, null);
+        var allowed = c.Viewer.Role is Viewer.Admin or Viewer.Pmo
+                      || (c.Viewer.Role == Viewer.ProductOwner && c.Action == FindingAction.Acknowledge && access.Owns);
+        if (!allowed) return new(FindingActionOutcome.Forbidden, null);
+        var status = c.Action == FindingAction.Acknowledge ? "acknowledged" : "suppressed";
+        var now = clock.GetUtcNow();
+        // A resolved finding stays resolved; acknowledging a suppressed one does not lift the suppression.
+        await conn.ExecuteAsync(new CommandDefinition("""
+            WITH u AS (
+              UPDATE analysis.findings f
+                 SET status = @status, status_changed_at = @now, status_changed_by = @actor,
+                     suppressed_severity = CASE WHEN @status = 'suppressed' THEN f.severity ELSE f.suppressed_severity END
+               WHERE f.id = @Id AND f.status <> 'resolved' AND f.status <> @status
+                 AND NOT (@status = 'acknowledged' AND f.status = 'suppressed')
+              RETURNING f.id, f.status, f.severity)
+            INSERT INTO analysis.finding_events (finding_id, at, kind, status, severity, actor)
+            SELECT id, @now, status, status, severity, @actor FROM u
+            """, new { c.Id, status, now, actor = c.Viewer.Name }, tx, cancellationToken: ct));
+        var row = await conn.QuerySingleAsync<FindingRow>(new CommandDefinition(FindingRow.Select + " WHERE f.id = @Id", new { c.Id }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return new(FindingActionOutcome.Done, row.ToDto());
+    }
+}
+
+internal static class FindingCursor
+{
+    public static string Encode(long id) => CursorCodec.Encode("f", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public static long? Decode(string? cursor)
+    {
+        var (kind, value) = CursorCodec.Decode(cursor);
+        if (kind is null) return null;
+        return kind == "f" && long.TryParse(value, out var id) ? id : throw new FormatException("cursor");
+    }
+
+    public static bool IsValid(string cursor)
+    {
+        try { _ = Decode(cursor); return true; }
+        catch (FormatException) { return false; }
+    }
+}
+
+internal sealed class FindingRow
+{
+    public const string Select = """
+        SELECT f.id, f.rule, f.severity, f.status, f.team_id, f.related_teams, f.title, f.items::text AS items, f.evidence::text AS evidence,
+               f.action, f.score, f.first_seen, f.last_seen, f.resolved_at
+        FROM analysis.findings f
+
+        """;
+
+    public long Id { get; set; }
+    public string Rule { get; set; } = "";
+    public string Severity { get; set; } = "";
+    public string Status { get; set; } = "";
+    public string? TeamId { get; set; }
+    public string[] RelatedTeams { get; set; } = [];
+    public string Title { get; set; } = "";
+    public string Items { get; set; } = "[]";
+    public string Evidence { get; set; } = "{}";
+    public string Action { get; set; } = "";
+    public double Score { get; set; }
+    public DateTime FirstSeen { get; set; }
+    public DateTime LastSeen { get; set; }
+    public DateTime? ResolvedAt { get; set; }
+
+    public FindingDto ToDto() => new(Id, Rule, Severity, Status, TeamId, RelatedTeams, Title,
+        JsonSerializer.Deserialize<List<ItemRef>>(Items, FindingStore.Json) ?? [], JsonDocument.Parse(Evidence).RootElement.Clone(), Action, Score,
+        Utc(FirstSeen), Utc(LastSeen), ResolvedAt is { } r ? Utc(r) : null);
+
+    private static DateTimeOffset Utc(DateTime d) => new(DateTime.SpecifyKind(d, DateTimeKind.Utc));
+}
+
+/// <summary>The last analysis run's forecast of an epic (null when the epic is unknown, not yet analysed, or not visible).</summary>
+public sealed record GetEpicForecastQuery(Viewer Viewer, string Source, string Key) : IQuery<JsonElement?>;
+
+internal sealed class GetEpicForecastHandler(NpgsqlDataSource db) : IQueryHandler<GetEpicForecastQuery, JsonElement?>
+{
+    public async ValueTask<JsonElement?> Handle(GetEpicForecastQuery q, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var json = await conn.ExecuteScalarAsync<string?>(new CommandDefinition($"""
+            SELECT e.forecast::text FROM analysis.epic_forecasts e
+            WHERE e.source_id = @Source AND e.epic_key = @Key
+              AND (@scope::text IS NULL OR EXISTS (SELECT 1 FROM core.teams t WHERE {TeamAccess.OwnedByScope}
+                   AND (t.id = e.team_id OR e.forecast -> 'parts' @> jsonb_build_array(jsonb_build_object('team', t.id)))))
+            """, new { q.Source, q.Key, scope = q.Viewer.TeamScope }, cancellationToken: ct));
+        return json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
+    }
+}
+
+/// <summary>A team's data-hygiene scorecard from the last analysis run (null when unknown, not visible, or not analysed yet).</summary>
+public sealed record GetTeamHygieneQuery(Viewer Viewer, string TeamId) : IQuery<JsonElement?>;
+
+internal sealed class GetTeamHygieneHandler(NpgsqlDataSource db) : IQueryHandler<GetTeamHygieneQuery, JsonElement?>
+{
+    public async ValueTask<JsonElement?> Handle(GetTeamHygieneQuery q, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        if (!await TeamAccess.CanSeeAsync(conn, q.Viewer, q.TeamId, ct)) return null;
+        var json = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT scorecard::text FROM analysis.team_hygiene WHERE team_id = @TeamId", new { q.TeamId }, cancellationToken: ct));
+        return json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
+    }
+}

@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Alignment.Host.Hosting;
+using Dapper;
+using Spectre.Console;
+
+namespace Alignment.DevTools.Benchmark;
+
+public sealed record BenchOptions(int Teams, int Items, int Links, int Seed, string? JsonFile, bool Keep, bool Sequential);
+
+/// <summary>
+/// One benchmark run (README, "Benchmark"): simulator in a child process → scratch database → initial sync →
+/// peak RSS → minimum requests → COPY baseline → unchanged incremental sync → analyzers → MI burst → table + JSON.
+/// </summary>
+public static class BenchmarkRunner
+{
+    public static async Task<int> RunAsync(BenchOptions o, string configuredConnection, CancellationToken ct)
+    {
+        // Ctrl+C / SIGTERM: cancel and clean up (kill the simulator, drop the scratch database) before exiting;
+        // a second signal ends the process at once.
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var signals = 0;
+        void OnSignal(PosixSignalContext context)
+        {
+            if (Interlocked.Increment(ref signals) > 1) return;
+            context.Cancel = true;
+            Console.Error.WriteLine("alignment bench: stopping; cleaning up the simulator and the scratch database…");
+            cts.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        try
+        {
+            return await RunCoreAsync(o, configuredConnection, cts.Token);
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("alignment bench: cancelled");
+            return 130;
+        }
+    }
+
+    private static async Task<int> RunCoreAsync(BenchOptions o, string configuredConnection, CancellationToken ct)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+        Step($"starting the simulator ({o.Teams} teams, {o.Items} items, {o.Links} links, seed {o.Seed})");
+        await using var sim = await SimulatorProcess.StartAsync(o.Teams, o.Items, o.Links, o.Seed, http, ct);
+        var simConfig = await http.GetByteArrayAsync(sim.BaseUrl + "/_sim/config", ct);
+
+        await using var scratch = await ScratchDatabase.CreateAsync(configuredConnection, ct);
+        scratch.Keep = o.Keep;
+        Step($"scratch database {scratch.Name}{(o.Keep ? " (kept)" : "")}");
+
+        using var host = BuildHost(simConfig, scratch.ConnectionString);
+        await host.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
+        var options = AlignmentServices.ValidatedOptions(host.Services);
+        var sources = options.Sources.Select(s => s.Id).ToList();
+        var runner = host.Services.GetRequiredService<SyncRunner>();
+
+        Step("initial sync" + (o.Sequential ? " (sources one after the other)" : " (sources in parallel)"));
+        var initial = await SyncAllAsync(runner, sources, full: true, o.Sequential, ct);
+        var peakRssMb = PeakRssMb(); // before anything else grows the process (the truth document below is large)
+        if (initial.Failed is { } failedInitial) return Fail("initial sync", failedInitial);
+
+        Step("minimum requests from the organisation's shape");
+        long minimum;
+        await using (var truthStream = await http.GetStreamAsync(sim.BaseUrl + "/_sim/truth", ct))
+        using (var truth = await JsonDocument.ParseAsync(truthStream, default, ct))
+            minimum = MinimumRequests.Compute(truth.RootElement, await AdoRevisionsAsync(scratch.ConnectionString, ct)).Total;
+
+        Step("COPY baseline");
+        var copy = await CopyBaseline.RunAsync(scratch.ConnectionString, ct);
+
+        Step("incremental sync, nothing changed");
+        var incremental = await SyncAllAsync(runner, sources, full: false, o.Sequential, ct);
+        if (incremental.Failed is { } failedIncremental) return Fail("incremental sync", failedIncremental);
+
+        Step("analyzers");
+        var analyzeClock = Stopwatch.StartNew();
+        AnalysisRunResult analysis;
+        // The pipeline from the analysis on (analysis, MI, alerts); the syncs above are its first step, timed on their own.
+        analysis = await host.Services.GetRequiredService<AlignmentPipeline>().AnalyzeAsync("bench", ct);
+        var analyze = new AnalyzeFigures(analyzeClock.Elapsed.TotalSeconds, analysis.Findings);
+
+        Step("MI burst");
+        var mi = await MiBurst.RunAsync(simConfig, scratch.ConnectionString, requests: 1000, clients: 50, ct);
+
+        var report = new BenchReport(options.Teams.Count, o.Items, o.Links,
+            new InitialSyncFigures(initial.Seconds, initial.Items, initial.Requests, minimum, peakRssMb),
+            copy,
+            new IncrementalSyncFigures(incremental.Seconds, incremental.Requests),
+            analyze,
+            mi);
+        report.Print();
+        if (o.JsonFile is { } file)
+        {
+            await using var f = File.Create(file);
+            report.WriteJson(f);
+            AnsiConsole.MarkupLine($"[grey]JSON written to {Markup.Escape(Path.GetFullPath(file))}[/]");
+        }
+        return 0;
+    }
+
+    private sealed record SyncFigures(double Seconds, long Requests, long Items, SyncRunResult? Failed);
+
+    private static async Task<SyncFigures> SyncAllAsync(SyncRunner runner, List<string> sources, bool full, bool sequential, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var results = new List<SyncRunResult>();
+        if (sequential)
+            foreach (var s in sources) results.Add(await runner.RunAsync(new SyncRequest(s, null, full, "bench"), null, ct));
+        else
+            results.AddRange(await Task.WhenAll(sources.Select(s => Task.Run(() => runner.RunAsync(new SyncRequest(s, null, full, "bench"), null, ct), ct))));
+        var seconds = clock.Elapsed.TotalSeconds;
+        return new SyncFigures(seconds, results.Sum(r => r.Requests), results.Sum(r => (long)r.ItemsRead),
+            results.FirstOrDefault(r => r.Status != SyncStatus.Succeeded));
+    }
+
+    /// <summary>Like <see cref="Cli.CliHost.Build"/>, configured with the simulator's <c>/_sim/config</c> and the scratch database only.</summary>
+    private static IHost BuildHost(byte[] simConfig, string connectionString)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddJsonStream(new MemoryStream(simConfig));
+        builder.Configuration.AddInMemoryCollection([new("ConnectionStrings:" + Database.ConnectionStringName, connectionString)]);
+        builder.Services.AddAlignment(builder.Configuration);
+        var host = builder.Build();
+        AlignmentServices.ValidatedOptions(host.Services);
+        return host;
+    }
+
+    /// <summary>Revisions per Azure DevOps project: the sum of the stored items' <c>rev</c> (see <see cref="MinimumRequests"/>).</summary>
+    private static async Task<IReadOnlyDictionary<string, long>> AdoRevisionsAsync(string connectionString, CancellationToken ct)
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(connectionString);
+        await conn.OpenAsync(ct);
+        var rows = await conn.QueryAsync<(string Project, long Revisions)>(new CommandDefinition("""
+            SELECT p.payload -> 'fields' ->> 'System.TeamProject' AS project,
+                   sum(CASE WHEN jsonb_typeof(p.payload -> 'rev') = 'number' THEN (p.payload ->> 'rev')::bigint ELSE 1 END)::bigint AS revisions
+            FROM raw.item_payloads p JOIN core.sources s ON s.id = p.source_id
+            WHERE s.kind = 'azureDevOps' AND p.payload -> 'fields' ->> 'System.TeamProject' IS NOT NULL
+            GROUP BY 1
+            """, cancellationToken: ct));
+        return rows.ToDictionary(r => r.Project, r => r.Revisions, StringComparer.Ordinal);
+    }
+
+    /// <summary>The process's peak resident set size (VmHWM); it cannot be reset, so it is the peak since start.</summary>
+    private static double PeakRssMb()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return Environment.WorkingSet / (1024.0 * 1024.0); // not Linux: the current working set
+    }
+
+    private static void Step(string what) =>
+        AnsiConsole.MarkupLine($"[grey]{DateTime.Now:HH:mm:ss} {Markup.Escape(what)}…[/]");
+
+    private static int Fail(string phase, SyncRunResult r)
+    {
+        AnsiConsole.MarkupLine($"[red]alignment bench: {Markup.Escape(phase)} of source {Markup.Escape(r.SourceId)} {r.Status.ToString().ToLowerInvariant()}:[/] {Markup.Escape(r.Error ?? "")}");
+        return 1;
+    }
+}

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using Alignment.Simulator;
+
+namespace Alignment.DevTools.Cli;
+
+/// <summary><c>alignment simulate</c>: serves a generated Jira + Azure DevOps organisation until Ctrl+C.</summary>
+public static class SimulateVerb
+{
+    public static readonly Option<int> Port = new("--port") { Description = "Port on 127.0.0.1 (0 = any free port)", DefaultValueFactory = _ => 5090 };
+    public static readonly Option<int> Teams = new("--teams") { Description = "Teams, about half on each tracker", DefaultValueFactory = _ => 12 };
+    public static readonly Option<int> Items = new("--items") { Description = "Work items across the organisation", DefaultValueFactory = _ => 2400 };
+    public static readonly Option<int> Links = new("--links") { Description = "Dependency links (-1 = items / 10)", DefaultValueFactory = _ => -1 };
+    public static readonly Option<int> Seed = new("--seed") { Description = "Seed; the same seed gives the same organisation", DefaultValueFactory = _ => 42 };
+    public static readonly Option<DateTimeOffset?> Now = new("--now")
+    {
+        Description = "The simulated 'now' (ISO 8601); default today 09:00 UTC (yesterday's before 09:00), so sprints and ages match the real clock",
+    };
+    public static readonly Option<double> FaultRate = new("--fault-rate") { Description = "Share of tracker requests answered with 429, 500/503, a slow or a truncated response", DefaultValueFactory = _ => 0 };
+
+    public static Command Create()
+    {
+        var cmd = new Command("simulate", "Serve a generated Jira + Azure DevOps organisation over the real REST shapes") { Port, Teams, Items, Links, Seed, Now, FaultRate };
+        cmd.SetAction((r, ct) => Verbs.Guard(() => RunAsync(r, ct)));
+        return cmd;
+    }
+
+    public static SimulatorOptions Options(ParseResult r)
+    {
+        var o = new SimulatorOptions
+        {
+            Teams = r.GetValue(Teams), Items = r.GetValue(Items), Links = r.GetValue(Links), Seed = r.GetValue(Seed), FaultRate = r.GetValue(FaultRate),
+            Now = r.GetValue(Now) ?? DefaultNow(DateTimeOffset.UtcNow),
+        };
+        if (o.Teams < 1) throw new ConfigurationException("--teams: at least 1");
+        if (o.Items < o.Teams) throw new ConfigurationException("--items: at least one item per team");
+        if (o.FaultRate is < 0 or > 1) throw new ConfigurationException("--fault-rate: a share between 0 and 1");
+        return o;
+    }
+
+    /// <summary>Today 09:00 UTC, or yesterday's when that is still ahead: never in the future, the same all day.</summary>
+    public static DateTimeOffset DefaultNow(DateTimeOffset clock)
+    {
+        var today = new DateTimeOffset(clock.UtcDateTime.Date, TimeSpan.Zero).AddHours(9);
+        return today <= clock ? today : today.AddDays(-1);
+    }
+
+    private static async Task<int> RunAsync(ParseResult r, CancellationToken ct)
+    {
+        var options = Options(r);
+        await using var sim = await SimulatorServer.StartAsync(options, r.GetValue(Port), ct);
+        Console.WriteLine($"Simulator listening on {sim.BaseUrl}");
+        Console.WriteLine($"  Jira Cloud:    {sim.JiraBaseUrl}   (Basic {options.JiraUser} / {options.JiraToken})");
+        Console.WriteLine($"  Azure DevOps:  {sim.AdoBaseUrl}   (PAT {options.AdoPat})");
+        Console.WriteLine($"  ground truth:  {sim.BaseUrl}/_sim/truth   configuration: {sim.BaseUrl}/_sim/config   advance time: POST {sim.BaseUrl}/_sim/advance?days=14");
+        Console.WriteLine($"  {sim.Organisation.TeamCount} teams, {sim.Organisation.ItemCount} items, {sim.Organisation.LinkCount} links (seed {options.Seed}); Ctrl+C stops.");
+        try { await Task.Delay(Timeout.Infinite, ct); } catch (OperationCanceledException) { }
+        return 0;
+    }
+}
