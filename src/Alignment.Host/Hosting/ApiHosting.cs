@@ -35,12 +35,7 @@ public static class ApiHosting
             .AddPolicy(Policies.TeamData, p => p.RequireRole(Core.Reporting.Viewer.Admin, Core.Reporting.Viewer.Pmo, Core.Reporting.Viewer.ProductOwner))
             .AddPolicy(Policies.Operations, p => p.RequireRole(Core.Reporting.Viewer.Admin, Core.Reporting.Viewer.Pmo))
             .AddPolicy(Policies.Management, p => p.RequireRole(Core.Reporting.Viewer.Admin, Core.Reporting.Viewer.Pmo, Core.Reporting.Viewer.Management));
-        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
-        {
-            doc.Info.Title = "Alignment API";
-            doc.Info.Description = "Cross-team alignment for an Agile PMO: teams, work items, sprints and sync. Send the API key in the X-Api-Key header.";
-            return Task.CompletedTask;
-        }));
+        services.AddAlignmentOpenApi(); // OpenApiDocument.cs: security schemes, problem responses, tags
         services.AddHealthChecks()
             .AddCheck<DatabaseReadyCheck>("database", failureStatus: null, tags: ["ready"], timeout: DatabaseReadyCheck.Timeout);
         services.AddCookieAntiforgery();
