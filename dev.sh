@@ -139,6 +139,23 @@ ensure_helm() {
   helm version --short >/dev/null || die "the installed helm does not run"
 }
 
+# Redocly CLI for the OpenAPI lint test (OpenApiLintTests): the npm package, pinned, into .dev/redocly once;
+# REDOCLY names its binary for the tests.
+REDOCLY_VERSION=2.77.0
+ensure_redocly() {
+  local dir="$DEV/redocly" bin="$DEV/redocly/node_modules/.bin/redocly"
+  if [ ! -x "$bin" ] || [ "$(cat "$dir/version" 2>/dev/null)" != "$REDOCLY_VERSION" ]; then
+    command -v npm >/dev/null 2>&1 || die "redocly is missing and npm is not available to install it"
+    say "installing @redocly/cli@$REDOCLY_VERSION into .dev/redocly"
+    mkdir -p "$dir"
+    npm install --prefix "$dir" --no-audit --no-fund --silent "@redocly/cli@$REDOCLY_VERSION" >/dev/null \
+      || die "npm install @redocly/cli@$REDOCLY_VERSION failed"
+    echo "$REDOCLY_VERSION" > "$dir/version"
+  fi
+  "$bin" --version >/dev/null 2>&1 || die "the installed redocly does not run"
+  export REDOCLY="$bin"
+}
+
 # The dashboard's browser test drives Debian's Chromium through Playwright (no browser download).
 ensure_chromium() {
   [ -x /usr/bin/chromium ] && return 0
@@ -153,6 +170,7 @@ build() { ensure_dotnet; say "building"; dotnet build Alignment.sln -c "${CONFIG
 run_tests() {
   ensure_db
   ensure_helm
+  ensure_redocly
   ensure_chromium
   build
   local results="$DEV/test-results"

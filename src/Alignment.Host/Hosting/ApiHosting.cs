@@ -32,12 +32,7 @@ public static class ApiHosting
             .AddPolicy(Policies.TeamData, p => p.RequireRole(Domain.Access.Viewer.Admin, Domain.Access.Viewer.Pmo, Domain.Access.Viewer.ProductOwner))
             .AddPolicy(Policies.Operations, p => p.RequireRole(Domain.Access.Viewer.Admin, Domain.Access.Viewer.Pmo))
             .AddPolicy(Policies.Management, p => p.RequireRole(Domain.Access.Viewer.Admin, Domain.Access.Viewer.Pmo, Domain.Access.Viewer.Management));
-        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
-        {
-            doc.Info.Title = "Alignment API";
-            doc.Info.Description = "Cross-team alignment for an Agile PMO: teams, work items, sprints and sync. Send the API key in the X-Api-Key header.";
-            return Task.CompletedTask;
-        }));
+        services.AddAlignmentOpenApi(); // OpenApiDocument.cs: security schemes, problem responses, tags
         services.AddHealthChecks()
             .AddCheck<DatabaseReadyCheck>("database", failureStatus: null, tags: ["ready"], timeout: DatabaseReadyCheck.Timeout);
         services.AddCookieAntiforgery();
