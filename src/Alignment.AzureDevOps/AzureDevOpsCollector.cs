@@ -124,28 +124,7 @@ public sealed class AzureDevOpsCollector(SourceOptions source, IReadOnlyList<Sou
             var failures = hydrated.SelectMany(h => h.Failures).ToList();
             await EnsureStatesAsync(context, read.Select(i => AzureDevOpsConverter.Str(i.Fields, "System.WorkItemType")), ct).ConfigureAwait(false);
 
-            // One work item that cannot be converted is quarantined; the rest of the batch is written.
-            var items = new List<WorkItem>(read.Count);
-            var links = new List<WorkItemLink>();
-            var raw = new List<RawPayload>(read.Count);
-            foreach (var wi in read)
-            {
-                try
-                {
-                    var item = AzureDevOpsConverter.ConvertItem(wi, context, source);
-                    var itemLinks = AzureDevOpsConverter.ConvertLinks(wi, source, allSources).ToList();
-                    StoreLimits.Check(item, itemLinks);
-                    var payload = AzureDevOpsClient.RawJson(wi);
-                    items.Add(item);
-                    links.AddRange(itemLinks);
-                    raw.Add(new RawPayload(source.Id, item.ExternalId, payload));
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    var id = wi.Id.ToString(CultureInfo.InvariantCulture);
-                    failures.Add(ItemConversionException.Failure(e, id, id, $"POST {project}/_apis/wit/workitemsbatch", AzureDevOpsClient.RawJson(wi)));
-                }
-            }
+            var (items, links, raw) = Convert(read, context, project, failures);
 
             var last = offset + itemsPerBatch >= ids.Count;
             yield return new SyncBatch
@@ -158,6 +137,34 @@ public sealed class AzureDevOpsCollector(SourceOptions source, IReadOnlyList<Sou
                 ScopeStateAfter = last ? areaState : null,
             };
         }
+    }
+
+    /// <summary>Converts one batch; a work item that cannot be converted is quarantined (added to <paramref name="failures"/>), the rest written.</summary>
+    private (List<WorkItem> Items, List<WorkItemLink> Links, List<RawPayload> Raw) Convert(
+        IReadOnlyList<AdoWorkItem> read, AzureDevOpsTeamContext context, string project, List<ItemFailure> failures)
+    {
+        var items = new List<WorkItem>(read.Count);
+        var links = new List<WorkItemLink>();
+        var raw = new List<RawPayload>(read.Count);
+        foreach (var wi in read)
+        {
+            try
+            {
+                var item = AzureDevOpsConverter.ConvertItem(wi, context, source);
+                var itemLinks = AzureDevOpsConverter.ConvertLinks(wi, source, allSources).ToList();
+                StoreLimits.Check(item, itemLinks);
+                var payload = AzureDevOpsClient.RawJson(wi);
+                items.Add(item);
+                links.AddRange(itemLinks);
+                raw.Add(new RawPayload(source.Id, item.ExternalId, payload));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var id = wi.Id.ToString(CultureInfo.InvariantCulture);
+                failures.Add(ItemConversionException.Failure(e, id, id, $"POST {project}/_apis/wit/workitemsbatch", AzureDevOpsClient.RawJson(wi)));
+            }
+        }
+        return (items, links, raw);
     }
 
     /// <summary>The WIQL of one team and window (half-open: from ≤ ChangedDate &lt; to).</summary>

@@ -159,24 +159,28 @@ public sealed class JiraCollector(SourceOptions source, IReadOnlyList<SourceOpti
             Source = source, AllSources = allSources, TeamId = scope.Team.Id, Fields = fields, StatusCategories = _statusCategories,
         };
 
-        if (deployment == JiraDeployment.Cloud)
+        var batches = deployment == JiraDeployment.Cloud
+            ? CloudBatchesAsync(scope, jql, fields, ctx, deployment, ct)
+            : DataCenterBatchesAsync(scope, jira, jql, fields, ctx, deployment, ct);
+        await foreach (var batch in batches.ConfigureAwait(false)) yield return batch;
+
+        yield return new SyncBatch
         {
-            var issueFields = fields.IssueFields(includeEpicLink: false);
-            var seen = new HashSet<string>();
-            var pending = new List<string>(BatchSize);
-            await foreach (var page in client.SearchIdsAsync(jql, ct).ConfigureAwait(false))
-            {
-                foreach (var id in page)
-                {
-                    if (!seen.Add(id)) continue;
-                    pending.Add(id);
-                    if (pending.Count < BatchSize) continue;
-                    yield return await CloudBatchAsync(pending, issueFields, ctx, deployment, ct).ConfigureAwait(false);
-                    pending = new List<string>(BatchSize);
-                }
-            }
-            // Quarantined items are read again every run until they convert, changed or not.
-            foreach (var id in scope.Quarantined)
+            WatermarkAfter = WatermarkAfter(scope),
+            ScopeStateAfter = JsonSerializer.Serialize(new BoardState(fields.StoryPoints, fields.Rank)),
+        };
+    }
+
+    /// <summary>Cloud: the enhanced search pages ids only; issues are then read in batches by id (with their changelogs).</summary>
+    private async IAsyncEnumerable<SyncBatch> CloudBatchesAsync(ScopeRequest scope, string jql, JiraFieldIds fields, JiraConversionContext ctx,
+        JiraDeployment deployment, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var issueFields = fields.IssueFields(includeEpicLink: false);
+        var seen = new HashSet<string>();
+        var pending = new List<string>(BatchSize);
+        await foreach (var page in client.SearchIdsAsync(jql, ct).ConfigureAwait(false))
+        {
+            foreach (var id in page)
             {
                 if (!seen.Add(id)) continue;
                 pending.Add(id);
@@ -184,39 +188,45 @@ public sealed class JiraCollector(SourceOptions source, IReadOnlyList<SourceOpti
                 yield return await CloudBatchAsync(pending, issueFields, ctx, deployment, ct).ConfigureAwait(false);
                 pending = new List<string>(BatchSize);
             }
-            if (pending.Count > 0) yield return await CloudBatchAsync(pending, issueFields, ctx, deployment, ct).ConfigureAwait(false);
         }
-        else
+        // Quarantined items are read again every run until they convert, changed or not.
+        foreach (var id in scope.Quarantined)
         {
-            var issueFields = fields.IssueFields(includeEpicLink: true);
-            var seen = new HashSet<string>();
-            var buffer = new List<JiraIssue>(BatchSize);
-            var failures = new List<ItemFailure>();
-            var queries = new List<string> { jql };
-            // Quarantined items are read again every run until they convert (by id, 100 per query).
-            foreach (var chunk in scope.Quarantined.Where(q => long.TryParse(q, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)).Chunk(JiraClient.DcSearchPageSize))
-                queries.Add(BuildJql(jira, null).Replace(" ORDER BY id ASC", $" AND id in ({string.Join(',', chunk)}) ORDER BY id ASC", StringComparison.Ordinal));
-            foreach (var query in queries)
-            {
-                await foreach (var page in client.SearchDcAsync(query, issueFields, ct).ConfigureAwait(false))
-                {
-                    buffer.AddRange(page.Issues.Where(i => seen.Add(i.Id)));
-                    failures.AddRange(page.Failures.Where(f => seen.Add(f.ExternalId)));
-                    if (buffer.Count + failures.Count < BatchSize) continue;
-                    yield return await ConvertAsync(buffer, new Dictionary<string, List<JiraHistory>>(), failures, ctx, deployment, ct).ConfigureAwait(false);
-                    buffer = new List<JiraIssue>(BatchSize);
-                    failures = [];
-                }
-            }
-            if (buffer.Count + failures.Count > 0)
-                yield return await ConvertAsync(buffer, new Dictionary<string, List<JiraHistory>>(), failures, ctx, deployment, ct).ConfigureAwait(false);
+            if (!seen.Add(id)) continue;
+            pending.Add(id);
+            if (pending.Count < BatchSize) continue;
+            yield return await CloudBatchAsync(pending, issueFields, ctx, deployment, ct).ConfigureAwait(false);
+            pending = new List<string>(BatchSize);
         }
+        if (pending.Count > 0) yield return await CloudBatchAsync(pending, issueFields, ctx, deployment, ct).ConfigureAwait(false);
+    }
 
-        yield return new SyncBatch
+    /// <summary>Data Center: the search returns whole issues page by page; quarantined ids are asked for by id, 100 per query.</summary>
+    private async IAsyncEnumerable<SyncBatch> DataCenterBatchesAsync(ScopeRequest scope, JiraTeamOptions jira, string jql, JiraFieldIds fields,
+        JiraConversionContext ctx, JiraDeployment deployment, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var issueFields = fields.IssueFields(includeEpicLink: true);
+        var seen = new HashSet<string>();
+        var buffer = new List<JiraIssue>(BatchSize);
+        var failures = new List<ItemFailure>();
+        var queries = new List<string> { jql };
+        // Quarantined items are read again every run until they convert (by id, 100 per query).
+        foreach (var chunk in scope.Quarantined.Where(q => long.TryParse(q, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)).Chunk(JiraClient.DcSearchPageSize))
+            queries.Add(BuildJql(jira, null).Replace(" ORDER BY id ASC", $" AND id in ({string.Join(',', chunk)}) ORDER BY id ASC", StringComparison.Ordinal));
+        foreach (var query in queries)
         {
-            WatermarkAfter = WatermarkAfter(scope),
-            ScopeStateAfter = JsonSerializer.Serialize(new BoardState(fields.StoryPoints, fields.Rank)),
-        };
+            await foreach (var page in client.SearchDcAsync(query, issueFields, ct).ConfigureAwait(false))
+            {
+                buffer.AddRange(page.Issues.Where(i => seen.Add(i.Id)));
+                failures.AddRange(page.Failures.Where(f => seen.Add(f.ExternalId)));
+                if (buffer.Count + failures.Count < BatchSize) continue;
+                yield return await ConvertAsync(buffer, new Dictionary<string, List<JiraHistory>>(), failures, ctx, deployment, ct).ConfigureAwait(false);
+                buffer = new List<JiraIssue>(BatchSize);
+                failures = [];
+            }
+        }
+        if (buffer.Count + failures.Count > 0)
+            yield return await ConvertAsync(buffer, new Dictionary<string, List<JiraHistory>>(), failures, ctx, deployment, ct).ConfigureAwait(false);
     }
 
     /// <summary>The board's estimation and rank fields as discovered on an earlier run; a full run asks the board again.</summary>

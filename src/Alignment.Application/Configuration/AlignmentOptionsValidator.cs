@@ -15,91 +15,94 @@ public sealed partial class AlignmentOptionsValidator(Microsoft.Extensions.Confi
         RawEnums(errors);
         if (configuration is not null) UnknownKeys(configuration.GetSection(AlignmentOptions.Section), typeof(AlignmentOptions), errors);
         var sourceIds = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < o.Sources.Count; i++)
-        {
-            var s = o.Sources[i];
-            var key = $"Alignment:Sources:{i}";
-            if (!IdPattern().IsMatch(s.Id)) errors.Add($"{key}:Id: '{s.Id}' must be 1-40 characters of a-z, 0-9, '-' or '_'");
-            else if (!sourceIds.Add(s.Id)) errors.Add($"{key}:Id: '{s.Id}' is configured twice");
-            if (!Uri.TryCreate(s.BaseUrl, UriKind.Absolute, out var u) || (u.Scheme != "https" && u.Scheme != "http"))
-                errors.Add($"{key}:BaseUrl: '{s.BaseUrl}' is not an absolute http(s) URL");
-            var scheme = s.Auth.Scheme;
-            if (s.Kind == TrackerKind.Jira && scheme == AuthScheme.Pat)
-                errors.Add($"{key}:Auth:Scheme: 'Pat' is for Azure DevOps; Jira uses 'Basic' (Cloud: e-mail + API token) or 'Bearer' (Data Center PAT)");
-            if (s.Kind == TrackerKind.AzureDevOps && scheme != AuthScheme.Pat)
-                errors.Add($"{key}:Auth:Scheme: Azure DevOps uses 'Pat', not '{scheme}'");
-            if (scheme == AuthScheme.Basic && string.IsNullOrWhiteSpace(s.Auth.User))
-                errors.Add($"{key}:Auth:User: required for the Basic scheme (the account's e-mail address)");
-            if (string.IsNullOrEmpty(s.Auth.Token))
-            {
-                if (string.IsNullOrWhiteSpace(s.Auth.TokenEnv))
-                    errors.Add($"{key}:Auth:TokenEnv: name the environment variable that holds the token");
-                else if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(s.Auth.TokenEnv)))
-                    errors.Add($"{key}:Auth:TokenEnv: the environment variable '{s.Auth.TokenEnv}' is not set");
-            }
-            foreach (var (cronKey, cron) in new[] { ("Cron", s.Sync.Cron), ("FullCron", s.Sync.FullCron) })
-                if (CronError(cron) is { } why)
-                    errors.Add($"{key}:Sync:{cronKey}: '{cron}' is not a cron expression (five fields, UTC; empty disables the schedule): {why}");
-            if (s.Sync.OverlapMinutes is < 0 or > 1440) errors.Add($"{key}:Sync:OverlapMinutes: {s.Sync.OverlapMinutes} must be between 0 and 1440");
-            if (s.Sync.MaxConcurrency is < 1 or > 64) errors.Add($"{key}:Sync:MaxConcurrency: {s.Sync.MaxConcurrency} must be between 1 and 64");
-            if (s.Sync.MaxRetries is < 0 or > 20) errors.Add($"{key}:Sync:MaxRetries: {s.Sync.MaxRetries} must be between 0 and 20");
-            if (s.Sync.RequestTimeoutSeconds is < 1 or > 600) errors.Add($"{key}:Sync:RequestTimeoutSeconds: {s.Sync.RequestTimeoutSeconds} must be between 1 and 600");
-            if (s.Sync.RequestTotalSeconds < s.Sync.RequestTimeoutSeconds || s.Sync.RequestTotalSeconds > 3600)
-                errors.Add($"{key}:Sync:RequestTotalSeconds: {s.Sync.RequestTotalSeconds} must be at least Sync:RequestTimeoutSeconds ({s.Sync.RequestTimeoutSeconds}) and at most 3600");
-            if (s.Sync.MaxResponseMegabytes is < 1 or > 2048) errors.Add($"{key}:Sync:MaxResponseMegabytes: {s.Sync.MaxResponseMegabytes} must be between 1 and 2048");
-            if (s.Sync.RunTimeoutMinutes is < 1 or > 1440) errors.Add($"{key}:Sync:RunTimeoutMinutes: {s.Sync.RunTimeoutMinutes} must be between 1 and 1440");
-            if (s.Sync.MaxRequestsPerSecond < 0) errors.Add($"{key}:Sync:MaxRequestsPerSecond: must not be negative");
-        }
-
+        for (var i = 0; i < o.Sources.Count; i++) Source(o.Sources[i], $"Alignment:Sources:{i}", sourceIds, errors);
         var teamIds = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < o.Teams.Count; i++)
-        {
-            var t = o.Teams[i];
-            var key = $"Alignment:Teams:{i}";
-            if (!IdPattern().IsMatch(t.Id)) errors.Add($"{key}:Id: '{t.Id}' must be 1-40 characters of a-z, 0-9, '-' or '_'");
-            else if (!teamIds.Add(t.Id)) errors.Add($"{key}:Id: '{t.Id}' is configured twice");
-            if (string.IsNullOrWhiteSpace(t.Name)) errors.Add($"{key}:Name: required");
-            // The advice e-mails go to this address: one MIME cannot parse would fail that product owner's digest and alerts.
-            if (t.ProductOwner is { } po && !string.IsNullOrEmpty(po.Email) && !IsAddress(po.Email))
-                errors.Add($"{key}:ProductOwner:Email: '{po.Email}' is not an e-mail address (name@domain)");
-            var source = o.Source(t.Source);
-            if (source is null) { errors.Add($"{key}:Source: '{t.Source}' is not one of the configured sources"); continue; }
-            if (source.Kind == TrackerKind.Jira)
-            {
-                if (t.Jira is null) errors.Add($"{key}:Jira: required for a team on Jira source '{source.Id}' (Board and Project)");
-                else
-                {
-                    if (t.Jira.Board <= 0) errors.Add($"{key}:Jira:Board: the scrum board id must be a positive number");
-                    if (!ProjectKey().IsMatch(t.Jira.Project)) errors.Add($"{key}:Jira:Project: '{t.Jira.Project}' is not a Jira project key");
-                }
-            }
-            else if (t.AzureDevOps is null || string.IsNullOrWhiteSpace(t.AzureDevOps.Project) || string.IsNullOrWhiteSpace(t.AzureDevOps.Team))
-                errors.Add($"{key}:AzureDevOps: Project and Team are required for a team on Azure DevOps source '{source.Id}'");
-            if (t.Capacity is { } cap)
-            {
-                if (cap.FocusFactor is <= 0 or > 1) errors.Add($"{key}:Capacity:FocusFactor: {cap.FocusFactor} must be above 0 and at most 1");
-                if (cap.WorkingDays is { Count: 0 }) errors.Add($"{key}:Capacity:WorkingDays: name at least one day, or leave it out for Monday to Friday");
-                for (var m = 0; m < cap.Members.Count; m++)
-                {
-                    if (string.IsNullOrWhiteSpace(cap.Members[m].Name)) errors.Add($"{key}:Capacity:Members:{m}:Name: required");
-                    if (cap.Members[m].HoursPerDay is < 0 or > 24) errors.Add($"{key}:Capacity:Members:{m}:HoursPerDay: {cap.Members[m].HoursPerDay} must be between 0 and 24");
-                }
-            }
-        }
-
-        for (var i = 0; i < o.Auth.ApiKeys.Count; i++)
-        {
-            var k = o.Auth.ApiKeys[i];
-            var key = $"Alignment:Auth:ApiKeys:{i}";
-            if (string.IsNullOrWhiteSpace(k.Name)) errors.Add($"{key}:Name: required");
-            if (!Roles.Contains(k.Role)) errors.Add($"{key}:Role: '{k.Role}' must be one of {string.Join(", ", Roles)}");
-            if (!Sha256Hex().IsMatch(k.Sha256)) errors.Add($"{key}:Sha256: must be the 64 hex digits of the key's SHA-256 (not the key itself)");
-            if (k.Role == "productOwner" && string.IsNullOrWhiteSpace(k.Email)) errors.Add($"{key}:Email: required for the productOwner role");
-            else if (!string.IsNullOrWhiteSpace(k.Email) && !IsAddress(k.Email)) errors.Add($"{key}:Email: '{k.Email}' is not an e-mail address (name@domain)");
-        }
+        for (var i = 0; i < o.Teams.Count; i++) Team(o, o.Teams[i], $"Alignment:Teams:{i}", teamIds, errors);
+        for (var i = 0; i < o.Auth.ApiKeys.Count; i++) ApiKey(o.Auth.ApiKeys[i], $"Alignment:Auth:ApiKeys:{i}", errors);
         AnalysisRanges(o.Analysis, errors);
         AdviceRanges(o.Advice, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void Source(SourceOptions s, string key, HashSet<string> sourceIds, List<string> errors)
+    {
+        if (!IdPattern().IsMatch(s.Id)) errors.Add($"{key}:Id: '{s.Id}' must be 1-40 characters of a-z, 0-9, '-' or '_'");
+        else if (!sourceIds.Add(s.Id)) errors.Add($"{key}:Id: '{s.Id}' is configured twice");
+        if (!Uri.TryCreate(s.BaseUrl, UriKind.Absolute, out var u) || (u.Scheme != "https" && u.Scheme != "http"))
+            errors.Add($"{key}:BaseUrl: '{s.BaseUrl}' is not an absolute http(s) URL");
+        var scheme = s.Auth.Scheme;
+        if (s.Kind == TrackerKind.Jira && scheme == AuthScheme.Pat)
+            errors.Add($"{key}:Auth:Scheme: 'Pat' is for Azure DevOps; Jira uses 'Basic' (Cloud: e-mail + API token) or 'Bearer' (Data Center PAT)");
+        if (s.Kind == TrackerKind.AzureDevOps && scheme != AuthScheme.Pat)
+            errors.Add($"{key}:Auth:Scheme: Azure DevOps uses 'Pat', not '{scheme}'");
+        if (scheme == AuthScheme.Basic && string.IsNullOrWhiteSpace(s.Auth.User))
+            errors.Add($"{key}:Auth:User: required for the Basic scheme (the account's e-mail address)");
+        if (string.IsNullOrEmpty(s.Auth.Token))
+        {
+            if (string.IsNullOrWhiteSpace(s.Auth.TokenEnv))
+                errors.Add($"{key}:Auth:TokenEnv: name the environment variable that holds the token");
+            else if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(s.Auth.TokenEnv)))
+                errors.Add($"{key}:Auth:TokenEnv: the environment variable '{s.Auth.TokenEnv}' is not set");
+        }
+        foreach (var (cronKey, cron) in new[] { ("Cron", s.Sync.Cron), ("FullCron", s.Sync.FullCron) })
+            if (CronError(cron) is { } why)
+                errors.Add($"{key}:Sync:{cronKey}: '{cron}' is not a cron expression (five fields, UTC; empty disables the schedule): {why}");
+        SyncRanges(s.Sync, key, errors);
+    }
+
+    private static void SyncRanges(SourceSyncOptions sync, string key, List<string> errors)
+    {
+        if (sync.OverlapMinutes is < 0 or > 1440) errors.Add($"{key}:Sync:OverlapMinutes: {sync.OverlapMinutes} must be between 0 and 1440");
+        if (sync.MaxConcurrency is < 1 or > 64) errors.Add($"{key}:Sync:MaxConcurrency: {sync.MaxConcurrency} must be between 1 and 64");
+        if (sync.MaxRetries is < 0 or > 20) errors.Add($"{key}:Sync:MaxRetries: {sync.MaxRetries} must be between 0 and 20");
+        if (sync.RequestTimeoutSeconds is < 1 or > 600) errors.Add($"{key}:Sync:RequestTimeoutSeconds: {sync.RequestTimeoutSeconds} must be between 1 and 600");
+        if (sync.RequestTotalSeconds < sync.RequestTimeoutSeconds || sync.RequestTotalSeconds > 3600)
+            errors.Add($"{key}:Sync:RequestTotalSeconds: {sync.RequestTotalSeconds} must be at least Sync:RequestTimeoutSeconds ({sync.RequestTimeoutSeconds}) and at most 3600");
+        if (sync.MaxResponseMegabytes is < 1 or > 2048) errors.Add($"{key}:Sync:MaxResponseMegabytes: {sync.MaxResponseMegabytes} must be between 1 and 2048");
+        if (sync.RunTimeoutMinutes is < 1 or > 1440) errors.Add($"{key}:Sync:RunTimeoutMinutes: {sync.RunTimeoutMinutes} must be between 1 and 1440");
+        if (sync.MaxRequestsPerSecond < 0) errors.Add($"{key}:Sync:MaxRequestsPerSecond: must not be negative");
+    }
+
+    private static void Team(AlignmentOptions o, TeamOptions t, string key, HashSet<string> teamIds, List<string> errors)
+    {
+        if (!IdPattern().IsMatch(t.Id)) errors.Add($"{key}:Id: '{t.Id}' must be 1-40 characters of a-z, 0-9, '-' or '_'");
+        else if (!teamIds.Add(t.Id)) errors.Add($"{key}:Id: '{t.Id}' is configured twice");
+        if (string.IsNullOrWhiteSpace(t.Name)) errors.Add($"{key}:Name: required");
+        // The advice e-mails go to this address: one MIME cannot parse would fail that product owner's digest and alerts.
+        if (t.ProductOwner is { } po && !string.IsNullOrEmpty(po.Email) && !IsAddress(po.Email))
+            errors.Add($"{key}:ProductOwner:Email: '{po.Email}' is not an e-mail address (name@domain)");
+        var source = o.Source(t.Source);
+        if (source is null) { errors.Add($"{key}:Source: '{t.Source}' is not one of the configured sources"); return; }
+        if (source.Kind == TrackerKind.Jira)
+        {
+            if (t.Jira is null) errors.Add($"{key}:Jira: required for a team on Jira source '{source.Id}' (Board and Project)");
+            else
+            {
+                if (t.Jira.Board <= 0) errors.Add($"{key}:Jira:Board: the scrum board id must be a positive number");
+                if (!ProjectKey().IsMatch(t.Jira.Project)) errors.Add($"{key}:Jira:Project: '{t.Jira.Project}' is not a Jira project key");
+            }
+        }
+        else if (t.AzureDevOps is null || string.IsNullOrWhiteSpace(t.AzureDevOps.Project) || string.IsNullOrWhiteSpace(t.AzureDevOps.Team))
+            errors.Add($"{key}:AzureDevOps: Project and Team are required for a team on Azure DevOps source '{source.Id}'");
+        if (t.Capacity is { } cap)
+        {
+            if (cap.FocusFactor is <= 0 or > 1) errors.Add($"{key}:Capacity:FocusFactor: {cap.FocusFactor} must be above 0 and at most 1");
+            if (cap.WorkingDays is { Count: 0 }) errors.Add($"{key}:Capacity:WorkingDays: name at least one day, or leave it out for Monday to Friday");
+            for (var m = 0; m < cap.Members.Count; m++)
+            {
+                if (string.IsNullOrWhiteSpace(cap.Members[m].Name)) errors.Add($"{key}:Capacity:Members:{m}:Name: required");
+                if (cap.Members[m].HoursPerDay is < 0 or > 24) errors.Add($"{key}:Capacity:Members:{m}:HoursPerDay: {cap.Members[m].HoursPerDay} must be between 0 and 24");
+            }
+        }
+    }
+
+    private static void ApiKey(ApiKeyOptions k, string key, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(k.Name)) errors.Add($"{key}:Name: required");
+        if (!Roles.Contains(k.Role)) errors.Add($"{key}:Role: '{k.Role}' must be one of {string.Join(", ", Roles)}");
+        if (!Sha256Hex().IsMatch(k.Sha256)) errors.Add($"{key}:Sha256: must be the 64 hex digits of the key's SHA-256 (not the key itself)");
+        if (k.Role == "productOwner" && string.IsNullOrWhiteSpace(k.Email)) errors.Add($"{key}:Email: required for the productOwner role");
+        else if (!string.IsNullOrWhiteSpace(k.Email) && !IsAddress(k.Email)) errors.Add($"{key}:Email: '{k.Email}' is not an e-mail address (name@domain)");
     }
 
     private static void AnalysisRanges(AnalysisOptions a, List<string> errors)

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Collections.Concurrent;
-using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -27,6 +26,10 @@ public sealed class SyncRunner(
     TimeProvider clock,
     ILogger<SyncRunner> logger)
 {
+    private NpgsqlDataSource Db => dataSource;
+    private WorkItemWriter Writer => writer;
+    private ILogger Log => logger;
+
     public async Task<SyncRunResult> RunAsync(SyncRequest request, IProgress<SyncProgress>? progress = null, CancellationToken ct = default)
     {
         var config = options.CurrentValue;
@@ -41,7 +44,6 @@ public sealed class SyncRunner(
         using var activity = AlignmentTelemetry.StartSync(request);
         await seeder.SeedAsync(config, ct);
         var started = clock.GetUtcNow();
-        var stopwatch = Stopwatch.StartNew();
 
         await using var sourceLock = await Database.TryLockAsync(dataSource, "sync:" + source.Id, ct);
         if (sourceLock is null)
@@ -57,94 +59,110 @@ public sealed class SyncRunner(
         // Holding the lock, any run of this source still marked running belongs to a process that died.
         var runId = await SyncRunLog.StartAsync(dataSource, source.Id, request, started, "running", ct);
         await SyncRunLog.CloseAbandonedAsync(dataSource, source.Id, runId, ct);
-        var api = apis.Create(source);
-        var before = api.Budget.Snapshot();
-        var results = new ConcurrentDictionary<string, TeamSyncResult>();
-        var watermarksBefore = new ConcurrentDictionary<string, string?>();
-        var watermarksAfter = new ConcurrentDictionary<string, string?>();
-        string? deployment = null;
-        var runTimeout = TimeSpan.FromMinutes(Math.Max(1, source.Sync.RunTimeoutMinutes));
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(runTimeout);
-        var runCt = deadline.Token;
-        RequestTrail? trail = null;
         using var scopeLog = logger.BeginScope(new Dictionary<string, object> { ["SyncRunId"] = runId, ["SourceId"] = source.Id });
-        SyncRunResult Result(SyncStatus status, string? error)
-        {
-            var used = api.Budget.Snapshot() - before;
-            var teamResults = teams.Where(t => results.ContainsKey(t.Id)).Select(t => results[t.Id])
-                .Concat(results.TryGetValue("", out var wide) ? [wide] : []).ToList();
-            return new SyncRunResult(runId, source.Id, status, deployment, teamResults, used.Requests, used.Retries, used.RateLimitWaits, stopwatch.Elapsed, error);
-        }
-        try
-        {
-            trail = RequestTrail.Begin();
-            var collector = factory.Create(source, config.Sources, api);
-            if (!request.Full && collector is ISourceStateCollector restorable && await SourceStateAsync(source.Id, runCt) is { } state)
-                restorable.RestoreSourceState(state);
-            deployment = await collector.PrepareAsync(runCt);
-            await using (var conn = await dataSource.OpenConnectionAsync(runCt))
-                await conn.ExecuteAsync(new CommandDefinition("UPDATE core.sources SET deployment = @deployment WHERE id = @id",
-                    new { deployment, id = source.Id }, cancellationToken: runCt));
+        var run = new Run(this, request, source, teams, runId, started, apis.Create(source), activity);
+        return await run.ExecuteAsync(factory.Create(source, config.Sources, run.Api), config, progress, ct);
+    }
 
-            var scopes = new TeamScopeRunner(dataSource, writer, collector, source.Id, request.Full, started, progress, logger);
-            // Team scopes run side by side (tracker latency and database writes overlap), bounded by the source's
-            // concurrency. A team that fails is tried once more after the others, then given up for this run.
-            async Task RunTeamsAsync(IEnumerable<TeamOptions> which) =>
-                await Parallel.ForEachAsync(which, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, source.Sync.MaxConcurrency), CancellationToken = runCt },
-                    async (team, c) =>
-                    {
-                        var result = await scopes.RunAsync(team, watermarksBefore, watermarksAfter, c);
-                        // A second try that fails on an answer the collector kept from the first try has no request of
-                        // its own to name; the first try's error names it.
-                        if (result is { Status: SyncStatus.Failed, ErrorNamesRequest: false } && results.TryGetValue(team.Id, out var first) && first.ErrorNamesRequest)
-                            result = result with { Error = first.Error, ErrorNamesRequest = true };
-                        results[team.Id] = result;
-                    });
-            await RunTeamsAsync(teams);
-            var failedTeams = teams.Where(t => results[t.Id].Status == SyncStatus.Failed).ToList();
+    /// <summary>One run of one source, holding its lock: the teams, their results and watermarks, and how it ends.</summary>
+    private sealed class Run(SyncRunner owner, SyncRequest request, SourceOptions source, List<TeamOptions> teams, long runId,
+        DateTimeOffset started, TrackerApi api, Activity? activity)
+    {
+        private readonly BudgetSnapshot _before = api.Budget.Snapshot();
+        private readonly Stopwatch _stopwatch = Stopwatch.StartNew();
+        private readonly ConcurrentDictionary<string, TeamSyncResult> _results = new();
+        private readonly ConcurrentDictionary<string, string?> _watermarksBefore = new(), _watermarksAfter = new();
+        private string? _deployment;
+        private RequestTrail? _trail;
+        public TrackerApi Api => api;
+        private NpgsqlDataSource Db => owner.Db;
+        private ILogger Log => owner.Log;
+
+        public async Task<SyncRunResult> ExecuteAsync(ITrackerCollector collector, AlignmentOptions config, IProgress<SyncProgress>? progress, CancellationToken ct)
+        {
+            var runTimeout = TimeSpan.FromMinutes(Math.Max(1, source.Sync.RunTimeoutMinutes));
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            deadline.CancelAfter(runTimeout);
+            try
+            {
+                return await CollectAsync(collector, progress, deadline.Token, ct);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                var message = $"timed out after {runTimeout.TotalMinutes:0.#} min (Sync:RunTimeoutMinutes); the teams not finished keep their watermarks";
+                return await FailAsync(Result(SyncStatus.Failed, message));
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                return await FailAsync(Result(SyncStatus.Failed, TeamScopeRunner.Describe(e, source.Id, _trail)));
+            }
+            catch (OperationCanceledException)
+            {
+                await SyncRunLog.FinishAsync(Db, Result(SyncStatus.Failed, "cancelled"), _watermarksBefore, _watermarksAfter, CancellationToken.None);
+                throw;
+            }
+        }
+
+        private async Task<SyncRunResult> CollectAsync(ITrackerCollector collector, IProgress<SyncProgress>? progress, CancellationToken runCt, CancellationToken ct)
+        {
+            _trail = RequestTrail.Begin();
+            if (!request.Full && collector is ISourceStateCollector restorable && await SourceRow.StateAsync(Db, source.Id, runCt) is { } state)
+                restorable.RestoreSourceState(state);
+            _deployment = await collector.PrepareAsync(runCt);
+            await SourceRow.SetDeploymentAsync(Db, source.Id, _deployment, runCt);
+
+            var scopes = new TeamScopeRunner(Db, owner.Writer, collector, source.Id, request.Full, started, progress, Log);
+            await RunTeamsAsync(scopes, teams, runCt);
+            var failedTeams = teams.Where(t => _results[t.Id].Status == SyncStatus.Failed).ToList();
             if (failedTeams.Count > 0)
             {
-                logger.LogWarning("Trying {Count} failed team(s) of {Source} once more: {Teams}", failedTeams.Count, source.Id, string.Join(", ", failedTeams.Select(t => t.Id)));
-                await RunTeamsAsync(failedTeams);
+                Log.LogWarning("Trying {Count} failed team(s) of {Source} once more: {Teams}", failedTeams.Count, source.Id, string.Join(", ", failedTeams.Select(t => t.Id)));
+                await RunTeamsAsync(scopes, failedTeams, runCt);
             }
-
-            if (teams.Any(t => results[t.Id].Status != SyncStatus.Failed)
-                && await scopes.RunSourceWideAsync(teams, await SourceWatermarkAsync(source.Id, runCt), watermarksBefore, watermarksAfter, runCt) is { } wide)
-                results[""] = wide;
-
+            if (teams.Any(t => _results[t.Id].Status != SyncStatus.Failed)
+                && await scopes.RunSourceWideAsync(teams, await SourceRow.WatermarkAsync(Db, source.Id, runCt), _watermarksBefore, _watermarksAfter, runCt) is { } wide)
+                _results[""] = wide;
             if (collector is ISourceStateCollector { SourceState: { } newState })
-                await using (var conn = await dataSource.OpenConnectionAsync(runCt))
-                    await conn.ExecuteAsync(new CommandDefinition("UPDATE core.sources SET source_state = @newState WHERE id = @id",
-                        new { newState, id = source.Id }, cancellationToken: runCt));
-            var (status, error) = Outcome(results.Values.ToList());
+                await SourceRow.SetStateAsync(Db, source.Id, newState, runCt);
+
+            var (status, error) = Outcome(_results.Values.ToList());
             var final = Result(status, error);
-            await SyncRunLog.FinishAsync(dataSource, final, watermarksBefore, watermarksAfter, ct);
+            await SyncRunLog.FinishAsync(Db, final, _watermarksBefore, _watermarksAfter, ct);
             AlignmentTelemetry.RecordRun(final, activity);
-            if (status != SyncStatus.Succeeded) logger.LogWarning("Sync of {Source} ended {Status}: {Error}", source.Id, status.Name(), error);
+            if (status != SyncStatus.Succeeded) Log.LogWarning("Sync of {Source} ended {Status}: {Error}", source.Id, status.Name(), error);
             return final;
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+
+        /// <summary>
+        /// Team scopes run side by side (tracker latency and database writes overlap), bounded by the source's concurrency.
+        /// A team that fails is tried once more after the others (by the caller), then given up for this run.
+        /// </summary>
+        private Task RunTeamsAsync(TeamScopeRunner scopes, IEnumerable<TeamOptions> which, CancellationToken ct) =>
+            Parallel.ForEachAsync(which, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, source.Sync.MaxConcurrency), CancellationToken = ct },
+                async (team, c) =>
+                {
+                    var result = await scopes.RunAsync(team, _watermarksBefore, _watermarksAfter, c);
+                    // A second try that fails on an answer the collector kept from the first try has no request of
+                    // its own to name; the first try's error names it.
+                    if (result is { Status: SyncStatus.Failed, ErrorNamesRequest: false } && _results.TryGetValue(team.Id, out var first) && first.ErrorNamesRequest)
+                        result = result with { Error = first.Error, ErrorNamesRequest = true };
+                    _results[team.Id] = result;
+                });
+
+        private SyncRunResult Result(SyncStatus status, string? error)
         {
-            var message = $"timed out after {runTimeout.TotalMinutes:0.#} min (Sync:RunTimeoutMinutes); the teams not finished keep their watermarks";
-            return await FailAsync(Result(SyncStatus.Failed, message));
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            return await FailAsync(Result(SyncStatus.Failed, TeamScopeRunner.Describe(e, source.Id, trail)));
-        }
-        catch (OperationCanceledException)
-        {
-            await SyncRunLog.FinishAsync(dataSource, Result(SyncStatus.Failed, "cancelled"), watermarksBefore, watermarksAfter, CancellationToken.None);
-            throw;
+            var used = api.Budget.Snapshot() - _before;
+            var teamResults = teams.Where(t => _results.ContainsKey(t.Id)).Select(t => _results[t.Id])
+                .Concat(_results.TryGetValue("", out var wide) ? [wide] : []).ToList();
+            return new SyncRunResult(runId, source.Id, status, _deployment, teamResults, used.Requests, used.Retries, used.RateLimitWaits, _stopwatch.Elapsed, error);
         }
 
-        async Task<SyncRunResult> FailAsync(SyncRunResult failed)
+        private async Task<SyncRunResult> FailAsync(SyncRunResult failed)
         {
             try
             {
-                await SyncRunLog.FinishAsync(dataSource, failed, watermarksBefore, watermarksAfter, CancellationToken.None);
-                await SyncRunLog.RecordTeamsFailedAsync(dataSource, source.Id, runId, teams.Where(t => !results.ContainsKey(t.Id)).Select(t => t.Id),
+                await SyncRunLog.FinishAsync(Db, failed, _watermarksBefore, _watermarksAfter, CancellationToken.None);
+                await SyncRunLog.RecordTeamsFailedAsync(Db, source.Id, runId, teams.Where(t => !_results.ContainsKey(t.Id)).Select(t => t.Id),
                     failed.Error ?? "failed", CancellationToken.None);
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
@@ -152,11 +170,11 @@ public sealed class SyncRunner(
                 // The database went away mid-run: nothing of the unfinished batch was committed and the watermarks did not
                 // move. The run's row stays 'running' until the next run of this source closes it as abandoned (our lock
                 // died with the connection). The caller still gets the failure, not this second exception.
-                logger.LogWarning("Sync run {RunId} of {Source} could not be recorded as failed ({Error}); the next run closes it as abandoned",
+                Log.LogWarning("Sync run {RunId} of {Source} could not be recorded as failed ({Error}); the next run closes it as abandoned",
                     runId, source.Id, TeamScopeRunner.Describe(e));
             }
             AlignmentTelemetry.RecordRun(failed, activity);
-            logger.LogError("Sync of {Source} failed: {Error}", source.Id, failed.Error);
+            Log.LogError("Sync of {Source} failed: {Error}", source.Id, failed.Error);
             return failed;
         }
     }
@@ -173,19 +191,5 @@ public sealed class SyncRunner(
         var teamParts = teams.Where(t => t.TeamId.Length > 0).ToList();
         if (teamParts.Count > 0 && teamParts.All(t => t.Status == SyncStatus.Failed)) return (SyncStatus.Failed, error);
         return (parts.Count > 0 ? SyncStatus.Partial : SyncStatus.Succeeded, error);
-    }
-
-    private async Task<string?> SourceStateAsync(string sourceId, CancellationToken ct)
-    {
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        return await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "SELECT source_state FROM core.sources WHERE id = @sourceId", new { sourceId }, cancellationToken: ct));
-    }
-
-    private async Task<string?> SourceWatermarkAsync(string sourceId, CancellationToken ct)
-    {
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        return await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "SELECT watermark FROM core.sources WHERE id = @sourceId", new { sourceId }, cancellationToken: ct));
     }
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -21,7 +20,7 @@ internal sealed class TeamScopeRunner(
         var trail = RequestTrail.Begin();
         try
         {
-            var (watermark, scopeState, activeSprints, quarantined) = await ScopeStateAsync(team.Id, ct);
+            var (watermark, scopeState, activeSprints, quarantined) = await TeamScopeState.LoadAsync(dataSource, sourceId, team.Id, ct);
             var fullScope = full || watermark is null;
             watermarksBefore[team.Id] = watermark;
             var scope = new ScopeRequest(team, fullScope ? null : watermark, fullScope, started)
@@ -150,23 +149,4 @@ internal sealed class TeamScopeRunner(
 
     private static bool IsTrackerError(Exception e) =>
         e is TrackerPayloadException or TrackerRequestException || e is ChannelClosedException { InnerException: TrackerPayloadException or TrackerRequestException };
-
-    private async Task<(string? Watermark, string? ScopeState, IReadOnlyList<string> ActiveSprints, IReadOnlyList<string> Quarantined)> ScopeStateAsync(
-        string teamId, CancellationToken ct)
-    {
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var wm = (await conn.QueryAsync<(string? Value, string? State)>(new CommandDefinition(
-            "SELECT value, scope_state FROM ops.watermarks WHERE source_id = @sourceId AND team_id = @teamId", new { sourceId, teamId }, cancellationToken: ct))).FirstOrDefault();
-        var active = (await conn.QueryAsync<string>(new CommandDefinition("""
-            SELECT s.external_id FROM core.sprints s
-            JOIN core.team_sprints ts ON ts.source_id = s.source_id AND ts.sprint_id = s.external_id
-            WHERE ts.team_id = @teamId AND s.source_id = @sourceId AND s.state = 'active'
-            """, new { sourceId, teamId }, cancellationToken: ct))).ToList();
-        var quarantined = (await conn.QueryAsync<string>(new CommandDefinition("""
-            SELECT external_id FROM raw.failed_payloads
-            WHERE kind = 'item' AND resolved_at IS NULL AND source_id = @sourceId AND team_id = @teamId
-            ORDER BY external_id
-            """, new { sourceId, teamId }, cancellationToken: ct))).ToList();
-        return (wm.Value, wm.State, active, quarantined);
-    }
 }

@@ -10,5 +10,3 @@ public sealed record Viewer(string Name, string Role, string? Email)
     /// <summary>Null when every team is visible; else the e-mail whose teams are visible.</summary>
     public string? TeamScope => Role == ProductOwner ? Email ?? "" : null;
 }
-
-public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);

@@ -105,51 +105,68 @@ public static class SprintCalculator
             foreach (var it in prepared)
             {
                 if (s.Shared && teamId is not null && it.H.TeamId != teamId) continue;
-                var r = Replay(it, s.SprintId, start, end);
-                if (!r.Touched && !(obs?.Start?.ContainsKey(it.H.ExternalId) ?? false) && !(obs?.End?.ContainsKey(it.H.ExternalId) ?? false)) continue;
-                bool committed = r.InStart, added = r.Added, removed = (r.InStart || r.Added) && !r.InEnd, completed = r.InEnd && r.DoneEnd;
-                double? startPts = r.PointsStart, endPts = r.PointsEnd;
-                if (obs?.Start is { } os)
-                {
-                    committed = os.TryGetValue(it.H.ExternalId, out var o) && o.Committed;
-                    startPts = committed ? o!.CommittedPoints : null;
-                }
-                if (s.State == SprintState.Closed && obs?.End is { } oe)
-                {
-                    if (oe.TryGetValue(it.H.ExternalId, out var o))
-                    {
-                        if (obs.Start is null) { committed = o.Committed; startPts = o.CommittedPoints; }
-                        added = o.Added; removed = o.Removed; completed = o.Completed; endPts = o.EndPoints;
-                    }
-                    else if (obs.Start is null) { committed = added = removed = completed = false; }
-                    else { added = false; removed = committed; completed = false; }
-                }
-                if (!committed && !added && !removed && !completed) continue;
-                bool inEnd = (committed || added) && !removed;
-                bool carried = s.State == SprintState.Closed && inEnd && !completed && next is not null && InAtOrAfter(it, next.SprintId, end);
                 int carryCount = carryInto.TryGetValue(it.H.ExternalId, out var c) ? c : 0;
-                if (carried) nextCarry[it.H.ExternalId] = carryCount + 1;
-                outcomes.Add(new SprintItemOutcome(s.SprintId, it.H.ExternalId, committed, added, removed, completed, carried,
-                    carryCount, endPts, committed ? startPts : null, inEnd));
+                if (Outcome(it, s, next, start, end, obs, carryCount) is not { } outcome) continue;
+                if (outcome.CarriedOver) nextCarry[it.H.ExternalId] = carryCount + 1;
+                outcomes.Add(outcome);
             }
             carryInto = nextCarry;
 
-            double cp = 0, dp = 0, ap = 0, rp = 0, op = 0;
-            int cc = 0, dc = 0, ac = 0, rc = 0, oc = 0, o2 = 0, un = 0, committedEstimated = 0;
-            foreach (var o in outcomes)
-            {
-                if (o.Committed) { cp += o.CommittedPoints ?? 0; cc++; if (o.CommittedPoints is not null) committedEstimated++; else un++; }
-                else if (o.Points is null) un++;
-                if (o.Added) { ap += o.Points ?? 0; ac++; }
-                if (o.Removed) { rp += o.Points ?? 0; rc++; }
-                if (o.Completed) { dp += o.Points ?? 0; dc++; }
-                if (o.CarriedOver) { op += o.Points ?? 0; oc++; if (o.CarryCount >= 1) o2++; }
-            }
-            double? sayDo = cc == 0 ? null : committedEstimated == 0 ? (double)dc / cc : cp == 0 ? null : dp / cp;
             var basis = obs?.Start is not null ? FigureBasis.Observed : FigureBasis.Reconstructed;
-            results.Add(new SprintResult(new SprintFigures(s.SprintId, basis, cp, dp, ap, rp, op, cc, dc, ac, rc, oc, o2, un, sayDo), outcomes));
+            results.Add(new SprintResult(Totals(s.SprintId, basis, outcomes), outcomes));
         }
         return results;
+    }
+
+    /// <summary>
+    /// One item's outcome in one sprint: replayed from its history, overridden by the observed snapshots where they exist
+    /// (docs/figures.md, "Observed and reconstructed figures"); null when the item was never part of the sprint.
+    /// </summary>
+    private static SprintItemOutcome? Outcome(Prepared it, SprintWindow s, SprintWindow? next, DateTimeOffset start, DateTimeOffset end,
+        ObservedSprint? obs, int carryCount)
+    {
+        var r = Replay(it, s.SprintId, start, end);
+        if (!r.Touched && !(obs?.Start?.ContainsKey(it.H.ExternalId) ?? false) && !(obs?.End?.ContainsKey(it.H.ExternalId) ?? false)) return null;
+        bool committed = r.InStart, added = r.Added, removed = (r.InStart || r.Added) && !r.InEnd, completed = r.InEnd && r.DoneEnd;
+        double? startPts = r.PointsStart, endPts = r.PointsEnd;
+        if (obs?.Start is { } os)
+        {
+            committed = os.TryGetValue(it.H.ExternalId, out var o) && o.Committed;
+            startPts = committed ? o!.CommittedPoints : null;
+        }
+        if (s.State == SprintState.Closed && obs?.End is { } oe)
+        {
+            if (oe.TryGetValue(it.H.ExternalId, out var o))
+            {
+                if (obs.Start is null) { committed = o.Committed; startPts = o.CommittedPoints; }
+                added = o.Added; removed = o.Removed; completed = o.Completed; endPts = o.EndPoints;
+            }
+            else if (obs.Start is null) { committed = added = removed = completed = false; }
+            else { added = false; removed = committed; completed = false; }
+        }
+        if (!committed && !added && !removed && !completed) return null;
+        bool inEnd = (committed || added) && !removed;
+        bool carried = s.State == SprintState.Closed && inEnd && !completed && next is not null && InAtOrAfter(it, next.SprintId, end);
+        return new SprintItemOutcome(s.SprintId, it.H.ExternalId, committed, added, removed, completed, carried,
+            carryCount, endPts, committed ? startPts : null, inEnd);
+    }
+
+    /// <summary>The sprint's figures summed over its item outcomes (say/do on points, on counts when nothing committed was estimated).</summary>
+    private static SprintFigures Totals(string sprintId, FigureBasis basis, IReadOnlyList<SprintItemOutcome> outcomes)
+    {
+        double cp = 0, dp = 0, ap = 0, rp = 0, op = 0;
+        int cc = 0, dc = 0, ac = 0, rc = 0, oc = 0, o2 = 0, un = 0, committedEstimated = 0;
+        foreach (var o in outcomes)
+        {
+            if (o.Committed) { cp += o.CommittedPoints ?? 0; cc++; if (o.CommittedPoints is not null) committedEstimated++; else un++; }
+            else if (o.Points is null) un++;
+            if (o.Added) { ap += o.Points ?? 0; ac++; }
+            if (o.Removed) { rp += o.Points ?? 0; rc++; }
+            if (o.Completed) { dp += o.Points ?? 0; dc++; }
+            if (o.CarriedOver) { op += o.Points ?? 0; oc++; if (o.CarryCount >= 1) o2++; }
+        }
+        double? sayDo = cc == 0 ? null : committedEstimated == 0 ? (double)dc / cc : cp == 0 ? null : dp / cp;
+        return new SprintFigures(sprintId, basis, cp, dp, ap, rp, op, cc, dc, ac, rc, oc, o2, un, sayDo);
     }
 
     private sealed record Prepared(ItemHistory H, List<ItemEvent> Events, double? Points0, StatusCategory? Status0);

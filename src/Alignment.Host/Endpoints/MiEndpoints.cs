@@ -1,7 +1,6 @@
 using Alignment.Host.Hosting;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.FileProviders;
 
 namespace Alignment.Host.Endpoints;
 
@@ -49,6 +48,13 @@ public static class MiEndpoints
             .Produces(StatusCodes.Status200OK, contentType: Csv).WithName("GetMiDependencies")
             .WithSummary("Dependency graph: teams as nodes, open cross-team dependencies as weighted edges (From depends on To), at-risk edges marked (CSV of the edges on request)");
 
+        MapExplain(mi);
+        return api;
+    }
+
+    /// <summary>The explain routes: each figure's definition, value and the rows it was computed from.</summary>
+    private static void MapExplain(RouteGroupBuilder mi)
+    {
         mi.MapGet("/explain", async Task<Results<Ok<MiExplanation>, ProblemHttpResult>> (string? figure, IMediator mediator, CancellationToken ct) =>
                 await mediator.Send(new ExplainMiFigureQuery(null, figure ?? ""), ct) is { } e
                     ? TypedResults.Ok(e)
@@ -80,7 +86,6 @@ public static class MiEndpoints
             })
             .WithName("ExplainMiDependencyEdge")
             .WithSummary("The open dependencies behind one edge of the team graph (from depends on to), each with its at-risk flag and sprints");
-        return api;
     }
 
     private static readonly string[] OrgFigures =
@@ -99,32 +104,5 @@ public static class MiEndpoints
     {
         http.Response.Headers.ContentDisposition = $"inline; filename=\"{file}\"";
         return TypedResults.Text(csv, "text/csv; charset=utf-8; header=present");
-    }
-}
-
-/// <summary>The dashboard (wwwroot, embedded in the executable so it is served wherever the binary runs; no CDN).</summary>
-public static class Dashboard
-{
-    private const string Policy =
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
-        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
-
-    public static WebApplication UseDashboard(this WebApplication app)
-    {
-        var files = new EmbeddedFileProvider(typeof(Dashboard).Assembly, "Alignment.Host.wwwroot");
-        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
-        app.UseStaticFiles(new StaticFileOptions
-        {
-            FileProvider = files,
-            OnPrepareResponse = ctx =>
-            {
-                var h = ctx.Context.Response.Headers;
-                h.ContentSecurityPolicy = Policy;
-                h.XContentTypeOptions = "nosniff";
-                h["Referrer-Policy"] = "no-referrer";
-                h.CacheControl = "no-cache";
-            },
-        });
-        return app;
     }
 }

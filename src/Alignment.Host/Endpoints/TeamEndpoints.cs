@@ -51,12 +51,3 @@ internal static class Cursor
         catch (FormatException) { return false; }
     }
 }
-
-internal static class Problems
-{
-    public static ProblemHttpResult TeamNotFound(string team) =>
-        NotFound("Team not found", $"No team '{team}' is configured, or your key does not give access to it.");
-
-    public static ProblemHttpResult NotFound(string title, string detail) =>
-        TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status404NotFound);
-}
