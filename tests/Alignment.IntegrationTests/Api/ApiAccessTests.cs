@@ -29,6 +29,18 @@ public sealed class ApiAccessTests(TestDatabase db) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
     }
 
+    [Theory]
+    [InlineData(null, HttpStatusCode.Unauthorized)]
+    [InlineData(TestHost.ManagementKey, HttpStatusCode.Forbidden)]
+    [InlineData(TestHost.AnnKey, HttpStatusCode.Forbidden)]          // a product owner
+    [InlineData(TestHost.PmoKey, HttpStatusCode.OK)]
+    [InlineData(TestHost.AdminKey, HttpStatusCode.OK)]
+    public async Task The_job_dashboard_is_behind_the_operations_policy(string? key, HttpStatusCode expected)
+    {
+        using var c = _host.Client(key);
+        Assert.Equal(expected, (await c.GetAsync("/hangfire/recurring")).StatusCode);
+    }
+
     [Fact]
     public async Task Api_without_a_key_is_401_with_problem_details()
     {
