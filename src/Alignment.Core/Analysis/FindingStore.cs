@@ -16,6 +16,16 @@ public static class FindingStore
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>Serializes findings' item lists and evidence exactly as they are written to <c>analysis.findings</c> (one instance per write).</summary>
+    public sealed class Serializer
+    {
+        private readonly EvidenceJson _json = new(Json);
+
+        public string Items(Finding f) => _json.Serialize(f.Items);
+
+        public string Evidence(Finding f) => _json.Serialize(f.Evidence);
+    }
+
     public static Task<FindingChanges> WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, AnalysisResult result, DateTimeOffset now, CancellationToken ct) =>
         WriteAsync(conn, tx, result, now, ct, null);
 
@@ -31,7 +41,7 @@ public static class FindingStore
         await using (var w = await conn.BeginBinaryImportAsync(
             "COPY _findings (fingerprint, rule, severity, team_id, related_teams, items, title, evidence, action, score) FROM STDIN (FORMAT BINARY)", ct))
         {
-            var json = new EvidenceJson(Json);
+            var json = new Serializer();
             foreach (var f in result.Findings)
             {
                 await w.StartRowAsync(ct);
@@ -40,9 +50,9 @@ public static class FindingStore
                 await w.WriteAsync(f.Severity, NpgsqlDbType.Text, ct);
                 if (f.Team is null) await w.WriteNullAsync(ct); else await w.WriteAsync(f.Team, NpgsqlDbType.Text, ct);
                 await w.WriteAsync(f.RelatedTeams.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
-                await w.WriteAsync(json.Serialize(f.Items), NpgsqlDbType.Jsonb, ct);
+                await w.WriteAsync(json.Items(f), NpgsqlDbType.Jsonb, ct);
                 await w.WriteAsync(f.Title, NpgsqlDbType.Text, ct);
-                await w.WriteAsync(json.Serialize(f.Evidence), NpgsqlDbType.Jsonb, ct);
+                await w.WriteAsync(json.Evidence(f), NpgsqlDbType.Jsonb, ct);
                 await w.WriteAsync(f.Action, NpgsqlDbType.Text, ct);
                 await w.WriteAsync(f.Score, NpgsqlDbType.Double, ct);
             }
