@@ -1,4 +1,4 @@
-using Alignment.Core.Analysis;
+using Alignment.Core.Domain;
 using Alignment.Core.Configuration;
 using Alignment.Core.Data;
 using Dapper;
@@ -21,7 +21,7 @@ public sealed record RunAdviceOutboxCommand(string Trigger, bool RetryNow = fals
 internal sealed class RunAdviceOutboxHandler(NpgsqlDataSource db, IOptions<AlignmentOptions> options, TimeProvider clock, ILogger<RunAdviceOutboxHandler> logger)
     : ICommandHandler<RunAdviceOutboxCommand, AdviceOutboxRunResult>
 {
-    public static readonly string[] AlertRules = [Rules.DepUnscheduled, Rules.DepLate, Rules.DepCycle];
+    public static readonly RuleId[] AlertRules = [RuleId.DepUnscheduled, RuleId.DepLate, RuleId.DepCycle];
     /// <summary>Only findings first seen this recently alert (turning alerts on does not mail the backlog of old findings).</summary>
     public static readonly TimeSpan Fresh = TimeSpan.FromDays(2);
 
@@ -97,7 +97,7 @@ internal sealed class RunAdviceOutboxHandler(NpgsqlDataSource db, IOptions<Align
             if (d.Sections.SelectMany(s => s.Lines).FirstOrDefault() is { } line) return line;
         }
         var first = f.Items.FirstOrDefault();
-        var subject = first is null ? new ItemLink(f.Rule, f.Title, null) : new ItemLink(first.Key, f.Title, DigestComposer.SafeUrl(first.Url));
+        var subject = first is null ? new ItemLink(f.Rule.Name(), f.Title, null) : new ItemLink(first.Key, f.Title, DigestComposer.SafeUrl(first.Url));
         return new DigestLine(subject, f.Title, f.Action, f.Items.Skip(1).Select(i => new ItemLink(i.Key, i.Key, DigestComposer.SafeUrl(i.Url))).ToList(),
             f.Severity, f.Score, [f.Id]);
     }

@@ -1,4 +1,8 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Alignment.Core.Domain;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
@@ -16,14 +20,30 @@ public static class FindingStore
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Serializes findings' item lists and evidence exactly as they are written to <c>analysis.findings</c> (one instance per write).</summary>
+    /// <summary>
+    /// Serializes findings' item lists and evidence exactly as they are written to <c>analysis.findings</c>: the source-generated
+    /// <see cref="AnalysisJsonContext"/> (evidence by its runtime type) into one reused buffer and writer per instance (one per write).
+    /// </summary>
     public sealed class Serializer
     {
-        private readonly EvidenceJson _json = new(Json);
+        private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+        private readonly Utf8JsonWriter _writer;
 
-        public string Items(Finding f) => _json.Serialize(f.Items);
+        public Serializer() => _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = Json.Encoder, Indented = false });
 
-        public string Evidence(Finding f) => _json.Serialize(f.Evidence);
+        public string Items(Finding f) => Write(f.Items, AnalysisJsonContext.Default.IReadOnlyListItemRef);
+
+        public string Evidence(Finding f) => Write(f.Evidence, AnalysisJsonContext.Default.GetTypeInfo(f.Evidence.GetType())
+            ?? throw new InvalidOperationException($"{f.Evidence.GetType().Name} is not in AnalysisJsonContext"));
+
+        private string Write(object value, JsonTypeInfo type)
+        {
+            _buffer.ResetWrittenCount();
+            _writer.Reset(_buffer);
+            JsonSerializer.Serialize(_writer, value, type);
+            _writer.Flush();
+            return Encoding.UTF8.GetString(_buffer.WrittenSpan);
+        }
     }
 
     public static Task<FindingChanges> WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, AnalysisResult result, DateTimeOffset now, CancellationToken ct) =>
@@ -46,8 +66,8 @@ public static class FindingStore
             {
                 await w.StartRowAsync(ct);
                 await w.WriteAsync(f.Fingerprint, NpgsqlDbType.Text, ct);
-                await w.WriteAsync(f.Rule, NpgsqlDbType.Text, ct);
-                await w.WriteAsync(f.Severity, NpgsqlDbType.Text, ct);
+                await w.WriteAsync(f.Rule.Name(), NpgsqlDbType.Text, ct);
+                await w.WriteAsync(f.Severity.Name(), NpgsqlDbType.Text, ct);
                 if (f.Team is null) await w.WriteNullAsync(ct); else await w.WriteAsync(f.Team, NpgsqlDbType.Text, ct);
                 await w.WriteAsync(f.RelatedTeams.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
                 await w.WriteAsync(json.Items(f), NpgsqlDbType.Jsonb, ct);
@@ -123,7 +143,7 @@ public static class FindingStore
                 await w.WriteAsync(f.Source, NpgsqlDbType.Text, ct);
                 await w.WriteAsync(f.Key, NpgsqlDbType.Text, ct);
                 if (f.Team is null) await w.WriteNullAsync(ct); else await w.WriteAsync(f.Team, NpgsqlDbType.Text, ct);
-                await w.WriteAsync(JsonSerializer.Serialize(f, Json), NpgsqlDbType.Jsonb, ct);
+                await w.WriteAsync(JsonSerializer.Serialize(f, AnalysisJsonContext.Default.EpicForecast), NpgsqlDbType.Jsonb, ct);
                 await w.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
             }
             await w.CompleteAsync(ct);
@@ -135,7 +155,7 @@ public static class FindingStore
             {
                 await w.StartRowAsync(ct);
                 await w.WriteAsync(h.Team, NpgsqlDbType.Text, ct);
-                await w.WriteAsync(JsonSerializer.Serialize(h, Json), NpgsqlDbType.Jsonb, ct);
+                await w.WriteAsync(JsonSerializer.Serialize(h, AnalysisJsonContext.Default.HygieneScorecard), NpgsqlDbType.Jsonb, ct);
                 await w.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
             }
             await w.CompleteAsync(ct);

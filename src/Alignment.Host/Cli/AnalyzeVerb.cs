@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Alignment.Core.Analysis;
+using Alignment.Core.Domain;
 using Alignment.Core.Data;
 using Mediator;
 

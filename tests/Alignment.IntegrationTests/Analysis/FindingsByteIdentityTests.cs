@@ -5,6 +5,7 @@ using System.Text.Json;
 using Alignment.Core.Advice;
 using Alignment.Core.Analysis;
 using Alignment.Core.Configuration;
+using Alignment.Core.Domain;
 using Alignment.Core.Freshness;
 using Alignment.Core.Reporting.Mi;
 using Alignment.Core.Sync;
@@ -133,7 +134,7 @@ public sealed class FindingsByteIdentityTests(TestDatabase db, ITestOutputHelper
     {
         var json = new FindingStore.Serializer();
         return Hash(result.Findings.OrderBy(f => f.Fingerprint, StringComparer.Ordinal).Select(f => string.Join("\u001f",
-            f.Fingerprint, f.Rule, f.Severity, f.Team, string.Join(",", f.RelatedTeams), json.Items(f), f.Title, json.Evidence(f), f.Action,
+            f.Fingerprint, f.Rule.Name(), f.Severity.Name(), f.Team, string.Join(",", f.RelatedTeams), json.Items(f), f.Title, json.Evidence(f), f.Action,
             f.Score.ToString("R", CultureInfo.InvariantCulture), f.Subject)));
     }
 

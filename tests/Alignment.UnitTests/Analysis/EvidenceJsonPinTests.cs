@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Alignment.Core.Analysis;
+using Alignment.Core.Domain;
 using Alignment.Core.Freshness;
 
 namespace Alignment.UnitTests.Analysis;
@@ -31,12 +32,12 @@ public sealed class EvidenceJsonPinTests
         // DEP-LATE warning (future dependent sprint), EPIC-MISALIGNED, DRIFT-EPIC-FORECAST, DRIFT-ORPHAN of a feature, DRIFT-HIERARCHY both ways.
         b = new SnapshotBuilder().Team("pay", "jira", days: 7).Team("risk", "jira");
         b.Item("jira", "PAY-9", "pay", b.Sprint("pay", 7)).Item("jira", "RSK-9", "risk", b.Sprint("risk", 8)).DependsOn("jira", "PAY-9", "jira", "RSK-9");
-        b.Item("jira", "EPIC-1", "pay", type: "epic", due: new DateOnly(2025, 3, 20))
+        b.Item("jira", "EPIC-1", "pay", type: WorkItemType.Epic, due: new DateOnly(2025, 3, 20))
             .Item("jira", "PAY-1", "pay", b.Sprint("pay", 6), parent: "EPIC-1", points: 40)
             .Item("jira", "RSK-1", "risk", b.Sprint("risk", 8), parent: "EPIC-1", points: null);
-        b.Item("jira", "FEAT-1", "pay", type: "feature");
-        b.Item("jira", "EPIC-2", "pay", type: "epic", status: "done").Item("jira", "PAY-2", "pay", parent: "EPIC-2", status: "inProgress", updated: Now.AddDays(-30));
-        b.Item("jira", "EPIC-3", "risk", type: "epic").Item("jira", "RSK-3", "risk", parent: "EPIC-3", status: "done");
+        b.Item("jira", "FEAT-1", "pay", type: WorkItemType.Feature);
+        b.Item("jira", "EPIC-2", "pay", type: WorkItemType.Epic, status: StatusCategory.Done).Item("jira", "PAY-2", "pay", parent: "EPIC-2", status: StatusCategory.InProgress, updated: Now.AddDays(-30));
+        b.Item("jira", "EPIC-3", "risk", type: WorkItemType.Epic).Item("jira", "RSK-3", "risk", parent: "EPIC-3", status: StatusCategory.Done);
         yield return b.Run();
 
         // CAP-DIP, CAP-OVERCOMMIT, CAP-VOLATILE, CAP-SAYDO, DRIFT-READINESS, DRIFT-SPRINT-SCOPE.
@@ -52,7 +53,7 @@ public sealed class EvidenceJsonPinTests
         b.Item("jira", "PAY-1", "pay", b.Sprint("pay", 6)).Item("jira", "PAY-2", "pay", b.Sprint("pay", 7))
             .Item("ado", "101", "ledger", points: 6).Item("ado", "102", "ledger", points: 5)
             .DependsOn("jira", "PAY-1", "ado", "101").DependsOn("jira", "PAY-2", "ado", "102");
-        b.Item("jira", "EPIC-5", "pay", type: "epic")
+        b.Item("jira", "EPIC-5", "pay", type: WorkItemType.Epic)
             .Item("jira", "PAY-51", "pay", parent: "EPIC-5", points: 5, created: Now.AddDays(-40), firstPlanned: Now.AddDays(-30))
             .Item("jira", "PAY-52", "pay", parent: "EPIC-5", points: 8, created: Now.AddDays(-10))
             .Estimate("jira", "PAY-51", Now.AddDays(-20), 3, 5);
@@ -62,8 +63,8 @@ public sealed class EvidenceJsonPinTests
 
         // HYGIENE of a team and of items without a team.
         b = new SnapshotBuilder().Team("pay", "jira");
-        for (var k = 0; k < 10; k++) b.Item("jira", $"PAY-{k}", "pay", status: k == 0 ? "done" : "todo", points: k >= 6 ? null : 3);
-        b.Item("jira", "X-1", null).Item("ado", "9", null, status: "inProgress");
+        for (var k = 0; k < 10; k++) b.Item("jira", $"PAY-{k}", "pay", status: k == 0 ? StatusCategory.Done : StatusCategory.Todo, points: k >= 6 ? null : 3);
+        b.Item("jira", "X-1", null).Item("ado", "9", null, status: StatusCategory.InProgress);
         yield return b.Run();
 
         // SYNC-STALE: a failed team, a never-synced source-wide part.
@@ -83,13 +84,13 @@ public sealed class EvidenceJsonPinTests
     public void Every_rules_stored_json_is_byte_identical_to_the_pinned_one()
     {
         var json = new FindingStore.Serializer();
-        var lines = Scenarios().SelectMany((r, n) => r.Findings.Select(f => string.Join("\u001f", n, f.Rule, f.Severity, f.Team,
+        var lines = Scenarios().SelectMany((r, n) => r.Findings.Select(f => string.Join("\u001f", n, f.Rule.Name(), f.Severity.Name(), f.Team,
             string.Join(",", f.RelatedTeams), json.Items(f), f.Title, json.Evidence(f), f.Action, f.Score.ToString("R", CultureInfo.InvariantCulture),
             f.Subject, f.Fingerprint))).ToList();
         if (Environment.GetEnvironmentVariable("ALIGNMENT_IDENTITY_DUMP") is { Length: > 0 } dir)
             File.WriteAllLines(Path.Combine(dir, "unit-evidence.txt"), lines);
         var rules = lines.Select(l => l.Split('\u001f')[1]).ToHashSet();
-        Assert.Equal(Rules.All.Order(), rules.Order());
+        Assert.Equal(Enum.GetValues<RuleId>().Select(r => r.Name()).Order(), rules.Order());
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var l in lines) sha.AppendData(Encoding.UTF8.GetBytes(l + "\n"));
         Assert.Equal(Pinned, Convert.ToHexStringLower(sha.GetHashAndReset()));
