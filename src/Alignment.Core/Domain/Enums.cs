@@ -30,6 +30,14 @@ public enum Severity { Info, Warning, Critical }
 [JsonConverter(typeof(DomainNameJsonConverter<ForecastStatus>))]
 public enum ForecastStatus { Forecast, Done, NoForecast }
 
+/// <summary>A finding's lifecycle status (analysis.findings.status).</summary>
+[JsonConverter(typeof(DomainNameJsonConverter<FindingStatus>))]
+public enum FindingStatus { Open, Acknowledged, Suppressed, Resolved }
+
+/// <summary>An epic's status in the MI (DESIGN §8).</summary>
+[JsonConverter(typeof(DomainNameJsonConverter<EpicStatus>))]
+public enum EpicStatus { OnTrack, AtRisk, Late, Done, NoTarget, Unknown }
+
 /// <summary>The rule ids of DESIGN §7 (their names, e.g. <c>DEP-UNSCHEDULED</c>: <see cref="DomainNames.Name(RuleId)"/>).</summary>
 [JsonConverter(typeof(DomainNameJsonConverter<RuleId>))]
 public enum RuleId
@@ -102,6 +110,17 @@ public static class DomainNames
         ForecastStatus.Forecast => "forecast", ForecastStatus.Done => "done", _ => "noForecast",
     };
 
+    public static string Name(this EpicStatus s) => s switch
+    {
+        EpicStatus.OnTrack => "onTrack", EpicStatus.AtRisk => "atRisk", EpicStatus.Late => "late", EpicStatus.Done => "done",
+        EpicStatus.NoTarget => "noTarget", _ => "unknown",
+    };
+
+    public static string Name(this FindingStatus s) => s switch
+    {
+        FindingStatus.Open => "open", FindingStatus.Acknowledged => "acknowledged", FindingStatus.Suppressed => "suppressed", _ => "resolved",
+    };
+
     /// <summary>Every severity's name, lowest first (<c>info</c>, <c>warning</c>, <c>critical</c>).</summary>
     public static readonly IReadOnlyList<string> SeverityNames = Names<Severity>();
 
@@ -129,7 +148,7 @@ public static class DomainNames
         public static readonly FrozenDictionary<T, string> Names = Enum.GetValues<T>().ToFrozenDictionary(v => v, v => (object)v switch
         {
             WorkItemType x => x.Name(), StatusCategory x => x.Name(), LinkKind x => x.Name(), LinkOrigin x => x.Name(), SprintState x => x.Name(),
-            ItemEventKind x => x.Name(), TrackerKind x => x.Name(), Severity x => x.Name(), RuleId x => x.Name(), ForecastStatus x => x.Name(),
+            ItemEventKind x => x.Name(), TrackerKind x => x.Name(), Severity x => x.Name(), RuleId x => x.Name(), ForecastStatus x => x.Name(), EpicStatus x => x.Name(), FindingStatus x => x.Name(),
             _ => throw new NotSupportedException($"{typeof(T).Name} has no domain names"),
         });
 
