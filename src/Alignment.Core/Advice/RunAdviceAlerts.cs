@@ -9,7 +9,10 @@ using Npgsql;
 
 namespace Alignment.Core.Advice;
 
-public sealed record AdviceOutboxRunResult(bool Skipped, int Alerts, int Sent, int Failed);
+public sealed record AdviceOutboxRunResult(bool Skipped, int Alerts, int Sent, int Failed)
+{
+    public static AdviceOutboxRunResult Nothing(bool skipped) => new(Skipped: skipped, Alerts: 0, Sent: 0, Failed: 0);
+}
 
 /// <summary>
 /// The frequent outbox pass: queues a short alert for each product owner whose team is in a new critical cross-team
@@ -28,9 +31,9 @@ internal sealed class RunAdviceOutboxHandler(NpgsqlDataSource db, IOptions<Align
     public async ValueTask<AdviceOutboxRunResult> Handle(RunAdviceOutboxCommand command, CancellationToken ct)
     {
         var o = options.Value.Advice;
-        if (string.IsNullOrWhiteSpace(o.Smtp.Host)) return new AdviceOutboxRunResult(false, 0, 0, 0);
+        if (string.IsNullOrWhiteSpace(o.Smtp.Host)) return AdviceOutboxRunResult.Nothing(skipped: false);
         await using var guard = await Database.TryLockAsync(db, RunAdviceHandler.LockName, ct);
-        if (guard is null) return new AdviceOutboxRunResult(true, 0, 0, 0);
+        if (guard is null) return AdviceOutboxRunResult.Nothing(skipped: true);
         var now = clock.GetUtcNow();
         int alerts = 0, failedToCompose = 0;
         if (o.AlertsEnabled)
@@ -83,7 +86,7 @@ internal sealed class RunAdviceOutboxHandler(NpgsqlDataSource db, IOptions<Align
         if (alerts + delivery.Sent + delivery.Failed + failedToCompose > 0)
             logger.LogInformation("Advice outbox ({Trigger}): {Alerts} alerts queued, {Sent} sent, {Failed} failed", command.Trigger, alerts, delivery.Sent,
                 delivery.Failed + failedToCompose);
-        return new AdviceOutboxRunResult(false, alerts, delivery.Sent, delivery.Failed + failedToCompose);
+        return new AdviceOutboxRunResult(Skipped: false, Alerts: alerts, Sent: delivery.Sent, Failed: delivery.Failed + failedToCompose);
     }
 
     /// <summary>One line for one finding: the digest's wording when the owner's team is the blocker, the finding's own title and action otherwise.</summary>

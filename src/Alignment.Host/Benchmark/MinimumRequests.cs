@@ -1,3 +1,4 @@
+using Alignment.Core.Domain;
 using System.Text.Json;
 
 namespace Alignment.Host.Benchmark;
@@ -51,7 +52,8 @@ public static class MinimumRequests
             if (tracker == "jira")
             {
                 var category = it.GetProperty("statusCategory").GetString();
-                if (category is not ("done" or "removed")) openJira[it.GetProperty("key").GetString()!] = team;
+                var closed = DomainNames.TryParse<StatusCategory>(category, out var c) && c is StatusCategory.Done or StatusCategory.Removed;
+                if (!closed) openJira[it.GetProperty("key").GetString()!] = team;
             }
             else if (teams.TryGetValue(team, out var t))
                 adoItemsByProject[t.Project] = adoItemsByProject.GetValueOrDefault(t.Project) + 1;

@@ -10,7 +10,7 @@ namespace Alignment.Host.Endpoints;
 
 public static class FindingEndpoints
 {
-    public static readonly string[] Statuses = ["open", "acknowledged", "suppressed", "resolved"];
+    public static readonly IReadOnlyList<string> Statuses = DomainNames.Names<FindingStatus>();
 
     public static RouteGroupBuilder MapFindingEndpoints(this RouteGroupBuilder api)
     {
