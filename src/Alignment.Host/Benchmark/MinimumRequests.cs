@@ -52,8 +52,7 @@ public static class MinimumRequests
             if (tracker == "jira")
             {
                 var category = it.GetProperty("statusCategory").GetString();
-                var closed = DomainNames.TryParse<StatusCategory>(category, out var c) && c is StatusCategory.Done or StatusCategory.Removed;
-                if (!closed) openJira[it.GetProperty("key").GetString()!] = team;
+                if (!(DomainNames.TryParse<StatusCategory>(category, out var c) && c is StatusCategory.Done or StatusCategory.Removed)) openJira[it.GetProperty("key").GetString()!] = team;
             }
             else if (teams.TryGetValue(team, out var t))
                 adoItemsByProject[t.Project] = adoItemsByProject.GetValueOrDefault(t.Project) + 1;

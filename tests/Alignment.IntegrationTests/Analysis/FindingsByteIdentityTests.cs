@@ -25,6 +25,8 @@ namespace Alignment.IntegrationTests.Analysis;
 /// (everything but ids and timestamps), the exact JSON the store writes for their items and evidence (before jsonb normalizes it),
 /// the epic forecasts and hygiene scorecards, every product owner's rendered digest, and the MI documents. The hashes were taken
 /// before the analysis was typed (enums, evidence records); a change that alters any output byte fails here.
+/// With ALIGNMENT_IDENTITY_ORG=teams,items (e.g. 50,50000) the test runs that organisation instead and only prints (and, with
+/// ALIGNMENT_IDENTITY_DUMP, writes) the hashes: run it on two commits to compare them at benchmark scale.
 /// </summary>
 [Collection(DatabaseCollection.Name)]
 public sealed class FindingsByteIdentityTests(TestDatabase db, ITestOutputHelper output) : IAsyncLifetime
@@ -46,7 +48,8 @@ public sealed class FindingsByteIdentityTests(TestDatabase db, ITestOutputHelper
     [Fact]
     public async Task Default_simulated_organisation_findings_digests_and_mi_hash_to_the_pinned_values()
     {
-        await using var org = await SimulatedOrg.StartAsync(db, new SimulatorOptions(), time: new FakeTimeProvider(Now));
+        var big = Environment.GetEnvironmentVariable("ALIGNMENT_IDENTITY_ORG") is { Length: > 0 } spec ? spec.Split(',') : null;
+        await using var org = await SimulatedOrg.StartAsync(db, big is null ? new SimulatorOptions() : new SimulatorOptions { Teams = int.Parse(big[0]), Items = int.Parse(big[1]) }, time: new FakeTimeProvider(Now));
         _simUrl = org.Sim.BaseUrl;
         Assert.All(await org.SyncAsync(), r => Assert.True(r.Status == SyncStatus.Succeeded, r.Error));
         await CanonicalRowOrderAsync();
@@ -76,6 +79,7 @@ public sealed class FindingsByteIdentityTests(TestDatabase db, ITestOutputHelper
         }
 
         foreach (var (name, hash) in actual) output.WriteLine($"{name} = \"{hash}\"");
+        if (big is not null) return;
         Assert.Equal(StoredFindings, actual[nameof(StoredFindings)]);
         Assert.Equal(SerializedFindings, actual[nameof(SerializedFindings)]);
         Assert.Equal(ForecastsAndHygiene, actual[nameof(ForecastsAndHygiene)]);

@@ -61,8 +61,14 @@ public sealed class EvidenceJsonPinTests
         b.Item("jira", "PAY-8", "pay", b.Sprint("pay", 7), points: null, parent: "EPIC-5");
         yield return b.Run();
 
+        foreach (var r in MoreScenarios()) yield return r;
+    }
+
+    private static IEnumerable<AnalysisResult> MoreScenarios()
+    {
         // HYGIENE of a team and of items without a team.
-        b = new SnapshotBuilder().Team("pay", "jira");
+        var b = new SnapshotBuilder();
+        b = b.Team("pay", "jira");
         for (var k = 0; k < 10; k++) b.Item("jira", $"PAY-{k}", "pay", status: k == 0 ? StatusCategory.Done : StatusCategory.Todo, points: k >= 6 ? null : 3);
         b.Item("jira", "X-1", null).Item("ado", "9", null, status: StatusCategory.InProgress);
         yield return b.Run();

@@ -67,8 +67,33 @@ public static class DependencyAnalyzer
         }
     }
 
-    /// <summary>Strongly connected components (iterative Tarjan) of the open items' dependency graph, O(V + E).</summary>
+    /// <summary>DEP-CYCLE: a strongly connected component of open items owned by two or more teams.</summary>
     private static IEnumerable<Finding> Cycles(SnapshotIndex x)
+    {
+        List<SnapshotItem> Next(SnapshotItem i) => x.BlockersOf.TryGetValue(i, out var b) ? b : [];
+        foreach (var comp in Components(x))
+        {
+            var teams = comp.Select(i => i.Team).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
+            if (teams.Count < 2) continue;
+            var members = comp.OrderBy(i => i.Source, StringComparer.Ordinal).ThenBy(i => i.Key, StringComparer.Ordinal).ToList();
+            var set = new HashSet<SnapshotItem>(members, ReferenceEqualityComparer.Instance);
+            var edges = members.SelectMany(d => Next(d).Where(set.Contains).Select(b => new DependencyEdgeEvidence($"{d.Source}/{d.Key}", $"{b.Source}/{b.Key}")))
+                .ToList();
+            var trackers = members.Select(i => i.Source).Distinct().Count();
+            yield return new Finding
+            {
+                Rule = RuleId.DepCycle, Severity = Severity.Critical, Team = members[0].Team, RelatedTeams = teams.Where(t => t != members[0].Team).ToList(),
+                Items = members.Select(ItemRef.Of).ToList(),
+                Title = $"Dependency cycle across {teams.Count} teams: {string.Join(" → ", members.Select(i => i.Key))}",
+                Evidence = new DependencyCycleEvidence(Evidence.Items(x, members), edges, teams, trackers),
+                Action = "Break the cycle: agree which item goes first and remove or reverse one of the dependency links.",
+                Score = 100 + members.Count, Subject = "cycle:" + string.Join(",", members.Select(i => $"{i.Source}/{i.Key}")),
+            };
+        }
+    }
+
+    /// <summary>Strongly connected components (iterative Tarjan) of the open items' dependency graph with more than one item, O(V + E).</summary>
+    private static List<List<SnapshotItem>> Components(SnapshotIndex x)
     {
         var nodes = x.BlockersOf.Keys.Where(i => i.IsOpen).ToList();
         var index = new Dictionary<SnapshotItem, int>(ReferenceEqualityComparer.Instance);
@@ -115,25 +140,7 @@ public static class DependencyAnalyzer
             }
         }
 
-        foreach (var comp in components)
-        {
-            var teams = comp.Select(i => i.Team).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
-            if (teams.Count < 2) continue;
-            var members = comp.OrderBy(i => i.Source, StringComparer.Ordinal).ThenBy(i => i.Key, StringComparer.Ordinal).ToList();
-            var set = new HashSet<SnapshotItem>(members, ReferenceEqualityComparer.Instance);
-            var edges = members.SelectMany(d => Next(d).Where(set.Contains).Select(b => new DependencyEdgeEvidence($"{d.Source}/{d.Key}", $"{b.Source}/{b.Key}")))
-                .ToList();
-            var trackers = members.Select(i => i.Source).Distinct().Count();
-            yield return new Finding
-            {
-                Rule = RuleId.DepCycle, Severity = Severity.Critical, Team = members[0].Team, RelatedTeams = teams.Where(t => t != members[0].Team).ToList(),
-                Items = members.Select(ItemRef.Of).ToList(),
-                Title = $"Dependency cycle across {teams.Count} teams: {string.Join(" → ", members.Select(i => i.Key))}",
-                Evidence = new DependencyCycleEvidence(Evidence.Items(x, members), edges, teams, trackers),
-                Action = "Break the cycle: agree which item goes first and remove or reverse one of the dependency links.",
-                Score = 100 + members.Count, Subject = "cycle:" + string.Join(",", members.Select(i => $"{i.Source}/{i.Key}")),
-            };
-        }
+        return components;
     }
 
     private static IEnumerable<Finding> Rank(SnapshotIndex x)
