@@ -156,16 +156,15 @@ public static class DomainNames
     }
 }
 
-/// <summary>A domain enum in JSON as its <see cref="DomainNames"/> name (e.g. <c>"inProgress"</c>, <c>"DEP-LATE"</c>).</summary>
-public sealed class DomainNameJsonConverter<T> : JsonConverter<T> where T : struct, Enum
+/// <summary>
+/// A domain enum in JSON as its <see cref="DomainNames"/> name (e.g. <c>"inProgress"</c>, <c>"DEP-LATE"</c>), as values and as dictionary keys.
+/// A <see cref="JsonStringEnumConverter{TEnum}"/> whose naming policy is the name mapping, so schema generators (OpenAPI) list the names.
+/// </summary>
+public sealed class DomainNameJsonConverter<T>() : JsonStringEnumConverter<T>(new DomainNamePolicy<T>(), allowIntegerValues: false)
+    where T : struct, Enum;
+
+/// <summary>Maps an enum member's C# name to its <see cref="DomainNames"/> name.</summary>
+public sealed class DomainNamePolicy<T> : JsonNamingPolicy where T : struct, Enum
 {
-    public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        DomainNames.TryParse<T>(reader.GetString(), out var v) ? v : throw new JsonException($"not a {typeof(T).Name} name");
-
-    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(DomainNames.NameOf(value));
-
-    public override T ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => Read(ref reader, typeToConvert, options);
-
-    public override void WriteAsPropertyName(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
-        writer.WritePropertyName(DomainNames.NameOf(value));
+    public override string ConvertName(string name) => DomainNames.NameOf(Enum.Parse<T>(name));
 }
