@@ -4,7 +4,7 @@ namespace Alignment.Advice;
 
 /// <summary>An open finding as the digest reads it from <c>analysis.findings</c> (evidence kept as JSON).</summary>
 public sealed record AdviceFinding(
-    long Id, string Rule, string Severity, string? Team, IReadOnlyList<string> RelatedTeams, IReadOnlyList<AdviceItemRef> Items,
+    long Id, RuleId Rule, Severity Severity, string? Team, IReadOnlyList<string> RelatedTeams, IReadOnlyList<AdviceItemRef> Items,
     string Title, string Action, double Score, JsonElement Evidence, DateTimeOffset FirstSeen);
 
 public sealed record AdviceItemRef(string Source, string Key, string Url);
@@ -31,9 +31,11 @@ public sealed record ItemLink(string Key, string Title, string? Url);
 
 /// <summary>One line of advice: the headline item, why (with the evidence), what to do, related items, and the findings it covers.</summary>
 public sealed record DigestLine(
-    ItemLink Subject, string Why, string Action, IReadOnlyList<ItemLink> Related, string Severity, double Impact, IReadOnlyList<long> FindingIds)
+    ItemLink Subject, string Why, string Action, IReadOnlyList<ItemLink> Related, Severity Severity, double Impact, IReadOnlyList<long> FindingIds)
 {
     public bool HasRelated => Related.Count > 0;
+    /// <summary>The severity's name, for the templates.</summary>
+    public string SeverityName => Severity.Name();
 }
 
 public sealed record DigestSection(string Id, string Heading, string Intro, IReadOnlyList<DigestLine> Lines, int More, string? FullListUrl)

@@ -8,7 +8,7 @@ namespace Alignment.Advice;
 /// <param name="EpicTarget">An epic's target date, for epics at risk.</param>
 /// <param name="EpicDaysLate">How many days the epic's P85 forecast is after its target.</param>
 /// <param name="InProgress">The item is already being worked on (stuck work costs more than untidy backlog).</param>
-public sealed record ImpactFacts(string Severity, int TeamsWaiting = 0, int ItemsWaiting = 0, DateOnly? NeededBy = null,
+public sealed record ImpactFacts(Severity Severity, int TeamsWaiting = 0, int ItemsWaiting = 0, DateOnly? NeededBy = null,
     DateOnly? EpicTarget = null, int? EpicDaysLate = null, bool InProgress = false);
 
 /// <summary>
@@ -23,7 +23,7 @@ public static class AdviceRanking
 
     public static double Impact(ImpactFacts f, DateOnly today)
     {
-        var severity = f.Severity switch { "critical" => 30.0, "warning" => 15.0, _ => 5.0 };
+        var severity = f.Severity switch { Severity.Critical => 30.0, Severity.Warning => 15.0, _ => 5.0 };
         var teams = 20.0 * Math.Min(f.TeamsWaiting, 5);
         var items = 5.0 * Math.Min(f.ItemsWaiting, 10);
         var urgency = f.NeededBy is { } by ? 30.0 * Math.Clamp(1 - (by.DayNumber - today.DayNumber) / (double)UrgencyHorizonDays, 0, 1) : 0;

@@ -52,15 +52,15 @@ public static class AdviceReader
     }
 
     /// <summary>Every open finding of the rules the digest reads (a few thousand at most; each owner's share is picked in memory).</summary>
-    public static async Task<List<AdviceFinding>> OpenFindingsAsync(NpgsqlConnection conn, CancellationToken ct, string? severity = null)
+    public static async Task<List<AdviceFinding>> OpenFindingsAsync(NpgsqlConnection conn, CancellationToken ct, Severity? severity = null)
     {
         var rows = await conn.QueryAsync<FindingRow>(new CommandDefinition("""
             SELECT id, rule, severity, team_id AS teamid, related_teams AS relatedteams, items::text AS items, title, action, score, evidence::text AS evidence, first_seen AS firstseen
               FROM analysis.findings
              WHERE status = 'open' AND rule = ANY(@rules) AND (@severity::text IS NULL OR severity = @severity)
              ORDER BY id
-            """, new { rules = DigestComposer.AdviceRules, severity }, cancellationToken: ct));
-        return rows.Select(r => new AdviceFinding(r.Id, r.Rule, r.Severity, r.TeamId, r.RelatedTeams,
+            """, new { rules = DigestComposer.AdviceRules.Select(r => r.Name()).ToArray(), severity = severity?.Name() }, cancellationToken: ct));
+        return rows.Select(r => new AdviceFinding(r.Id, DomainNames.Parse<RuleId>(r.Rule), DomainNames.Parse<Severity>(r.Severity), r.TeamId, r.RelatedTeams,
             JsonSerializer.Deserialize<List<AdviceItemRef>>(r.Items, Json) ?? [], r.Title, r.Action, r.Score,
             JsonDocument.Parse(r.Evidence).RootElement.Clone(), new DateTimeOffset(DateTime.SpecifyKind(r.FirstSeen, DateTimeKind.Utc)))).ToList();
     }
@@ -71,7 +71,7 @@ public static class AdviceReader
     public static async Task<Dictionary<SprintKey, IReadOnlyList<SprintItem>>> SprintItemsAsync(NpgsqlConnection conn, IEnumerable<AdviceFinding> findings, CancellationToken ct)
     {
         var result = new Dictionary<SprintKey, IReadOnlyList<SprintItem>>();
-        foreach (var f in findings.Where(f => f.Rule == Rules.CapOvercommit && f.Team is not null))
+        foreach (var f in findings.Where(f => f.Rule == RuleId.CapOvercommit && f.Team is not null))
         {
             var key = new SprintKey(f.Team!, DigestComposer.Str(f.Evidence, "sprint", "source") ?? "", DigestComposer.Str(f.Evidence, "sprint", "id") ?? "");
             if (result.ContainsKey(key)) continue;

@@ -15,27 +15,27 @@ public static class DigestComposer
 {
     public const string Unblock = "unblock", Protect = "protect", Epics = "epics", Hygiene = "hygiene";
 
-    public static readonly string[] DependencyRules = [Rules.DepUnscheduled, Rules.DepLate, Rules.DepRank, Rules.DepCycle];
-    public static readonly string[] HygieneRules = [Rules.DriftUnestimated, Rules.DriftStale, Rules.DriftOrphan];
+    public static readonly RuleId[] DependencyRules = [RuleId.DepUnscheduled, RuleId.DepLate, RuleId.DepRank, RuleId.DepCycle];
+    public static readonly RuleId[] HygieneRules = [RuleId.DriftUnestimated, RuleId.DriftStale, RuleId.DriftOrphan];
     /// <summary>Every rule the digest reads.</summary>
-    public static readonly string[] AdviceRules = [.. DependencyRules, Rules.CapOvercommit, Rules.DriftEpicForecast, .. HygieneRules];
+    public static readonly RuleId[] AdviceRules = [.. DependencyRules, RuleId.CapOvercommit, RuleId.DriftEpicForecast, .. HygieneRules];
 
     /// <summary>Whether a finding is one the owner of <paramref name="teams"/> can act on, and in which section.</summary>
     public static string? SectionOf(AdviceFinding f, IReadOnlySet<string> teams)
     {
         switch (f.Rule)
         {
-            case Rules.DepUnscheduled or Rules.DepLate:
+            case RuleId.DepUnscheduled or RuleId.DepLate:
                 return Str(f.Evidence, "blocker", "team") is { } b && teams.Contains(b) ? Unblock : null;
-            case Rules.DepRank:
+            case RuleId.DepRank:
                 return f.Team is { } t && teams.Contains(t) ? Unblock : null;
-            case Rules.DepCycle:
+            case RuleId.DepCycle:
                 return Involves(f, teams) ? Unblock : null;
-            case Rules.CapOvercommit:
+            case RuleId.CapOvercommit:
                 return f.Team is { } c && teams.Contains(c) ? Protect : null;
-            case Rules.DriftEpicForecast:
+            case RuleId.DriftEpicForecast:
                 return Involves(f, teams) ? Epics : null;
-            case Rules.DriftUnestimated or Rules.DriftStale or Rules.DriftOrphan:
+            case RuleId.DriftUnestimated or RuleId.DriftStale or RuleId.DriftOrphan:
                 return f.Team is { } h && teams.Contains(h) ? Hygiene : null;
             default:
                 return null;
@@ -100,7 +100,7 @@ public static class DigestComposer
         var byBlocker = new Dictionary<string, List<AdviceFinding>>(StringComparer.Ordinal);
         foreach (var f in findings)
         {
-            if (f.Rule == Rules.DepCycle) { lines.Add(CycleLine(f, teamName, t, today)); continue; }
+            if (f.Rule == RuleId.DepCycle) { lines.Add(CycleLine(f, teamName, t, today)); continue; }
             var blocker = f.Evidence.GetProperty("blocker");
             var key = $"{Str(blocker, "source")}/{Str(blocker, "key")}";
             if (!byBlocker.TryGetValue(key, out var list)) byBlocker[key] = list = [];
@@ -113,7 +113,7 @@ public static class DigestComposer
             var notes = new List<string>();
             foreach (var f in group.OrderBy(f => f.Id))
             {
-                if (f.Rule == Rules.DepRank)
+                if (f.Rule == RuleId.DepRank)
                 {
                     if (f.Evidence.TryGetProperty("dependents", out var deps) && deps.ValueKind == JsonValueKind.Array)
                         foreach (var d in deps.EnumerateArray()) waiting.Add(new Waiting(Str(d, "team"), Link(d), Date(d, "sprint", "firstDay")));
@@ -122,7 +122,7 @@ public static class DigestComposer
                 }
                 var dep = f.Evidence.GetProperty("dependent");
                 waiting.Add(new Waiting(Str(dep, "team"), Link(dep), Date(f.Evidence, "dependentStarts") ?? Date(dep, "sprint", "firstDay")));
-                if (f.Rule == Rules.DepUnscheduled) notes.Add(t.NotPlanned);
+                if (f.Rule == RuleId.DepUnscheduled) notes.Add(t.NotPlanned);
                 else if (Int(f.Evidence, "daysLate") is { } late)
                     notes.Add(t.LateFormat(Str(blocker, "sprint", "name") ?? "?", Str(f.Evidence, "blockerEnds") ?? "?", late));
                 else notes.Add(t.OverlapFormat(Str(blocker, "sprint", "name") ?? "?"));
@@ -136,7 +136,7 @@ public static class DigestComposer
             var why = t.WaitsFormat(t.List(waitingTeams.Select(teamName).ToList()), itemsText) + " " + string.Join(" ", notes.Distinct());
             var subject = Link(blocker);
             var action = neededBy is { } by ? t.UnblockActionFormat(subject.Key, Iso(by)) : t.UnblockActionNoDate(subject.Key);
-            var severity = group.Select(f => f.Severity).MaxBy(Severity.Rank)!;
+            var severity = group.Select(f => f.Severity).Max();
             var impact = AdviceRanking.Impact(new ImpactFacts(severity, otherTeams, distinct.Count, neededBy), today);
             lines.Add(new DigestLine(subject, why, action, distinct.Select(w => w.Item).ToList(), severity, impact, group.Select(f => f.Id).ToList()));
         }
@@ -218,13 +218,13 @@ public static class DigestComposer
         var inProgress = false;
         switch (f.Rule)
         {
-            case Rules.DriftUnestimated:
+            case RuleId.DriftUnestimated:
                 var sprint = Str(item, "sprint", "name");
                 neededBy = Date(item, "sprint", "firstDay");
                 why = sprint is not null ? t.UnestimatedSprintFormat(sprint) : t.UnestimatedTopFormat(Int(e, "topN") ?? 20);
                 action = t.EstimateAction(subject.Key);
                 break;
-            case Rules.DriftStale:
+            case RuleId.DriftStale:
                 var since = e.TryGetProperty("updatedAt", out var u) && u.ValueKind == JsonValueKind.String && u.TryGetDateTimeOffset(out var at)
                     ? at.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "?";
                 why = t.StaleFormat(Int(e, "days") ?? 0, since);

@@ -6,7 +6,10 @@ using Npgsql;
 
 namespace Alignment.Advice;
 
-public sealed record AdviceOutboxRunResult(bool Skipped, int Alerts, int Sent, int Failed);
+public sealed record AdviceOutboxRunResult(bool Skipped, int Alerts, int Sent, int Failed)
+{
+    public static AdviceOutboxRunResult Nothing(bool skipped) => new(Skipped: skipped, Alerts: 0, Sent: 0, Failed: 0);
+}
 
 /// <summary>
 /// The frequent outbox pass: queues a short alert for each product owner whose team is in a new critical cross-team
@@ -24,7 +27,7 @@ internal sealed class RunAdviceOutboxHandler(AdviceOutboxPass pass) : ICommandHa
 /// <summary>The outbox pass itself: the <c>advice:outbox</c> job and the pipeline's alerts step (after every analysis) run it.</summary>
 public sealed class AdviceOutboxPass(NpgsqlDataSource db, IOptions<AlignmentOptions> options, TimeProvider clock, ILogger<AdviceOutboxPass> logger)
 {
-    public static readonly string[] AlertRules = [Rules.DepUnscheduled, Rules.DepLate, Rules.DepCycle];
+    public static readonly RuleId[] AlertRules = [RuleId.DepUnscheduled, RuleId.DepLate, RuleId.DepCycle];
     /// <summary>Only findings first seen this recently alert (turning alerts on does not mail the backlog of old findings).</summary>
     public static readonly TimeSpan Fresh = TimeSpan.FromDays(2);
 
@@ -32,9 +35,9 @@ public sealed class AdviceOutboxPass(NpgsqlDataSource db, IOptions<AlignmentOpti
     {
         var command = new RunAdviceOutboxCommand(trigger, retryNow);
         var o = options.Value.Advice;
-        if (string.IsNullOrWhiteSpace(o.Smtp.Host)) return new AdviceOutboxRunResult(false, 0, 0, 0);
+        if (string.IsNullOrWhiteSpace(o.Smtp.Host)) return AdviceOutboxRunResult.Nothing(skipped: false);
         await using var guard = await Database.TryLockAsync(db, RunAdviceHandler.LockName, ct);
-        if (guard is null) return new AdviceOutboxRunResult(true, 0, 0, 0);
+        if (guard is null) return AdviceOutboxRunResult.Nothing(skipped: true);
         var now = clock.GetUtcNow();
         int alerts = 0, failedToCompose = 0;
         if (o.AlertsEnabled)
@@ -87,7 +90,7 @@ public sealed class AdviceOutboxPass(NpgsqlDataSource db, IOptions<AlignmentOpti
         if (alerts + delivery.Sent + delivery.Failed + failedToCompose > 0)
             logger.LogInformation("Advice outbox ({Trigger}): {Alerts} alerts queued, {Sent} sent, {Failed} failed", command.Trigger, alerts, delivery.Sent,
                 delivery.Failed + failedToCompose);
-        return new AdviceOutboxRunResult(false, alerts, delivery.Sent, delivery.Failed + failedToCompose);
+        return new AdviceOutboxRunResult(Skipped: false, Alerts: alerts, Sent: delivery.Sent, Failed: delivery.Failed + failedToCompose);
     }
 
     /// <summary>One line for one finding: the digest's wording when the owner's team is the blocker, the finding's own title and action otherwise.</summary>
@@ -101,7 +104,7 @@ public sealed class AdviceOutboxPass(NpgsqlDataSource db, IOptions<AlignmentOpti
             if (d.Sections.SelectMany(s => s.Lines).FirstOrDefault() is { } line) return line;
         }
         var first = f.Items.FirstOrDefault();
-        var subject = first is null ? new ItemLink(f.Rule, f.Title, null) : new ItemLink(first.Key, f.Title, DigestComposer.SafeUrl(first.Url));
+        var subject = first is null ? new ItemLink(f.Rule.Name(), f.Title, null) : new ItemLink(first.Key, f.Title, DigestComposer.SafeUrl(first.Url));
         return new DigestLine(subject, f.Title, f.Action, f.Items.Skip(1).Select(i => new ItemLink(i.Key, i.Key, DigestComposer.SafeUrl(i.Url))).ToList(),
             f.Severity, f.Score, [f.Id]);
     }

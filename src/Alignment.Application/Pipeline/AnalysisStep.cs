@@ -6,10 +6,19 @@ using Npgsql;
 
 namespace Alignment.Application.Pipeline;
 
+/// <summary>What one analysis run did: <see cref="Skipped"/> (another run held the lock), or <see cref="Completed"/> with its figures.</summary>
 public sealed record AnalysisRunResult(bool Skipped, int Items, int Findings, int Opened, int Reopened, int Resolved,
-    IReadOnlyDictionary<string, int> OpenBySeverity, double LoadMs, double AnalyzeMs, double StoreMs)
+    IReadOnlyDictionary<Severity, int> OpenBySeverity, double LoadMs, double AnalyzeMs, double StoreMs)
 {
     public double TotalMs => LoadMs + AnalyzeMs + StoreMs;
+
+    public static AnalysisRunResult SkippedRun() =>
+        new(Skipped: true, Items: 0, Findings: 0, Opened: 0, Reopened: 0, Resolved: 0, OpenBySeverity: new Dictionary<Severity, int>(), LoadMs: 0, AnalyzeMs: 0, StoreMs: 0);
+
+    public static AnalysisRunResult Completed(int items, FindingChanges changes, IReadOnlyDictionary<Severity, int> openBySeverity,
+        double loadMs, double analyzeMs, double storeMs) =>
+        new(Skipped: false, Items: items, Findings: changes.Findings, Opened: changes.Opened, Reopened: changes.Reopened, Resolved: changes.Resolved,
+            OpenBySeverity: openBySeverity, LoadMs: loadMs, AnalyzeMs: analyzeMs, StoreMs: storeMs);
 }
 
 /// <summary>
@@ -26,7 +35,7 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         if (guard is null)
         {
             logger.LogInformation("Analysis ({Trigger}) skipped: another run holds the lock", trigger);
-            return new AnalysisRunResult(true, 0, 0, 0, 0, 0, new Dictionary<string, int>(), 0, 0, 0);
+            return AnalysisRunResult.SkippedRun();
         }
         var started = clock.GetUtcNow();
         var sw = Stopwatch.StartNew();
@@ -49,7 +58,7 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         var storeMs = sw.Elapsed.TotalMilliseconds;
         var open = (await conn.QueryAsync<(string Severity, int Count)>(new CommandDefinition(
             "SELECT severity, count(*)::int FROM analysis.findings WHERE status = 'open' GROUP BY severity", transaction: tx, cancellationToken: ct)))
-            .ToDictionary(r => r.Severity, r => r.Count);
+            .ToDictionary(r => DomainNames.Parse<Severity>(r.Severity), r => r.Count);
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO analysis.runs (trigger, started_at, finished_at, items, findings, opened, reopened, resolved, load_ms, analyze_ms, store_ms)
             VALUES (@Trigger, @started, @finished, @items, @Findings, @Opened, @Reopened, @Resolved, @loadMs, @analyzeMs, @storeMs)
@@ -62,6 +71,6 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         AlignmentTelemetry.RecordFindings(result.Findings.Select(f => (f.Rule, f.Severity)));
         logger.LogInformation("Analysis ({Trigger}): {Items} items, {Findings} findings ({Opened} opened, {Reopened} reopened, {Resolved} resolved) in {Ms:0} ms",
             trigger, snapshot.Items.Count, changes.Findings, changes.Opened, changes.Reopened, changes.Resolved, loadMs + analyzeMs + storeMs);
-        return new AnalysisRunResult(false, snapshot.Items.Count, changes.Findings, changes.Opened, changes.Reopened, changes.Resolved, open, loadMs, analyzeMs, storeMs);
+        return AnalysisRunResult.Completed(snapshot.Items.Count, changes, open, loadMs, analyzeMs, storeMs);
     }
 }

@@ -1,24 +1,27 @@
 
 namespace Alignment.Domain.Analysis;
 
-/// <summary>One work item as the analyzers see it (not deleted). Dates are UTC.</summary>
+/// <summary>One work item as the analyzers see it (not deleted). Dates are UTC; type and status are parsed once, at load.</summary>
 public sealed record SnapshotItem(
-    string Source, string ExternalId, string Key, string Url, string Type, string Title, string StatusCategory,
+    string Source, string ExternalId, string Key, string Url, WorkItemType Type, string Title, StatusCategory StatusCategory,
     double? Points, string? Team, string? SprintId, string[] SprintIds, string? ParentKey, string? Rank,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateOnly? DueDate, DateTimeOffset? FirstSprintAddedAt = null)
 {
-    public bool IsOpen => StatusCategory is "todo" or "inProgress";
-    public bool IsDone => StatusCategory == "done";
-    public bool IsStoryLike => Type is "story" or "bug";
+    public bool IsOpen => StatusCategory is StatusCategory.Todo or StatusCategory.InProgress;
+    public bool IsDone => StatusCategory == StatusCategory.Done;
+    public bool IsRemoved => StatusCategory == StatusCategory.Removed;
+    public bool IsStoryLike => Type is WorkItemType.Story or WorkItemType.Bug;
+    /// <summary>Work a team does in sprints: not an epic, a feature or a task (stories, bugs, other).</summary>
+    public bool IsBacklogWork => Type is not (WorkItemType.Epic or WorkItemType.Feature or WorkItemType.Task);
 }
 
 /// <summary>A dependency between synced items: <c>From</c> depends on <c>To</c> (To blocks From).</summary>
 public sealed record SnapshotLink(string FromSource, string FromKey, string ToSource, string ToKey);
 
 /// <summary>A sprint; <see cref="End"/> is exclusive.</summary>
-public sealed record SnapshotSprint(string Source, string Id, string Name, string State, DateTimeOffset? Start, DateTimeOffset? End, DateTimeOffset? Completed)
+public sealed record SnapshotSprint(string Source, string Id, string Name, SprintState State, DateTimeOffset? Start, DateTimeOffset? End, DateTimeOffset? Completed)
 {
-    public bool IsOpen => State is "active" or "future";
+    public bool IsOpen => State is SprintState.Active or SprintState.Future;
     public DateOnly? FirstDay => Start is { } s ? DateOnly.FromDateTime(s.UtcDateTime) : null;
     /// <summary>The last calendar day of the sprint (the end is exclusive).</summary>
     public DateOnly? LastDay => End is { } e ? DateOnly.FromDateTime(e.UtcDateTime.AddTicks(-1)) : null;

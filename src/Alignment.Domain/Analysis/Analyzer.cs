@@ -61,7 +61,7 @@ public static class Analyzer
 
         clock.Restart();
         var findings = dependencies.Concat(capacity).Concat(driftItems).Concat(drift!).Concat(driftTeams).Concat(hygieneFindings).Concat(syncStale)
-            .GroupBy(f => f.Fingerprint).Select(g => g.OrderByDescending(f => Severity.Rank(f.Severity)).First())
+            .GroupBy(f => f.Fingerprint).Select(g => g.OrderByDescending(f => f.Severity).First())
             .ToList();
         var dedupeMs = clock.Elapsed.TotalMilliseconds;
         if (phase is not null)

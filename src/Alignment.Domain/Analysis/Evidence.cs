@@ -1,34 +1,20 @@
 namespace Alignment.Domain.Analysis;
 
-/// <summary>Evidence fragments a reader can check against the tracker.</summary>
+/// <summary>The evidence fragments (<c>EvidenceRecords.cs</c>) the analyzers share, and the rounding and date text they use.</summary>
 internal static class Evidence
 {
-    public static Dictionary<string, object?> Item(SnapshotIndex x, SnapshotItem i)
+    public static ItemEvidence Item(SnapshotIndex x, SnapshotItem i)
     {
         var sprint = i.SprintId is { } id ? x.Sprints.GetValueOrDefault((i.Source, id)) : null;
-        return new()
-        {
-            ["source"] = i.Source, ["key"] = i.Key, ["url"] = i.Url, ["title"] = i.Title, ["type"] = i.Type, ["team"] = i.Team,
-            ["statusCategory"] = i.StatusCategory, ["storyPoints"] = i.Points,
-            ["sprint"] = sprint is null ? null : Sprint(sprint),
-        };
+        return new ItemEvidence(i.Source, i.Key, i.Url, i.Title, i.Type, i.Team, i.StatusCategory, i.Points, sprint is null ? null : Sprint(sprint));
     }
 
-    public static Dictionary<string, object?> Sprint(SnapshotSprint s) => new()
-    {
-        ["source"] = s.Source, ["id"] = s.Id, ["name"] = s.Name, ["state"] = s.State,
-        ["firstDay"] = s.FirstDay?.ToString("yyyy-MM-dd"), ["lastDay"] = s.LastDay?.ToString("yyyy-MM-dd"),
-    };
+    public static List<ItemEvidence> Items(SnapshotIndex x, IEnumerable<SnapshotItem> items) => items.Select(i => Item(x, i)).ToList();
 
-    public static Dictionary<string, object?> Velocity(TeamVelocity v) => new()
-    {
-        ["p50"] = Round(v.P50), ["mean"] = Round(v.Mean), ["cv"] = Round(v.Cv),
-        ["sprints"] = v.Sprints.Select(f => new Dictionary<string, object?>
-        {
-            ["sprint"] = f.SprintId, ["completed"] = f.Completed, ["committed"] = f.Committed, ["sayDo"] = f.SayDo, ["basis"] = f.Basis,
-        }).ToList(),
-        ["definition"] = "completed points of the team's last closed sprints (docs/figures.md)",
-    };
+    public static SprintEvidence Sprint(SnapshotSprint s) => new(s.Source, s.Id, s.Name, s.State, s.FirstDay, s.LastDay);
+
+    public static VelocityEvidence Velocity(TeamVelocity v) => new(Round(v.P50), Round(v.Mean), Round(v.Cv),
+        v.Sprints.Select(f => new VelocitySprintEvidence(f.SprintId, f.Completed, f.Committed, f.SayDo, f.Basis)).ToList());
 
     public static double Round(double v) => Math.Round(v, 2);
     public static string D(DateOnly? d) => d?.ToString("yyyy-MM-dd") ?? "?";

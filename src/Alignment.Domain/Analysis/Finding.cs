@@ -3,13 +3,6 @@ using System.Text;
 
 namespace Alignment.Domain.Analysis;
 
-public static class Severity
-{
-    public const string Info = "info", Warning = "warning", Critical = "critical";
-    public static readonly string[] All = [Info, Warning, Critical];
-    public static int Rank(string s) => s switch { Critical => 2, Warning => 1, _ => 0 };
-}
-
 /// <summary>An item a finding is about, with the link back to the tracker.</summary>
 public sealed record ItemRef(string Source, string Key, string Url)
 {
@@ -18,32 +11,24 @@ public sealed record ItemRef(string Source, string Key, string Url)
 
 /// <summary>
 /// What an analyzer found. <see cref="Subject"/> names what it is about (items, team, sprint) so that
-/// <see cref="Fingerprint"/> (rule + subject) stays the same while the condition holds.
+/// <see cref="Fingerprint"/> (rule + subject) stays the same while the condition holds. Built with an object initializer
+/// (every member by name); <see cref="Evidence"/> is one of the records of <c>EvidenceRecords.cs</c>.
 /// </summary>
-public sealed record Finding(
-    string Rule, string Severity, string? Team, IReadOnlyList<string> RelatedTeams, IReadOnlyList<ItemRef> Items,
-    string Title, IReadOnlyDictionary<string, object?> Evidence, string Action, double Score, string Subject)
+public sealed record Finding
 {
+    public required RuleId Rule { get; init; }
+    public required Severity Severity { get; init; }
+    public string? Team { get; init; }
+    public IReadOnlyList<string> RelatedTeams { get; init; } = [];
+    public IReadOnlyList<ItemRef> Items { get; init; } = [];
+    public required string Title { get; init; }
+    public required FindingEvidence Evidence { get; init; }
+    public required string Action { get; init; }
+    public required double Score { get; init; }
+    public required string Subject { get; init; }
+
     public string Fingerprint => FingerprintOf(Rule, Subject);
 
-    public static string FingerprintOf(string rule, string subject) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(rule + "\n" + subject)))[..32];
-}
-
-/// <summary>The rule ids of docs/rules.md</summary>
-public static class Rules
-{
-    public const string DepUnscheduled = "DEP-UNSCHEDULED", DepLate = "DEP-LATE", DepCycle = "DEP-CYCLE", DepRank = "DEP-RANK",
-        EpicMisaligned = "EPIC-MISALIGNED", DriftCarryOver = "DRIFT-CARRYOVER", DriftStale = "DRIFT-STALE",
-        DriftUnestimated = "DRIFT-UNESTIMATED", DriftOrphan = "DRIFT-ORPHAN", DriftEpicForecast = "DRIFT-EPIC-FORECAST",
-        DriftEpicScope = "DRIFT-EPIC-SCOPE", DriftSprintScope = "DRIFT-SPRINT-SCOPE", DriftHierarchy = "DRIFT-HIERARCHY",
-        CapOvercommit = "CAP-OVERCOMMIT", CapVolatile = "CAP-VOLATILE", CapSayDo = "CAP-SAYDO", CapDip = "CAP-DIP",
-        CapDependencyLoad = "CAP-DEPENDENCY-LOAD", DriftReadiness = "DRIFT-READINESS", Hygiene = "HYGIENE", SyncStale = "SYNC-STALE";
-
-    public static readonly string[] All =
-    [
-        DepUnscheduled, DepLate, DepCycle, DepRank, EpicMisaligned, DriftCarryOver, DriftStale, DriftUnestimated, DriftOrphan,
-        DriftEpicForecast, DriftEpicScope, DriftSprintScope, DriftHierarchy, CapOvercommit, CapVolatile, CapSayDo, CapDip,
-        CapDependencyLoad, DriftReadiness, Hygiene, SyncStale,
-    ];
+    public static string FingerprintOf(RuleId rule, string subject) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(rule.Name() + "\n" + subject)))[..32];
 }

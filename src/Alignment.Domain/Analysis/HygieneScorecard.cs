@@ -12,19 +12,19 @@ public sealed record HygieneScorecard(
     {
         var o = x.Options;
         var staleBefore = x.Now.AddDays(-o.StaleDays);
-        var withoutTeam = x.Snapshot.Items.Where(i => i.Team is null && i.StatusCategory != "removed").GroupBy(i => i.Source).ToDictionary(g => g.Key, g => g.Count());
+        var withoutTeam = x.Snapshot.Items.Where(i => i.Team is null && !i.IsRemoved).GroupBy(i => i.Source).ToDictionary(g => g.Key, g => g.Count());
         var byTeam = x.Snapshot.Items.Where(i => i.Team is not null).GroupBy(i => i.Team!).ToDictionary(g => g.Key, g => g.ToList());
         var result = new Dictionary<string, HygieneScorecard>();
         foreach (var team in x.Snapshot.Teams)
         {
             var items = byTeam.GetValueOrDefault(team.Id) ?? [];
-            var live = items.Where(i => i.StatusCategory != "removed").ToList();
+            var live = items.Where(i => !i.IsRemoved).ToList();
             var stories = live.Where(i => i.IsStoryLike).ToList();
             var unestimated = stories.Count(i => i.Points is null);
             var share = stories.Count == 0 ? 0 : (double)unestimated / stories.Count;
             var done = live.Count(i => i.IsDone);
             var withSprint = live.Count(i => i.SprintIds.Length > 0 || i.SprintId is not null);
-            var work = live.Where(i => i.Type is not "epic" and not "feature").ToList();
+            var work = live.Where(i => i.Type is not (WorkItemType.Epic or WorkItemType.Feature)).ToList();
             var sprintUse = work.Count == 0 ? 0 : (double)work.Count(i => i.SprintIds.Length > 0 || i.SprintId is not null) / work.Count;
             var problems = new List<string>();
             if (stories.Count > 0 && share > o.HygieneUnestimatedShare)
@@ -33,8 +33,8 @@ public sealed record HygieneScorecard(
             if (work.Count >= 10 && sprintUse == 0) problems.Add("no item has a sprint: the sprint field is unused or not synced");
             result[team.Id] = new HygieneScorecard(team.Id, live.Count, live.Count(i => i.IsOpen), stories.Count, unestimated, Evidence.Round(share), done,
                 withSprint, Evidence.Round(sprintUse),
-                live.Count(i => i.StatusCategory == "inProgress" && i.UpdatedAt < staleBefore),
-                live.Count(i => i.IsOpen && i.Type is "story" or "feature" && (i.ParentKey is null || x.Parent(i) is null)),
+                live.Count(i => i.StatusCategory == StatusCategory.InProgress && i.UpdatedAt < staleBefore),
+                live.Count(i => i.IsOpen && i.Type is WorkItemType.Story or WorkItemType.Feature && (i.ParentKey is null || x.Parent(i) is null)),
                 withoutTeam.GetValueOrDefault(team.Source), x.Velocity[team.Id].Count, problems, x.Now);
         }
         return result;
@@ -44,17 +44,23 @@ public sealed record HygieneScorecard(
     {
         foreach (var (team, card) in cards.OrderBy(c => c.Key, StringComparer.Ordinal))
             if (!card.Healthy)
-                yield return new Finding(Rules.Hygiene, Severity.Warning, team, [], [],
-                    $"{x.TeamName(team)}: the data cannot support the figures ({string.Join("; ", card.Problems)})",
-                    new Dictionary<string, object?> { ["scorecard"] = card, ["definition"] = "docs/rules.md HYGIENE: unestimated stories, done status, sprint field" },
-                    "Fix the tracker data: estimate the stories, map or use the done status, and plan work in sprints.", 20, team);
+                yield return new Finding
+                {
+                    Rule = RuleId.Hygiene, Severity = Severity.Warning, Team = team,
+                    Title = $"{x.TeamName(team)}: the data cannot support the figures ({string.Join("; ", card.Problems)})",
+                    Evidence = new HygieneEvidence(card),
+                    Action = "Fix the tracker data: estimate the stories, map or use the done status, and plan work in sprints.", Score = 20, Subject = team,
+                };
         foreach (var g in x.Snapshot.Items.Where(i => i.Team is null && i.IsOpen).GroupBy(i => i.Source).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var sample = g.OrderBy(i => i.Key, StringComparer.Ordinal).Take(20).ToList();
-            yield return new Finding(Rules.Hygiene, Severity.Warning, null, [], sample.Select(ItemRef.Of).ToList(),
-                $"{g.Count()} open item(s) of source '{g.Key}' belong to no team",
-                new Dictionary<string, object?> { ["source"] = g.Key, ["count"] = g.Count(), ["sample"] = sample.Select(i => Evidence.Item(x, i)).ToList() },
-                "Assign the items to a team's board or area path, or narrow the team's scope.", 15, "source:" + g.Key);
+            yield return new Finding
+            {
+                Rule = RuleId.Hygiene, Severity = Severity.Warning, Items = sample.Select(ItemRef.Of).ToList(),
+                Title = $"{g.Count()} open item(s) of source '{g.Key}' belong to no team",
+                Evidence = new TeamlessItemsEvidence(g.Key, g.Count(), Evidence.Items(x, sample)),
+                Action = "Assign the items to a team's board or area path, or narrow the team's scope.", Score = 15, Subject = "source:" + g.Key,
+            };
         }
     }
 }

@@ -47,14 +47,14 @@ public sealed class SnapshotIndex
             var sprints = t.SprintIds.Select(id => Sprints.GetValueOrDefault((t.Source, id))).OfType<SnapshotSprint>()
                 .OrderBy(x => x.Start ?? DateTimeOffset.MaxValue).ThenBy(x => x.Id, StringComparer.Ordinal).ToList();
             TeamSprints[t.Id] = sprints;
-            var closed = sprints.Where(x => x.State == "closed").OrderBy(x => x.End ?? x.Completed ?? DateTimeOffset.MinValue).ToList();
+            var closed = sprints.Where(x => x.State == SprintState.Closed).OrderBy(x => x.End ?? x.Completed ?? DateTimeOffset.MinValue).ToList();
             ClosedSprints[t.Id] = closed;
             var recent = closed.Select(x => figures.GetValueOrDefault((t.Id, x.Source, x.Id))).OfType<SprintFigure>().TakeLast(o.VelocitySprints).ToList();
             Velocity[t.Id] = VelocityOf(t.Id, recent);
             var lengths = sprints.Where(x => x.Start is not null && x.End is not null).Select(x => (x.End!.Value - x.Start!.Value).TotalDays).Order().ToList();
             SprintLengthDays[t.Id] = lengths.Count == 0 ? 14 : Math.Max(1, Math.Round(lengths[lengths.Count / 2]));
-            Active[t.Id] = sprints.LastOrDefault(x => x.State == "active");
-            Next[t.Id] = sprints.FirstOrDefault(x => x.State == "future" && (x.Start is null || Active[t.Id]?.Start is not { } a || x.Start >= a));
+            Active[t.Id] = sprints.LastOrDefault(x => x.State == SprintState.Active);
+            Next[t.Id] = sprints.FirstOrDefault(x => x.State == SprintState.Future && (x.Start is null || Active[t.Id]?.Start is not { } a || x.Start >= a));
             var caps = closed.Select(x => capacities.TryGetValue((t.Id, x.Source, x.Id), out var d) ? d : (double?)null).OfType<double>()
                 .TakeLast(o.VelocitySprints).Order().ToList();
             NormalCapacity[t.Id] = caps.Count == 0 ? null : Median(caps);
@@ -104,10 +104,10 @@ public sealed class SnapshotIndex
         var cur = Parent(i);
         for (var depth = 0; cur is not null && depth < 8; depth++)
         {
-            if (cur.Type == "epic") break;
+            if (cur.Type == WorkItemType.Epic) break;
             cur = Parent(cur);
         }
-        e = cur?.Type == "epic" ? cur : null;
+        e = cur?.Type == WorkItemType.Epic ? cur : null;
         _epic[i] = e;
         return e;
     }
@@ -165,7 +165,7 @@ public sealed class SnapshotIndex
 
     /// <summary>Open backlog items (stories, bugs, other) of each team that are in no planned sprint, in rank order.</summary>
     public IReadOnlyDictionary<string, List<SnapshotItem>> Backlogs => _backlogsByTeam ??= Snapshot.Items
-        .Where(i => i.Team is not null && i.IsOpen && i.Type is not "epic" and not "feature" and not "task" && PlannedSprint(i) is null)
+        .Where(i => i.Team is not null && i.IsOpen && i.IsBacklogWork && PlannedSprint(i) is null)
         .GroupBy(i => i.Team!)
         .ToDictionary(g => g.Key, g => g.OrderBy(i => i.Rank ?? "\uffff", StringComparer.Ordinal).ThenBy(i => i.Key, StringComparer.Ordinal).ToList());
 }

@@ -31,16 +31,14 @@ public static class SyncStaleAnalyzer
     {
         var critical = IsCritical(p, x.Now, criticalAfter);
         var who = p.IsSourceWide ? $"Source '{s.Source}' (source-wide part)" : $"{x.TeamName(p.Team)} ({s.Source})";
-        var evidence = new Dictionary<string, object?>
+        var evidence = new SyncStaleEvidence(s.Source, s.Kind, p.IsSourceWide ? null : p.Team, p.Status, p.LastSuccess, p.LastAttempt, p.FirstAttempt,
+            p.Error, p.QuarantinedItems, p.RunId, s.Cron, s.Interval?.TotalMinutes, s.Interval is { } i ? (2 * i).TotalMinutes : null,
+            criticalAfter.TotalHours, p.Reason);
+        return new Finding
         {
-            ["source"] = s.Source, ["kind"] = s.Kind, ["team"] = p.IsSourceWide ? null : p.Team,
-            ["status"] = p.Status, ["lastSuccess"] = p.LastSuccess, ["lastAttempt"] = p.LastAttempt, ["firstAttempt"] = p.FirstAttempt,
-            ["error"] = p.Error, ["quarantinedItems"] = p.QuarantinedItems, ["lastRunId"] = p.RunId,
-            ["cron"] = s.Cron, ["intervalMinutes"] = s.Interval?.TotalMinutes, ["staleAfterMinutes"] = s.Interval is { } i ? (2 * i).TotalMinutes : null,
-            ["criticalAfterHours"] = criticalAfter.TotalHours, ["reason"] = p.Reason,
-            ["details"] = "/api/sources", ["definition"] = SyncFreshness.Definition,
+            Rule = RuleId.SyncStale, Severity = critical ? Severity.Critical : Severity.Warning, Team = p.IsSourceWide ? null : p.Team,
+            Title = $"{who}: data is stale ({p.Reason})", Evidence = evidence, Action = Action, Score = critical ? 60 : 30,
+            Subject = $"sync:{s.Source}:{p.Team}",
         };
-        return new Finding(Rules.SyncStale, critical ? Severity.Critical : Severity.Warning, p.IsSourceWide ? null : p.Team, [], [],
-            $"{who}: data is stale ({p.Reason})", evidence, Action, critical ? 60 : 30, $"sync:{s.Source}:{p.Team}");
     }
 }

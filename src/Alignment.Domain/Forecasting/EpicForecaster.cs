@@ -5,15 +5,12 @@ public sealed record ForecastPart(string? Team, double RemainingPoints, int Open
     double SprintLengthDays, IReadOnlyList<double> ThroughputSamples, DateOnly? P50, DateOnly? P85, string? NoForecastReason);
 
 /// <summary>
-/// A Monte Carlo forecast of one epic: <c>status</c> is <c>forecast</c> (P50/P85 set), <c>done</c>, or
-/// <c>noForecast</c> with <see cref="Reasons"/> (never an infinite date).
+/// A Monte Carlo forecast of one epic: <see cref="Status"/> is <see cref="ForecastStatus.Forecast"/> (P50/P85 set), <see cref="ForecastStatus.Done"/>,
+/// or <see cref="ForecastStatus.NoForecast"/> with <see cref="Reasons"/> (never an infinite date).
 /// </summary>
-public sealed record EpicForecast(string Source, string Key, string Url, string Title, string? Team, string Status, DateOnly? P50, DateOnly? P85,
+public sealed record EpicForecast(string Source, string Key, string Url, string Title, string? Team, ForecastStatus Status, DateOnly? P50, DateOnly? P85,
     DateOnly? Target, IReadOnlyList<string> Reasons, IReadOnlyList<ForecastPart> Parts, IReadOnlyList<ItemRef> Upstream, int Trials, int Seed,
-    DateTimeOffset ComputedAt)
-{
-    public const string Forecast = "forecast", Done = "done", NoForecast = "noForecast";
-}
+    DateTimeOffset ComputedAt);
 
 /// <summary>
 /// Monte Carlo over each owning team's throughput in its last closed sprints (completed points, docs/figures.md).
@@ -38,78 +35,27 @@ public static class EpicForecaster
         var sprintsNeeded = new int[max + 1];
         foreach (var epic in x.Snapshot.Items)
         {
-            if (epic.Type != "epic") continue;
-            var own = x.Descendants(epic).Where(i => i.Type is not "epic" and not "feature" and not "task").ToList();
-            if (epic.IsDone || epic.StatusCategory == "removed")
+            if (epic.Type != WorkItemType.Epic) continue;
+            var own = x.Descendants(epic).Where(i => i.IsBacklogWork).ToList();
+            if (epic.IsDone || epic.IsRemoved)
             {
-                result[(epic.Source, epic.Key)] = new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, EpicForecast.Done, null, null,
+                result[(epic.Source, epic.Key)] = new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, ForecastStatus.Done, null, null,
                     epic.DueDate, [], [], [], trials, o.ForecastSeed, x.Now);
                 continue;
             }
-            // The epic's open work plus its open upstream blockers, transitively.
-            var required = new HashSet<SnapshotItem>(ReferenceEqualityComparer.Instance);
-            var queue = new Queue<SnapshotItem>();
-            foreach (var i in own) if (i.IsOpen && required.Add(i)) queue.Enqueue(i);
-            var ownSet = new HashSet<SnapshotItem>(required, ReferenceEqualityComparer.Instance);
-            while (queue.Count > 0)
-            {
-                var i = queue.Dequeue();
-                if (!x.BlockersOf.TryGetValue(i, out var bs)) continue;
-                foreach (var b in bs) if (b.IsOpen && b.Type is not "epic" and not "feature" && required.Add(b)) queue.Enqueue(b);
-            }
-            var upstream = required.Where(i => !ownSet.Contains(i)).OrderBy(i => i.Source, StringComparer.Ordinal).ThenBy(i => i.Key, StringComparer.Ordinal).ToList();
+            var (required, upstream) = RequiredWork(x, own);
             if (required.Count == 0)
             {
-                var status = own.Count > 0 ? EpicForecast.Done : EpicForecast.NoForecast;
+                var status = own.Count > 0 ? ForecastStatus.Done : ForecastStatus.NoForecast;
                 result[(epic.Source, epic.Key)] = new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, status, null, null, epic.DueDate,
                     own.Count > 0 ? ["every item of the epic is done; the epic itself is still open"] : ["the epic has no stories or other work items"],
                     [], [], trials, o.ForecastSeed, x.Now);
                 continue;
             }
-
-            var parts = new List<ForecastPart>();
-            var reasons = new List<string>();
-            var forecastParts = 0;
-            int lastP50 = 0, lastP85 = 0;
-            foreach (var g in required.GroupBy(i => i.Team).OrderBy(g => g.Key ?? "", StringComparer.Ordinal))
-            {
-                var unestimated = g.Count(i => i.Points is null);
-                if (g.Key is null || !teams.TryGetValue(g.Key, out var model))
-                {
-                    var why = $"{g.Count()} open item(s) belong to no configured team";
-                    reasons.Add(why);
-                    parts.Add(new ForecastPart(g.Key, g.Sum(i => i.Points ?? 0), g.Count(), unestimated, 0, 0, [], null, null, why));
-                    continue;
-                }
-                var remaining = g.Sum(i => i.Points ?? 0) + unestimated * model.AssumedPoints;
-                if (model.NoForecastReason is { } reason)
-                {
-                    reasons.Add(reason);
-                    parts.Add(new ForecastPart(g.Key, remaining, g.Count(), unestimated, model.AssumedPoints, model.LengthDays, model.Samples, null, null, reason));
-                    continue;
-                }
-                // The finish day is monotone in the number of sprints a trial needs, so the part's percentiles come
-                // from a histogram of that number (no sort); the epic's per-trial maximum is kept across parts.
-                Array.Clear(sprintsNeeded);
-                var firstPart = forecastParts++ == 0;
-                for (var t = 0; t < trials; t++)
-                {
-                    var k = model.FinishIndex(t, remaining);
-                    sprintsNeeded[k]++;
-                    var d = model.DayOf(k);
-                    if (firstPart || d > days[t]) days[t] = d;
-                }
-                var (p50, p85) = (model.DayOf(PercentileIndex(sprintsNeeded, trials, 0.5)), model.DayOf(PercentileIndex(sprintsNeeded, trials, 0.85)));
-                (lastP50, lastP85) = (p50, p85);
-                string? partReason = p85 == int.MaxValue ? $"{x.TeamName(g.Key)} needs more than {max} sprints for {remaining:0.#} points at its recent throughput" : null;
-                if (partReason is not null) reasons.Add(partReason);
-                parts.Add(new ForecastPart(g.Key, remaining, g.Count(), unestimated, model.AssumedPoints, model.LengthDays, model.Samples,
-                    p50 == int.MaxValue ? null : DateOnly.FromDayNumber(p50), partReason is null ? DateOnly.FromDayNumber(p85) : null, partReason));
-            }
-
+            var (parts, reasons, forecastParts, lastP50, lastP85) = Parts(x, required, teams, trials, max, days, sprintsNeeded);
             if (reasons.Count > 0)
             {
-                result[(epic.Source, epic.Key)] = new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, EpicForecast.NoForecast, null, null,
+                result[(epic.Source, epic.Key)] = new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, ForecastStatus.NoForecast, null, null,
                     epic.DueDate, reasons, parts, upstream.Select(ItemRef.Of).ToList(), trials, o.ForecastSeed, x.Now);
                 continue;
             }
@@ -120,11 +66,77 @@ public static class EpicForecaster
                 Array.Sort(sorted);
                 (epicP50, epicP85) = (Percentile(sorted, 0.5), Percentile(sorted, 0.85));
             }
-            result[(epic.Source, epic.Key)] = new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, EpicForecast.Forecast,
+            result[(epic.Source, epic.Key)] = new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, ForecastStatus.Forecast,
                 DateOnly.FromDayNumber(epicP50), DateOnly.FromDayNumber(epicP85), epic.DueDate, [], parts,
                 upstream.Select(ItemRef.Of).ToList(), trials, o.ForecastSeed, x.Now);
         }
         return result;
+    }
+
+    /// <summary>The epic's open work plus its open upstream blockers, transitively; the upstream ones (not the epic's own) by source and key.</summary>
+    private static (HashSet<SnapshotItem> Required, List<SnapshotItem> Upstream) RequiredWork(SnapshotIndex x, List<SnapshotItem> own)
+    {
+        var required = new HashSet<SnapshotItem>(ReferenceEqualityComparer.Instance);
+        var queue = new Queue<SnapshotItem>();
+        foreach (var i in own) if (i.IsOpen && required.Add(i)) queue.Enqueue(i);
+        var ownSet = new HashSet<SnapshotItem>(required, ReferenceEqualityComparer.Instance);
+        while (queue.Count > 0)
+        {
+            var i = queue.Dequeue();
+            if (!x.BlockersOf.TryGetValue(i, out var bs)) continue;
+            foreach (var b in bs) if (b.IsOpen && b.Type is not (WorkItemType.Epic or WorkItemType.Feature) && required.Add(b)) queue.Enqueue(b);
+        }
+        var upstream = required.Where(i => !ownSet.Contains(i)).OrderBy(i => i.Source, StringComparer.Ordinal).ThenBy(i => i.Key, StringComparer.Ordinal).ToList();
+        return (required, upstream);
+    }
+
+    /// <summary>
+    /// Each owning team's part of the required work, with the reasons there is no forecast; the trials' finish days of the forecast parts are
+    /// kept per trial (the maximum) in <paramref name="days"/>, and the last forecast part's percentiles are returned (the epic's when it is the only one).
+    /// </summary>
+    private static (List<ForecastPart> Parts, List<string> Reasons, int ForecastParts, int LastP50, int LastP85) Parts(SnapshotIndex x,
+        HashSet<SnapshotItem> required, Dictionary<string, TeamModel> teams, int trials, int max, int[] days, int[] sprintsNeeded)
+    {
+        var parts = new List<ForecastPart>();
+        var reasons = new List<string>();
+        var forecastParts = 0;
+        int lastP50 = 0, lastP85 = 0;
+        foreach (var g in required.GroupBy(i => i.Team).OrderBy(g => g.Key ?? "", StringComparer.Ordinal))
+        {
+            var unestimated = g.Count(i => i.Points is null);
+            if (g.Key is null || !teams.TryGetValue(g.Key, out var model))
+            {
+                var why = $"{g.Count()} open item(s) belong to no configured team";
+                reasons.Add(why);
+                parts.Add(new ForecastPart(g.Key, g.Sum(i => i.Points ?? 0), g.Count(), unestimated, 0, 0, [], null, null, why));
+                continue;
+            }
+            var remaining = g.Sum(i => i.Points ?? 0) + unestimated * model.AssumedPoints;
+            if (model.NoForecastReason is { } reason)
+            {
+                reasons.Add(reason);
+                parts.Add(new ForecastPart(g.Key, remaining, g.Count(), unestimated, model.AssumedPoints, model.LengthDays, model.Samples, null, null, reason));
+                continue;
+            }
+            // The finish day is monotone in the number of sprints a trial needs, so the part's percentiles come
+            // from a histogram of that number (no sort); the epic's per-trial maximum is kept across parts.
+            Array.Clear(sprintsNeeded);
+            var firstPart = forecastParts++ == 0;
+            for (var t = 0; t < trials; t++)
+            {
+                var k = model.FinishIndex(t, remaining);
+                sprintsNeeded[k]++;
+                var d = model.DayOf(k);
+                if (firstPart || d > days[t]) days[t] = d;
+            }
+            var (p50, p85) = (model.DayOf(PercentileIndex(sprintsNeeded, trials, 0.5)), model.DayOf(PercentileIndex(sprintsNeeded, trials, 0.85)));
+            (lastP50, lastP85) = (p50, p85);
+            string? partReason = p85 == int.MaxValue ? $"{x.TeamName(g.Key)} needs more than {max} sprints for {remaining:0.#} points at its recent throughput" : null;
+            if (partReason is not null) reasons.Add(partReason);
+            parts.Add(new ForecastPart(g.Key, remaining, g.Count(), unestimated, model.AssumedPoints, model.LengthDays, model.Samples,
+                p50 == int.MaxValue ? null : DateOnly.FromDayNumber(p50), partReason is null ? DateOnly.FromDayNumber(p85) : null, partReason));
+        }
+        return (parts, reasons, forecastParts, lastP50, lastP85);
     }
 
     /// <summary>The value below which <paramref name="p"/> of the sorted trials fall (nearest rank).</summary>
@@ -188,7 +200,7 @@ public static class EpicForecaster
             var v = x.Velocity[team];
             var samples = v.Sprints.Select(f => f.Completed).ToArray();
             var length = x.SprintLengthDays[team];
-            var estimated = x.ItemsOf(team).Where(i => i.Points is > 0 && i.Type is not "epic" and not "feature").Select(i => i.Points!.Value).Order().ToList();
+            var estimated = x.ItemsOf(team).Where(i => i.Points is > 0 && i.Type is not (WorkItemType.Epic or WorkItemType.Feature)).Select(i => i.Points!.Value).Order().ToList();
             var assumed = estimated.Count == 0 ? 1 : SnapshotIndex.Median(estimated);
             string? reason = null;
             if (samples.Length < o.MinHistorySprints)

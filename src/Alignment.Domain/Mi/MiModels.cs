@@ -49,7 +49,7 @@ public sealed record MiVelocityPoint(int Sprint, double Committed, double Comple
 
 /// <summary>Open findings by severity and by rule (rule → severity → count). Null counts with a reason when findings are not available.</summary>
 public sealed record MiFindingCounts(
-    int? Total, IReadOnlyDictionary<string, int>? BySeverity, IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>>? ByRule,
+    int? Total, IReadOnlyDictionary<Severity, int>? BySeverity, IReadOnlyDictionary<RuleId, IReadOnlyDictionary<Severity, int>>? ByRule,
     string Definition, string Explain, string? Reason);
 
 public sealed record MiEpicCounts(int OnTrack, int AtRisk, int Late, int Done, int NoTarget, int Unknown, string Definition, string Explain);
@@ -66,7 +66,7 @@ public sealed record MiTeam(
     MiFigure CapacityPoints,
     MiFigure CapacityUse,
     MiFigure OpenFindings,
-    IReadOnlyDictionary<string, int>? OpenFindingsBySeverity,
+    IReadOnlyDictionary<Severity, int>? OpenFindingsBySeverity,
     IReadOnlyList<MiSprint> Sprints);
 
 /// <summary>
@@ -74,18 +74,18 @@ public sealed record MiTeam(
 /// <see cref="Basis"/>: observed / reconstructed (docs/figures.md), or <c>current</c> for an active sprint without figures yet (its current scope).
 /// </summary>
 public sealed record MiSprint(
-    string Id, string Name, string State, DateTimeOffset? Start, DateTimeOffset? End, string Basis,
+    string Id, string Name, SprintState State, DateTimeOffset? Start, DateTimeOffset? End, string Basis,
     double Committed, double Completed, double? SayDo, double? CapacityDays, IReadOnlyList<string> UsedFor);
 
 public sealed record MiTeams(DateTimeOffset ComputedAt, IReadOnlyList<MiTeam> Teams);
 
 /// <summary>An epic across teams and trackers.</summary>
 public sealed record MiEpic(
-    string Source, string Key, string Title, string Url, string StatusCategory, string? Team, DateOnly? Target,
+    string Source, string Key, string Title, string Url, StatusCategory StatusCategory, string? Team, DateOnly? Target,
     double DonePoints, double TotalPoints, int Items, int UnestimatedItems,
     IReadOnlyList<MiEpicPart> Teams,
     MiDateFigure ForecastP50, MiDateFigure ForecastP85,
-    string Status, string StatusReason, string Explain);
+    EpicStatus Status, string StatusReason, string Explain);
 
 public sealed record MiEpicPart(string Team, double DonePoints, double TotalPoints, int Items, int DoneItems);
 
@@ -100,12 +100,6 @@ public sealed record MiEdge(string From, string To, int Dependencies, double Poi
 
 /// <summary>What a figure was computed from.</summary>
 public sealed record MiExplanation(string Figure, string Definition, object? Value, string? Reason, IReadOnlyList<IReadOnlyDictionary<string, object?>> Rows);
-
-/// <summary>Epic status values.</summary>
-public static class EpicStatus
-{
-    public const string OnTrack = "onTrack", AtRisk = "atRisk", Late = "late", Done = "done", NoTarget = "noTarget", Unknown = "unknown";
-}
 
 /// <summary>
 /// A P50/P85 completion forecast of an epic (docs/rules.md), read from <c>analysis.epic_forecasts</c>; null dates with a reason

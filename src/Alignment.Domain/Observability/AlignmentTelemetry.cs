@@ -38,10 +38,10 @@ public static class AlignmentTelemetry
         "alignment.advice.digests", "{digest}", "Advice digests, by outcome (sent, failed)");
 
     /// <summary>Counts the findings of one analysis run by rule and severity.</summary>
-    public static void RecordFindings(IEnumerable<(string Rule, string Severity)> findings)
+    public static void RecordFindings(IEnumerable<(RuleId Rule, Severity Severity)> findings)
     {
         foreach (var g in findings.GroupBy(f => f))
-            Findings.Add(g.Count(), new("rule", g.Key.Rule), new("severity", g.Key.Severity));
+            Findings.Add(g.Count(), new("rule", DomainNames.Name(g.Key.Rule)), new("severity", DomainNames.Name(g.Key.Severity)));
     }
 
     /// <summary>Counts one digest that was sent, or failed to send.</summary>

@@ -260,12 +260,6 @@ public static class SprintCalculator
     public static double? ParsePoints(string? value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : null;
 
-    public static StatusCategory? ParseStatus(string? value) => value switch
-    {
-        "todo" => StatusCategory.Todo,
-        "inProgress" => StatusCategory.InProgress,
-        "done" => StatusCategory.Done,
-        "removed" => StatusCategory.Removed,
-        _ => null,
-    };
+    /// <summary>A stored status category name (<see cref="DomainNames"/>), or null for none or an unknown one.</summary>
+    public static StatusCategory? ParseStatus(string? value) => DomainNames.TryParse<StatusCategory>(value, out var c) ? c : null;
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mediator;
 
 namespace Alignment.Host.Cli;
 

@@ -7,7 +7,7 @@ namespace Alignment.Host.Endpoints;
 
 public static class FindingEndpoints
 {
-    public static readonly string[] Statuses = ["open", "acknowledged", "suppressed", "resolved"];
+    public static readonly IReadOnlyList<string> Statuses = DomainNames.Names<FindingStatus>();
 
     public static RouteGroupBuilder MapFindingEndpoints(this RouteGroupBuilder api)
     {
@@ -18,8 +18,8 @@ public static class FindingEndpoints
                 HttpContext http, IMediator mediator, CancellationToken ct) =>
             {
                 var errors = new Dictionary<string, string[]>();
-                if (rule is not null && !Rules.All.Contains(rule)) errors["rule"] = [$"must be one of {string.Join(", ", Rules.All)}"];
-                if (severity is not null && !Severity.All.Contains(severity)) errors["severity"] = [$"must be one of {string.Join(", ", Severity.All)}"];
+                if (rule is not null && !DomainNames.RuleNames.Contains(rule)) errors["rule"] = [$"must be one of {string.Join(", ", DomainNames.RuleNames)}"];
+                if (severity is not null && !DomainNames.SeverityNames.Contains(severity)) errors["severity"] = [$"must be one of {string.Join(", ", DomainNames.SeverityNames)}"];
                 if (status is not null && !Statuses.Contains(status)) errors["status"] = [$"must be one of {string.Join(", ", Statuses)}"];
                 if (limit is < 1 or > 1000) errors["limit"] = ["must be between 1 and 1000"];
                 if (cursor is not null && !FindingCursor.IsValid(cursor)) errors["cursor"] = ["is not a cursor this API returned"];

@@ -6,8 +6,8 @@ namespace Alignment.Host.Endpoints;
 
 public static class TeamEndpoints
 {
-    public static readonly string[] Types = ["epic", "feature", "story", "bug", "task", "other"];
-    public static readonly string[] StatusCategories = ["todo", "inProgress", "done", "removed"];
+    public static readonly IReadOnlyList<string> Types = DomainNames.Names<WorkItemType>();
+    public static readonly IReadOnlyList<string> StatusCategories = DomainNames.Names<StatusCategory>();
 
     public static RouteGroupBuilder MapTeamEndpoints(this RouteGroupBuilder api)
     {

@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
@@ -16,6 +19,32 @@ public static class FindingStore
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>
+    /// Serializes findings' item lists and evidence exactly as they are written to <c>analysis.findings</c>: the source-generated
+    /// <see cref="AnalysisJsonContext"/> (evidence by its runtime type) into one reused buffer and writer per instance (one per write).
+    /// </summary>
+    public sealed class Serializer
+    {
+        private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+        private readonly Utf8JsonWriter _writer;
+
+        public Serializer() => _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = Json.Encoder, Indented = false });
+
+        public string Items(Finding f) => Write(f.Items, AnalysisJsonContext.Default.IReadOnlyListItemRef);
+
+        public string Evidence(Finding f) => Write(f.Evidence, AnalysisJsonContext.Default.GetTypeInfo(f.Evidence.GetType())
+            ?? throw new InvalidOperationException($"{f.Evidence.GetType().Name} is not in AnalysisJsonContext"));
+
+        private string Write(object value, JsonTypeInfo type)
+        {
+            _buffer.ResetWrittenCount();
+            _writer.Reset(_buffer);
+            JsonSerializer.Serialize(_writer, value, type);
+            _writer.Flush();
+            return Encoding.UTF8.GetString(_buffer.WrittenSpan);
+        }
+    }
+
     public static Task<FindingChanges> WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, AnalysisResult result, DateTimeOffset now, CancellationToken ct) =>
         WriteAsync(conn, tx, result, now, ct, null);
 
@@ -31,18 +60,18 @@ public static class FindingStore
         await using (var w = await conn.BeginBinaryImportAsync(
             "COPY _findings (fingerprint, rule, severity, team_id, related_teams, items, title, evidence, action, score) FROM STDIN (FORMAT BINARY)", ct))
         {
-            var json = new EvidenceJson(Json);
+            var json = new Serializer();
             foreach (var f in result.Findings)
             {
                 await w.StartRowAsync(ct);
                 await w.WriteAsync(f.Fingerprint, NpgsqlDbType.Text, ct);
-                await w.WriteAsync(f.Rule, NpgsqlDbType.Text, ct);
-                await w.WriteAsync(f.Severity, NpgsqlDbType.Text, ct);
+                await w.WriteAsync(f.Rule.Name(), NpgsqlDbType.Text, ct);
+                await w.WriteAsync(f.Severity.Name(), NpgsqlDbType.Text, ct);
                 if (f.Team is null) await w.WriteNullAsync(ct); else await w.WriteAsync(f.Team, NpgsqlDbType.Text, ct);
                 await w.WriteAsync(f.RelatedTeams.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
-                await w.WriteAsync(json.Serialize(f.Items), NpgsqlDbType.Jsonb, ct);
+                await w.WriteAsync(json.Items(f), NpgsqlDbType.Jsonb, ct);
                 await w.WriteAsync(f.Title, NpgsqlDbType.Text, ct);
-                await w.WriteAsync(json.Serialize(f.Evidence), NpgsqlDbType.Jsonb, ct);
+                await w.WriteAsync(json.Evidence(f), NpgsqlDbType.Jsonb, ct);
                 await w.WriteAsync(f.Action, NpgsqlDbType.Text, ct);
                 await w.WriteAsync(f.Score, NpgsqlDbType.Double, ct);
             }
@@ -113,7 +142,7 @@ public static class FindingStore
                 await w.WriteAsync(f.Source, NpgsqlDbType.Text, ct);
                 await w.WriteAsync(f.Key, NpgsqlDbType.Text, ct);
                 if (f.Team is null) await w.WriteNullAsync(ct); else await w.WriteAsync(f.Team, NpgsqlDbType.Text, ct);
-                await w.WriteAsync(JsonSerializer.Serialize(f, Json), NpgsqlDbType.Jsonb, ct);
+                await w.WriteAsync(JsonSerializer.Serialize(f, AnalysisJsonContext.Default.EpicForecast), NpgsqlDbType.Jsonb, ct);
                 await w.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
             }
             await w.CompleteAsync(ct);
@@ -125,7 +154,7 @@ public static class FindingStore
             {
                 await w.StartRowAsync(ct);
                 await w.WriteAsync(h.Team, NpgsqlDbType.Text, ct);
-                await w.WriteAsync(JsonSerializer.Serialize(h, Json), NpgsqlDbType.Jsonb, ct);
+                await w.WriteAsync(JsonSerializer.Serialize(h, AnalysisJsonContext.Default.HygieneScorecard), NpgsqlDbType.Jsonb, ct);
                 await w.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
             }
             await w.CompleteAsync(ct);

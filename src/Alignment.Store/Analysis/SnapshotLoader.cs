@@ -39,7 +39,8 @@ public static class SnapshotLoader
               ON e.source_id = w.source_id AND e.item_external_id = w.external_id
             WHERE NOT w.deleted
             """, r => items.Add(new SnapshotItem(
-                r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6),
+                r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), DomainNames.Parse<WorkItemType>(r.GetString(4)), r.GetString(5),
+                DomainNames.Parse<StatusCategory>(r.GetString(6)),
                 r.IsDBNull(7) ? null : r.GetDouble(7), r.IsDBNull(8) ? null : r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9),
                 r.GetFieldValue<string[]>(10), r.IsDBNull(11) ? null : r.GetString(11), r.IsDBNull(12) ? null : r.GetString(12),
                 Utc(r.GetDateTime(13)), Utc(r.GetDateTime(14)), r.IsDBNull(15) ? null : r.GetFieldValue<DateOnly>(15),
@@ -55,7 +56,7 @@ public static class SnapshotLoader
         Mark("links");
         var sprints = new List<SnapshotSprint>();
         await Read(conn, "SELECT source_id, external_id, name, state, start_at, end_at, completed_at FROM core.sprints", r => sprints.Add(new SnapshotSprint(
-            r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3),
+            r.GetString(0), r.GetString(1), r.GetString(2), DomainNames.Parse<SprintState>(r.GetString(3)),
             r.IsDBNull(4) ? null : Utc(r.GetDateTime(4)), r.IsDBNull(5) ? null : Utc(r.GetDateTime(5)), r.IsDBNull(6) ? null : Utc(r.GetDateTime(6)))), ct);
 
         Mark("sprints");

@@ -10,7 +10,7 @@ public sealed record MiSnapshot(MiOverview Overview, MiTeams Teams, MiEpics Epic
 /// Reads the store (teams, sprint figures, active sprints, capacities, epics, dependencies, findings) and computes the MI
 /// (docs/figures.md). Reading is SQL; <see cref="Build"/> is pure.
 /// </summary>
-public static class MiBuilder
+public static partial class MiBuilder
 {
     public const int SayDoSprints = 3;
 
@@ -23,38 +23,6 @@ public static class MiBuilder
     }
 
     // ---- reading ---------------------------------------------------------------------------------------------------
-
-    public sealed class MiInput
-    {
-        public List<TeamRow> Teams { get; } = [];
-        public List<FigureRow> Figures { get; } = [];
-        public List<ActiveRow> Active { get; } = [];
-        public List<CapacityRow> Capacities { get; } = [];
-        public List<EpicRow> Epics { get; } = [];
-        public List<EpicItemRow> EpicItems { get; } = [];
-        public List<DependencyRow> Dependencies { get; } = [];
-        /// <summary>Null when findings are not available, with <see cref="FindingsReason"/>.</summary>
-        public List<FindingRow>? Findings { get; set; }
-        public string? FindingsReason { get; set; }
-        public bool FiguresAvailable { get; set; }
-        public Dictionary<(string Source, string Key), MiEpicForecast> Forecasts { get; } = [];
-        public bool ForecastsAvailable { get; set; }
-        /// <summary>The configured sources and teams whose data freshness the overview reports.</summary>
-        public IReadOnlyList<SyncSourceScope> SyncSources { get; set; } = [];
-        public SyncStateData SyncState { get; set; } = SyncStateData.Empty;
-    }
-
-    public sealed record TeamRow(string Id, string Name, string SourceId, string SourceKind);
-    public sealed record FigureRow(string TeamId, string SourceId, string SprintId, string Name, string State, DateTime? StartAt, DateTime? EndAt,
-        string Basis, double CommittedPoints, double CompletedPoints, double? SayDo, double? CapacityDays);
-    public sealed record ActiveRow(string TeamId, string SourceId, string SprintId, string Name, DateTime? StartAt, DateTime? EndAt,
-        double Points, long Items);
-    public sealed record CapacityRow(string TeamId, string SourceId, string SprintId, double Days);
-    public sealed record EpicRow(string SourceId, string Key, string Title, string Url, string StatusCategory, string? TeamId, DateTime? DueDate);
-    public sealed record EpicItemRow(string SourceId, string EpicKey, string Key, string? TeamId, string StatusCategory, double? StoryPoints);
-    public sealed record DependencyRow(string FromTeam, string ToTeam, string FromSource, string FromKey, string ToSource, string ToKey,
-        double? ToPoints, string? FromSprintState, DateTime? FromSprintStart, string? ToSprintState, DateTime? ToSprintEnd);
-    public sealed record FindingRow(string? Team, string Rule, string Severity);
 
     public static async Task<MiInput> LoadAsync(NpgsqlConnection conn, CancellationToken ct)
     {
@@ -69,7 +37,7 @@ public static class MiBuilder
             "SELECT to_regclass('analysis.sprint_figures') IS NOT NULL", cancellationToken: ct));
         if (input.FiguresAvailable)
             input.Figures.AddRange(await conn.QueryAsync<FigureRow>(new CommandDefinition("""
-                SELECT f.team_id, f.source_id, f.sprint_id, s.name, s.state, s.start_at, s.end_at, f.basis,
+                SELECT f.team_id, f.source_id, f.sprint_id, s.name, s.state AS state_name, s.start_at, s.end_at, f.basis,
                        f.committed_points, f.completed_points, f.say_do,
                        coalesce(f.capacity_days, (SELECT sum(c.available_days) FROM core.capacities c
                             WHERE c.team_id = f.team_id AND c.source_id = f.source_id AND c.sprint_id = f.sprint_id)) AS capacity_days
@@ -99,7 +67,7 @@ public static class MiBuilder
             """, cancellationToken: ct)));
 
         input.Epics.AddRange(await conn.QueryAsync<EpicRow>(new CommandDefinition("""
-            SELECT source_id, key, title, url, status_category, team_id, due_date::timestamp AS due_date
+            SELECT source_id, key, title, url, status_category AS status_category_name, team_id, due_date::timestamp AS due_date
             FROM core.work_items WHERE type = 'epic' AND NOT deleted AND status_category <> 'removed'
             ORDER BY source_id, key
             """, cancellationToken: ct)));
@@ -115,14 +83,14 @@ public static class MiBuilder
                 FROM d JOIN core.work_items w ON w.source_id = d.source_id AND w.parent_key = d.key AND NOT w.deleted
                 WHERE d.depth < 4 AND w.type <> 'epic'
             )
-            SELECT DISTINCT source_id, epic_key, key, team_id, status_category, story_points
+            SELECT DISTINCT source_id, epic_key, key, team_id, status_category AS status_category_name, story_points
             FROM d WHERE type NOT IN ('epic', 'feature') AND status_category <> 'removed'
             """, cancellationToken: ct)));
 
         input.Dependencies.AddRange(await conn.QueryAsync<DependencyRow>(new CommandDefinition("""
             SELECT DISTINCT f.team_id AS from_team, t.team_id AS to_team, f.source_id AS from_source, f.key AS from_key,
                    t.source_id AS to_source, t.key AS to_key, t.story_points AS to_points,
-                   fs.state AS from_sprint_state, fs.start_at AS from_sprint_start, tsp.state AS to_sprint_state, tsp.end_at AS to_sprint_end
+                   fs.state AS from_sprint_state_name, fs.start_at AS from_sprint_start, tsp.state AS to_sprint_state_name, tsp.end_at AS to_sprint_end
             FROM core.links l
             JOIN core.work_items f ON f.source_id = l.from_source_id AND f.key = l.from_key AND NOT f.deleted
             JOIN core.work_items t ON t.source_id = l.to_source_id AND t.key = l.to_key AND NOT t.deleted
@@ -161,7 +129,7 @@ public static class MiBuilder
             return (null, "analysis.findings lacks one of the columns team/team_id, rule, severity, status");
         // Identifiers come from the fixed list above, never from input.
         var rows = await conn.QueryAsync<FindingRow>(new CommandDefinition(
-            $"SELECT {team}::text AS team, rule, severity FROM analysis.findings WHERE status IN ('open', 'acknowledged')", cancellationToken: ct));
+            $"SELECT {team}::text AS team, rule AS rule_name, severity AS severity_name FROM analysis.findings WHERE status IN ('open', 'acknowledged')", cancellationToken: ct));
         return (rows.ToList(), null);
     }
 
@@ -183,7 +151,7 @@ public static class MiBuilder
 
     private static MiTeam BuildTeam(MiInput input, TeamRow t, int velocitySprints)
     {
-        var closed = input.Figures.Where(f => f.TeamId == t.Id && f.State == "closed").ToList();
+        var closed = input.Figures.Where(f => f.TeamId == t.Id && f.State == SprintState.Closed).ToList();
         var velocityWindow = closed.Skip(Math.Max(0, closed.Count - velocitySprints)).ToList();
         var sayDoWindow = closed.Skip(Math.Max(0, closed.Count - SayDoSprints)).ToList();
         var stats = VelocityStatistics.Compute(closed.Select(f => f.CompletedPoints).ToList(), velocitySprints);
@@ -220,7 +188,7 @@ public static class MiBuilder
         if (active is not null)
         {
             var fig = input.Figures.FirstOrDefault(f => f.TeamId == t.Id && f.SourceId == active.SourceId && f.SprintId == active.SprintId);
-            sprints.Add(new MiSprint(active.SprintId, active.Name, "active", Utc(active.StartAt), Utc(active.EndAt), fig?.Basis ?? "current",
+            sprints.Add(new MiSprint(active.SprintId, active.Name, SprintState.Active, Utc(active.StartAt), Utc(active.EndAt), fig?.Basis ?? "current",
                 fig?.CommittedPoints ?? active.Points, fig?.CompletedPoints ?? 0, fig?.SayDo, activeDays, ["committedPoints", "capacityUse"]));
         }
 
@@ -241,9 +209,9 @@ public static class MiBuilder
             sprints);
     }
 
-    private static Dictionary<string, int> BySeverity(IEnumerable<FindingRow> rows)
+    private static Dictionary<Severity, int> BySeverity(IEnumerable<FindingRow> rows)
     {
-        var d = new Dictionary<string, int> { ["critical"] = 0, ["warning"] = 0, ["info"] = 0 };
+        var d = new Dictionary<Severity, int> { [Severity.Critical] = 0, [Severity.Warning] = 0, [Severity.Info] = 0 };
         foreach (var r in rows) d[r.Severity] = d.GetValueOrDefault(r.Severity) + 1;
         return d;
     }
@@ -256,8 +224,8 @@ public static class MiBuilder
         {
             var children = items[(e.SourceId, e.Key)].ToList();
             var parts = children.GroupBy(c => c.TeamId ?? "(no team)").OrderBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g => new MiEpicPart(g.Key, g.Where(c => c.StatusCategory == "done").Sum(c => c.StoryPoints ?? 0),
-                    g.Sum(c => c.StoryPoints ?? 0), g.Count(), g.Count(c => c.StatusCategory == "done"))).ToList();
+                .Select(g => new MiEpicPart(g.Key, g.Where(c => c.StatusCategory == StatusCategory.Done).Sum(c => c.StoryPoints ?? 0),
+                    g.Sum(c => c.StoryPoints ?? 0), g.Count(), g.Count(c => c.StatusCategory == StatusCategory.Done))).ToList();
             DateOnly? target = e.DueDate is { } d ? DateOnly.FromDateTime(d) : null;
             var explain = $"/api/mi/epics/{Uri.EscapeDataString(e.SourceId)}/{Uri.EscapeDataString(e.Key)}/explain";
             input.Forecasts.TryGetValue((e.SourceId, e.Key), out var stored);
@@ -267,7 +235,7 @@ public static class MiBuilder
                 : "no forecast: " + (string.IsNullOrWhiteSpace(stored.Reason) ? "the analysis could not forecast this epic" : stored.Reason);
             var (status, reason) = (e.StatusCategory, target, forecast) switch
             {
-                ("done", _, _) => (EpicStatus.Done, "the epic is done"),
+                (StatusCategory.Done, _, _) => (EpicStatus.Done, "the epic is done"),
                 (_, null, _) => (EpicStatus.NoTarget, "the epic has no target (due) date"),
                 (_, { } t, { } f) when f.P85 <= t => (EpicStatus.OnTrack, $"P85 {f.P85:yyyy-MM-dd} is on or before the target {t:yyyy-MM-dd}"),
                 (_, { } t, { } f) when f.P50 <= t => (EpicStatus.AtRisk, $"P50 {f.P50:yyyy-MM-dd} meets the target {t:yyyy-MM-dd}, P85 {f.P85:yyyy-MM-dd} does not"),
@@ -288,9 +256,9 @@ public static class MiBuilder
     /// <summary>DEP-UNSCHEDULED or DEP-LATE condition on one open cross-team dependency (calendar days, UTC).</summary>
     public static bool IsAtRisk(DependencyRow d)
     {
-        bool dependentPlanned = d.FromSprintState is "active" or "future";
+        bool dependentPlanned = d.FromSprintState is SprintState.Active or SprintState.Future;
         if (!dependentPlanned) return false;
-        bool blockerPlanned = d.ToSprintState is "active" or "future";
+        bool blockerPlanned = d.ToSprintState is SprintState.Active or SprintState.Future;
         if (!blockerPlanned) return true;
         if (d.ToSprintEnd is not { } blockerEnd || d.FromSprintStart is not { } dependentStart) return false;
         var blockerLastDay = DateOnly.FromDateTime(blockerEnd.AddTicks(-1));
@@ -329,7 +297,7 @@ public static class MiBuilder
             foreach (var s in t.Sprints.Where(s => s.UsedFor.Contains("sayDo"))) { sayCommitted += s.Committed; sayCompleted += s.Completed; }
 
         var series = new List<MiVelocityPoint>();
-        var closedPerTeam = teams.Select(t => t.Sprints.Where(s => s.State == "closed").ToList()).ToList();
+        var closedPerTeam = teams.Select(t => t.Sprints.Where(s => s.State == SprintState.Closed).ToList()).ToList();
         int maxN = closedPerTeam.Count == 0 ? 0 : Math.Min(6, closedPerTeam.Max(c => c.Count));
         for (int k = maxN - 1; k >= 0; k--)
         {
@@ -341,8 +309,8 @@ public static class MiBuilder
         MiFindingCounts findings = input.Findings is null
             ? new MiFindingCounts(null, null, null, MiDefinitions.OrgFindings, OrgExplain("openFindings"), input.FindingsReason)
             : new MiFindingCounts(input.Findings.Count, BySeverity(input.Findings),
-                input.Findings.GroupBy(f => f.Rule).OrderBy(g => g.Key, StringComparer.Ordinal)
-                    .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, int>)BySeverity(g)),
+                input.Findings.GroupBy(f => f.Rule).OrderBy(g => g.Key.Name(), StringComparer.Ordinal)
+                    .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<Severity, int>)BySeverity(g)),
                 MiDefinitions.OrgFindings, OrgExplain("openFindings"), null);
 
         string noFigures = input.FiguresAvailable ? "no team has closed sprints with figures yet" : "sprint figures are not available yet";

@@ -18,8 +18,8 @@ public static class MiCsv
         {
             x.Id, x.Name, x.Source, x.ActiveSprint, x.VelocityP50.Value, x.VelocityTrend.Value, x.SayDo.Value, x.CommittedPoints.Value,
             x.CapacityDays.Value, x.CapacityPoints.Value, x.CapacityUse.Value, x.OpenFindings.Value,
-            x.OpenFindingsBySeverity?.GetValueOrDefault("critical"), x.OpenFindingsBySeverity?.GetValueOrDefault("warning"),
-            x.OpenFindingsBySeverity?.GetValueOrDefault("info"),
+            x.OpenFindingsBySeverity?.GetValueOrDefault(Severity.Critical), x.OpenFindingsBySeverity?.GetValueOrDefault(Severity.Warning),
+            x.OpenFindingsBySeverity?.GetValueOrDefault(Severity.Info),
         }));
 
     public static string Epics(MiEpics e) => Write(
@@ -27,7 +27,7 @@ public static class MiCsv
          "items", "unestimatedItems", "teams", "url"],
         e.Epics.Select(x => new object?[]
         {
-            x.Source, x.Key, x.Title, x.Status, x.StatusCategory, x.Target, x.ForecastP50.Value, x.ForecastP85.Value, x.DonePoints,
+            x.Source, x.Key, x.Title, x.Status.Name(), x.StatusCategory.Name(), x.Target, x.ForecastP50.Value, x.ForecastP85.Value, x.DonePoints,
             x.TotalPoints, x.Items, x.UnestimatedItems,
             string.Join("; ", x.Teams.Select(p => $"{p.Team} {Format(p.DonePoints)}/{Format(p.TotalPoints)}")), x.Url,
         }));

@@ -71,7 +71,7 @@ internal sealed class ChangeFindingStatusHandler(NpgsqlDataSource db, TimeProvid
         var allowed = c.Viewer.Role is Viewer.Admin or Viewer.Pmo
                       || (c.Viewer.Role == Viewer.ProductOwner && c.Action == FindingAction.Acknowledge && access.Owns);
         if (!allowed) return new(FindingActionOutcome.Forbidden, null);
-        var status = c.Action == FindingAction.Acknowledge ? "acknowledged" : "suppressed";
+        var status = (c.Action == FindingAction.Acknowledge ? FindingStatus.Acknowledged : FindingStatus.Suppressed).Name();
         var now = clock.GetUtcNow();
         // A resolved finding stays resolved; acknowledging a suppressed one does not lift the suppression.
         await conn.ExecuteAsync(new CommandDefinition("""

@@ -5,7 +5,7 @@ using Npgsql;
 
 namespace Alignment.Store.Queries;
 
-public sealed record SprintRef(string Id, string Name, string State, DateTimeOffset? Start, DateTimeOffset? End);
+public sealed record SprintRef(string Id, string Name, SprintState State, DateTimeOffset? Start, DateTimeOffset? End);
 
 public sealed record VelocityDto(int Sprints, IReadOnlyList<double> Completed, double? Mean, double? P15, double? P50, double? P85,
     double? Trend, double? CoefficientOfVariation);
@@ -42,7 +42,7 @@ internal sealed class GetPlanningHandler(NpgsqlDataSource db, IOptions<Alignment
             SELECT t.source_id, s.kind FROM core.teams t JOIN core.sources s ON s.id = t.source_id WHERE t.id = @TeamId
             """, new { q.TeamId }, cancellationToken: ct));
         var sprints = (await conn.QueryAsync<SprintRow>(new CommandDefinition("""
-            SELECT s.external_id AS id, s.name, s.state, s.start_at, s.end_at, s.completed_at,
+            SELECT s.external_id AS id, s.name, s.state AS state_name, s.start_at, s.end_at, s.completed_at,
                    f.completed_points, f.capacity_days
             FROM core.team_sprints ts JOIN core.sprints s ON s.source_id = ts.source_id AND s.external_id = ts.sprint_id
             LEFT JOIN analysis.sprint_figures f ON f.team_id = ts.team_id AND f.source_id = ts.source_id AND f.sprint_id = ts.sprint_id
@@ -50,12 +50,12 @@ internal sealed class GetPlanningHandler(NpgsqlDataSource db, IOptions<Alignment
             ORDER BY s.start_at NULLS LAST, s.external_id
             """, new { q.TeamId }, cancellationToken: ct))).ToList();
 
-        var closed = sprints.Where(s => s.State == "closed" && s.CompletedPoints is not null).TakeLast(q.VelocitySprints).ToList();
+        var closed = sprints.Where(s => s.State == SprintState.Closed && s.CompletedPoints is not null).TakeLast(q.VelocitySprints).ToList();
         var v = VelocityStatistics.Compute(closed.Select(s => s.CompletedPoints!.Value).ToList(), q.VelocitySprints);
         var velocity = new VelocityDto(v.Sprints, v.Completed, v.Mean, v.P15, v.P50, v.P85, v.Trend, v.CoefficientOfVariation);
 
-        var active = sprints.Find(s => s.State == "active");
-        var next = sprints.Find(s => s.State == "future");
+        var active = sprints.Find(s => s.State == SprintState.Active);
+        var next = sprints.Find(s => s.State == SprintState.Future);
         double? capacity = null;
         if (next is not null)
         {
@@ -126,7 +126,9 @@ internal sealed class GetPlanningHandler(NpgsqlDataSource db, IOptions<Alignment
     {
         public string Id { get; set; } = "";
         public string Name { get; set; } = "";
-        public string State { get; set; } = "";
+        public SprintState State { get; private set; }
+        /// <summary>The stored name, parsed once as it is read.</summary>
+        public string StateName { get => State.Name(); set => State = DomainNames.Parse<SprintState>(value); }
         public DateTime? StartAt { get; set; }
         public DateTime? EndAt { get; set; }
         public DateTime? CompletedAt { get; set; }

@@ -38,7 +38,7 @@ internal sealed class GetRetrospectiveHandler(NpgsqlDataSource db) : IQueryHandl
         if (!await TeamAccess.CanSeeAsync(conn, q.Viewer, q.TeamId, ct)) return new(false, null);
         var all = await ListSprintsHandler.QueryAsync(conn, q.TeamId, null, ct); // newest first
         var sprint = q.SprintId is null
-            ? all.Find(s => s.State == "closed")
+            ? all.Find(s => s.State == SprintState.Closed)
             : all.Find(s => s.Id == q.SprintId) ?? all.Find(s => string.Equals(s.Name, q.SprintId, StringComparison.OrdinalIgnoreCase));
         if (sprint is null) return new(true, null);
         var sourceId = await conn.ExecuteScalarAsync<string>(new CommandDefinition("SELECT source_id FROM core.teams WHERE id = @TeamId", new { q.TeamId }, cancellationToken: ct));
@@ -74,7 +74,7 @@ internal sealed class GetRetrospectiveHandler(NpgsqlDataSource db) : IQueryHandl
             FROM deps d
             ORDER BY 1, 2, 3
             """, new { q.TeamId, sourceId, SprintId = sprint.Id, finish = (finish ?? DateTimeOffset.MaxValue).UtcDateTime }, cancellationToken: ct)))
-            .Where(b => b.BlockerStatusAtEnd != "done").ToList();
+            .Where(b => b.BlockerStatusAtEnd != StatusCategory.Done.Name()).ToList();
 
         var findings = (await conn.QueryAsync<FindingRow>(new CommandDefinition("""
             SELECT id, rule, severity, status, title, first_seen FROM analysis.findings
@@ -84,7 +84,7 @@ internal sealed class GetRetrospectiveHandler(NpgsqlDataSource db) : IQueryHandl
             cancellationToken: ct)))
             .Select(f => new RaisedFindingDto(f.Id, f.Rule, f.Severity, f.Status, f.Title, new DateTimeOffset(DateTime.SpecifyKind(f.FirstSeen, DateTimeKind.Utc)))).ToList();
 
-        var trend = all.Where(s => s.State == "closed" && s.Start <= sprint.Start && s.CommittedPoints is not null)
+        var trend = all.Where(s => s.State == SprintState.Closed && s.Start <= sprint.Start && s.CommittedPoints is not null)
             .Take(q.TrendSprints).Reverse()
             .Select(s => new SayDoPointDto(s.Id, s.Name, s.Start, s.CommittedPoints!.Value, s.CompletedPoints ?? 0, s.SayDo)).ToList();
 

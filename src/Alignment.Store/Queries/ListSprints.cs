@@ -9,7 +9,7 @@ namespace Alignment.Store.Queries;
 /// for the active sprint completed/removed/carried-over are "so far". <c>Basis</c>: <c>observed</c> (a sync saw the
 /// sprint start) or <c>reconstructed</c> (replayed from item history). <c>CapacityDays</c>: available person-days.
 /// </summary>
-public sealed record SprintDto(string Id, string Name, string State, DateTimeOffset? Start, DateTimeOffset? End,
+public sealed record SprintDto(string Id, string Name, SprintState State, DateTimeOffset? Start, DateTimeOffset? End,
     DateTimeOffset? Completed, string? Goal, int Items, double? CapacityDays,
     string? Basis = null, double? CommittedPoints = null, double? CompletedPoints = null, double? AddedPoints = null,
     double? RemovedPoints = null, double? CarriedOverPoints = null, int? CommittedCount = null, int? CompletedCount = null,
@@ -47,7 +47,7 @@ internal sealed class ListSprintsHandler(NpgsqlDataSource db) : IQueryHandler<Li
             WHERE ts.team_id = @teamId AND (@sprintId::text IS NULL OR s.external_id = @sprintId)
             ORDER BY s.start_at DESC NULLS FIRST, s.name DESC
             """, new { teamId, sprintId }, cancellationToken: ct));
-        return rows.Select(r => new SprintDto(r.Id, r.Name, r.State, Utc(r.StartAt), Utc(r.EndAt), Utc(r.CompletedAt), r.Goal, r.Items, r.CapacityDays,
+        return rows.Select(r => new SprintDto(r.Id, r.Name, DomainNames.Parse<SprintState>(r.State), Utc(r.StartAt), Utc(r.EndAt), Utc(r.CompletedAt), r.Goal, r.Items, r.CapacityDays,
             r.Basis, r.CommittedPoints, r.CompletedPoints, r.AddedPoints, r.RemovedPoints, r.CarriedOverPoints, r.CommittedCount, r.CompletedCount,
             r.AddedCount, r.RemovedCount, r.CarriedOverCount, r.CarriedOverTwiceCount, r.UnestimatedCount, r.SayDo)).ToList();
     }

@@ -134,7 +134,7 @@ public sealed class SprintFiguresRefresher(NpgsqlDataSource db, IOptions<Alignme
                 teamId, sourceId, sprintId = w.SprintId, phase,
                 item = o.Select(x => x.ItemExternalId).ToArray(), inSprint = o.Select(x => x.InSprintAtEnd).ToArray(),
                 points = o.Select(x => byId.TryGetValue(x.ItemExternalId, out var i) ? i.Points : null).ToArray(),
-                status = o.Select(x => byId.TryGetValue(x.ItemExternalId, out var i) ? i.Status.Name() : "todo").ToArray(),
+                status = o.Select(x => byId.TryGetValue(x.ItemExternalId, out var i) ? i.Status.Name() : StatusCategory.Todo.Name()).ToArray(),
                 committed = o.Select(x => x.Committed).ToArray(), committedPoints = o.Select(x => x.CommittedPoints).ToArray(),
                 added = o.Select(x => x.Added).ToArray(), removed = o.Select(x => x.Removed).ToArray(),
                 completed = o.Select(x => x.Completed).ToArray(), endPoints = o.Select(x => x.Points).ToArray(),
@@ -234,7 +234,8 @@ public sealed class SprintFiguresRefresher(NpgsqlDataSource db, IOptions<Alignme
         return result;
     }
 
-    public static SprintState ParseState(string s) => s switch { "active" => SprintState.Active, "closed" => SprintState.Closed, _ => SprintState.Future };
+    /// <summary>A stored sprint state name; an unknown one is taken as future.</summary>
+    public static SprintState ParseState(string s) => DomainNames.TryParse<SprintState>(s, out var state) ? state : SprintState.Future;
 
     public static DateTimeOffset? Utc(DateTime? d) => d is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
 

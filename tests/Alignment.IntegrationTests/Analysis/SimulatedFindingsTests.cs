@@ -35,10 +35,14 @@ public sealed class SimulatedFindingsTests(TestDatabase db, ITestOutputHelper ou
         return (org, await org.TruthAsync(), run);
     }
 
-    private sealed record Row(long Id, string Rule, string Severity, string Status, string? TeamId, string Items);
+    private sealed record Row(long Id, string RuleName, string SeverityName, string Status, string? TeamId, string Items)
+    {
+        public RuleId Rule => DomainNames.Parse<RuleId>(RuleName);
+        public Severity Severity => DomainNames.Parse<Severity>(SeverityName);
+    }
 
     private async Task<List<(Row Row, HashSet<(string, string)> Items)>> FindingsAsync() =>
-        (await db.QueryAsync<Row>("SELECT id, rule, severity, status, team_id AS teamid, items::text AS items FROM analysis.findings"))
+        (await db.QueryAsync<Row>("SELECT id, rule AS rulename, severity AS severityname, status, team_id AS teamid, items::text AS items FROM analysis.findings"))
         .Select(r => (r, JsonDocument.Parse(r.Items).RootElement.EnumerateArray()
             .Select(i => (i.GetProperty("source").GetString()!, i.GetProperty("key").GetString()!)).ToHashSet())).ToList();
 
@@ -50,19 +54,19 @@ public sealed class SimulatedFindingsTests(TestDatabase db, ITestOutputHelper ou
         var findings = await FindingsAsync();
         var problems = truth.GetProperty("problems").EnumerateArray().ToList();
         Assert.Contains(problems, p => p.GetProperty("kind").GetString() == "cycle");
-        var expected = new List<(string Rule, string? Team, HashSet<(string, string)> Items, string Note)>();
+        var expected = new List<(RuleId Rule, string? Team, HashSet<(string, string)> Items, string Note)>();
         foreach (var p in problems)
         {
             var items = p.GetProperty("items").EnumerateArray().Select(i => (Source(i.GetProperty("tracker").GetString()!), i.GetProperty("key").GetString()!)).ToHashSet();
             var teams = p.GetProperty("teams").EnumerateArray().Select(t => t.GetString()!).ToList();
             var rule = p.GetProperty("kind").GetString() switch
             {
-                "lateBlocker" => Rules.DepLate, "unscheduledBlocker" => Rules.DepUnscheduled, "cycle" => Rules.DepCycle, "overcommit" => Rules.CapOvercommit,
+                "lateBlocker" => RuleId.DepLate, "unscheduledBlocker" => RuleId.DepUnscheduled, "cycle" => RuleId.DepCycle, "overcommit" => RuleId.CapOvercommit,
                 var k => throw new Xunit.Sdk.XunitException("unknown problem kind " + k),
             };
             // DEP-UNSCHEDULED is about another team's blocker (docs/rules.md); a same-team one is the team's own planning.
-            if (rule == Rules.DepUnscheduled && teams.Count < 2) continue;
-            expected.Add((rule, rule == Rules.CapOvercommit ? teams[0] : null, items, p.GetProperty("note").GetString()!));
+            if (rule == RuleId.DepUnscheduled && teams.Count < 2) continue;
+            expected.Add((rule, rule == RuleId.CapOvercommit ? teams[0] : null, items, p.GetProperty("note").GetString()!));
         }
         foreach (var e in expected)
         {
@@ -71,7 +75,7 @@ public sealed class SimulatedFindingsTests(TestDatabase db, ITestOutputHelper ou
         }
         // No critical finding where the truth has none: a critical DEP-* or CAP-OVERCOMMIT finding must be one of the intended problems.
         // (The truth models only these kinds; the other rules' critical findings — DRIFT-EPIC-FORECAST — have no ground truth to compare with.)
-        var modelled = new[] { Rules.DepLate, Rules.DepUnscheduled, Rules.DepCycle, Rules.CapOvercommit };
+        var modelled = new[] { RuleId.DepLate, RuleId.DepUnscheduled, RuleId.DepCycle, RuleId.CapOvercommit };
         foreach (var f in findings.Where(f => f.Row.Severity == Severity.Critical && modelled.Contains(f.Row.Rule)))
             Assert.True(expected.Any(e => e.Rule == f.Row.Rule && (e.Team is null ? e.Items.SetEquals(f.Items) : e.Team == f.Row.TeamId)),
                 $"critical {f.Row.Rule} (team {f.Row.TeamId}, items {string.Join(", ", f.Items)}) is not an intended problem");

@@ -23,11 +23,12 @@ public sealed class SimulatedOrg : IAsyncDisposable
     public JsonObject Config { get; }
     public IEnumerable<string> SourceIds => Config["Sources"]!.AsArray().Select(s => s!["Id"]!.GetValue<string>());
 
-    public static async Task<SimulatedOrg> StartAsync(TestDatabase db, SimulatorOptions options, int maxRetries = 3)
+    /// <summary>Starts the simulator and the host; <paramref name="time"/> is the host's clock when given (a FakeTimeProvider).</summary>
+    public static async Task<SimulatedOrg> StartAsync(TestDatabase db, SimulatorOptions options, int maxRetries = 3, TimeProvider? time = null)
     {
         var sim = await SimulatorServer.StartAsync(options);
         var config = await ConfigAsync(sim, new JsonObject { ["Cron"] = "", ["FullCron"] = "", ["MaxRetries"] = maxRetries, ["RequestTimeoutSeconds"] = 10 });
-        var host = await TestHost.StartAsync(db, config);
+        var host = await TestHost.StartAsync(db, config, time);
         return new SimulatedOrg(sim, host, config);
     }
 
@@ -45,13 +46,21 @@ public sealed class SimulatedOrg : IAsyncDisposable
         return config;
     }
 
-    /// <summary>Syncs every source the way the job and the CLI do (through the mediator, so sprint figures follow).</summary>
+    /// <summary>
+    /// The pipeline's first two steps for every source: sync, then sprint figures. Tests that want the analysis (and MI,
+    /// alerts) call <see cref="PipelineCalls.AnalyzeAsync"/> after, so they control when it runs (e.g. after reordering rows).
+    /// </summary>
     public async Task<IReadOnlyList<SyncRunResult>> SyncAsync(bool full = false)
     {
-        await using var scope = Host.Services.CreateAsyncScope();
-        var mediator = scope.ServiceProvider.GetRequiredService<Mediator.IMediator>();
+        var runner = Host.Services.GetRequiredService<SyncRunner>();
+        var figures = Host.Services.GetRequiredService<SprintFiguresRefresher>();
         var results = new List<SyncRunResult>();
-        foreach (var s in SourceIds) results.Add(await scope.ServiceProvider.SyncOneAsync(new SyncRequest(s, Full: full, Trigger: "test")));
+        foreach (var s in SourceIds)
+        {
+            var result = await runner.RunAsync(new SyncRequest(s, Full: full, Trigger: "test"));
+            if (result.Wrote) await figures.RefreshAsync(s, null, recordSnapshots: true, default);
+            results.Add(result);
+        }
         return results;
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using static Alignment.Domain.Model.DomainNames;
 
 namespace Alignment.UnitTests.Advice;
 
@@ -14,14 +15,14 @@ internal static class AdviceFindings
         sprint = sprintName is null ? null : new { source = "jira", id = sprintName, name = sprintName, state = "future", firstDay, lastDay = (string?)null },
     };
 
-    public static AdviceFinding Make(string rule, string severity, string? team, object evidence, params string[] related) =>
-        new(++_id, rule, severity, team, related, [], rule, "action", 50, JsonSerializer.SerializeToElement(evidence), DateTimeOffset.Parse("2026-11-25T00:00:00Z"));
+    public static AdviceFinding Make(RuleId rule, Severity severity, string? team, object evidence, params string[] related) =>
+        new(++_id, rule, severity, team, related, [], rule.Name(), "action", 50, JsonSerializer.SerializeToElement(evidence), DateTimeOffset.Parse("2026-11-25T00:00:00Z"));
 
-    public static AdviceFinding Unscheduled(string blockerKey, string blockerTeam, string depKey, string depTeam, string depSprintStarts, string severity = "warning", string blockerTitle = "Blocker") =>
-        Make("DEP-UNSCHEDULED", severity, depTeam, new { dependent = Item(depKey, depTeam, "S-" + depTeam, depSprintStarts), blocker = Item(blockerKey, blockerTeam, title: blockerTitle) }, blockerTeam);
+    public static AdviceFinding Unscheduled(string blockerKey, string blockerTeam, string depKey, string depTeam, string depSprintStarts, Severity severity = Severity.Warning, string blockerTitle = "Blocker") =>
+        Make(RuleId.DepUnscheduled, severity, depTeam, new { dependent = Item(depKey, depTeam, "S-" + depTeam, depSprintStarts), blocker = Item(blockerKey, blockerTeam, title: blockerTitle) }, blockerTeam);
 
     public static AdviceFinding Unestimated(string key, string team, string sprint, string firstDay) =>
-        Make("DRIFT-UNESTIMATED", "warning", team, new { item = Item(key, team, sprint, firstDay), where = "planned in " + sprint, topN = 20 });
+        Make(RuleId.DriftUnestimated, Severity.Warning, team, new { item = Item(key, team, sprint, firstDay), where = "planned in " + sprint, topN = 20 });
 
     public static AdviceInput Input(string teamId, IReadOnlyList<AdviceFinding> findings, IReadOnlyDictionary<SprintKey, IReadOnlyList<SprintItem>>? sprintItems = null) =>
         new(new ProductOwner("ann@example.com", "Ann de Vries", [new AdviceTeam(teamId, "Payments")]), findings,

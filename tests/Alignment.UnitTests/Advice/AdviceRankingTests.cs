@@ -1,3 +1,4 @@
+using static Alignment.Domain.Model.DomainNames;
 using static Alignment.UnitTests.Advice.AdviceFindings;
 
 namespace Alignment.UnitTests.Advice;
@@ -10,8 +11,8 @@ public class AdviceRankingTests
     public void Ranks_a_blocker_waited_on_by_two_teams_next_sprint_above_an_unestimated_story()
     {
         var nextSprint = Today.AddDays(5).ToString("yyyy-MM-dd");
-        var blocker = AdviceRanking.Impact(new ImpactFacts("warning", TeamsWaiting: 2, ItemsWaiting: 2, NeededBy: Today.AddDays(5)), Today);
-        var unestimated = AdviceRanking.Impact(new ImpactFacts("warning", NeededBy: Today.AddDays(5)), Today);
+        var blocker = AdviceRanking.Impact(new ImpactFacts(Severity.Warning, TeamsWaiting: 2, ItemsWaiting: 2, NeededBy: Today.AddDays(5)), Today);
+        var unestimated = AdviceRanking.Impact(new ImpactFacts(Severity.Warning, NeededBy: Today.AddDays(5)), Today);
         Assert.True(blocker > unestimated, $"{blocker} <= {unestimated}");
 
         // The same through the composer: the line for PAY-1 (Ledger and Risk wait) outranks the unestimated PAY-9.
@@ -37,9 +38,9 @@ public class AdviceRankingTests
     {
         var findings = new[]
         {
-            Make("DRIFT-ORPHAN", "info", "pay", new { item = Item("PAY-1", "pay") }),
-            Make("DRIFT-STALE", "info", "pay", new { item = Item("PAY-2", "pay"), days = 20, updatedAt = "2026-11-06T10:00:00Z" }),
-            Make("DRIFT-UNESTIMATED", "warning", "pay", new { item = Item("PAY-3", "pay"), where = "rank 2 of the backlog", topN = 20 }),
+            Make(RuleId.DriftOrphan, Severity.Info, "pay", new { item = Item("PAY-1", "pay") }),
+            Make(RuleId.DriftStale, Severity.Info, "pay", new { item = Item("PAY-2", "pay"), days = 20, updatedAt = "2026-11-06T10:00:00Z" }),
+            Make(RuleId.DriftUnestimated, Severity.Warning, "pay", new { item = Item("PAY-3", "pay"), where = "rank 2 of the backlog", topN = 20 }),
         };
         var digest = DigestComposer.Compose(Input("pay", findings), En, "2026-W48", Today);
         Assert.Equal(["PAY-3", "PAY-2", "PAY-1"], digest.Sections.Single(s => s.Id == DigestComposer.Hygiene).Lines.Select(l => l.Subject.Key));
@@ -48,8 +49,8 @@ public class AdviceRankingTests
     [Fact]
     public void Ranks_sooner_needed_work_higher()
     {
-        var soon = AdviceRanking.Impact(new ImpactFacts("warning", 1, 1, Today.AddDays(3)), Today);
-        var later = AdviceRanking.Impact(new ImpactFacts("warning", 1, 1, Today.AddDays(40)), Today);
+        var soon = AdviceRanking.Impact(new ImpactFacts(Severity.Warning, 1, 1, Today.AddDays(3)), Today);
+        var later = AdviceRanking.Impact(new ImpactFacts(Severity.Warning, 1, 1, Today.AddDays(40)), Today);
         Assert.True(soon > later);
     }
 
@@ -85,7 +86,7 @@ public class AdviceRankingTests
     [Fact]
     public void Says_which_items_to_move_out_of_an_overcommitted_sprint()
     {
-        var f = Make("CAP-OVERCOMMIT", "critical", "pay", new
+        var f = Make(RuleId.CapOvercommit, Severity.Critical, "pay", new
         {
             sprint = new { source = "jira", id = "42", name = "Pay sprint 8", state = "future", firstDay = "2026-11-30", lastDay = "2026-12-11" },
             committedPoints = 29.0, expectedPoints = 20.0, overBy = 0.45, velocity = new { p50 = 22.0 },
@@ -135,7 +136,7 @@ public class AdviceRankingTests
     [Fact]
     public void Explains_an_epic_at_risk_with_the_part_that_drives_it()
     {
-        var f = Make("DRIFT-EPIC-FORECAST", "critical", "pay", new
+        var f = Make(RuleId.DriftEpicForecast, Severity.Critical, "pay", new
         {
             epic = Item("PAY-100", "pay", title: "New checkout", type: "epic"), target = "2026-12-31", p50 = "2027-01-10", p85 = "2027-02-01", daysLate = 32,
             parts = new object[]

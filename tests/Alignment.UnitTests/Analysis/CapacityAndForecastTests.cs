@@ -3,7 +3,7 @@ namespace Alignment.UnitTests.Analysis;
 
 public sealed class CapacityAndForecastTests
 {
-    private static IEnumerable<Finding> Of(AnalysisResult r, string rule) => r.Findings.Where(f => f.Rule == rule);
+    private static IEnumerable<Finding> Of(AnalysisResult r, RuleId rule) => r.Findings.Where(f => f.Rule == rule);
 
     private static SnapshotBuilder Committed(double points)
     {
@@ -13,41 +13,41 @@ public sealed class CapacityAndForecastTests
 
     [Fact]
     public void Flags_overcommit_critical_when_commitment_exceeds_p50_velocity_by_more_than_30_percent() =>
-        Assert.Equal(Severity.Critical, Assert.Single(Of(Committed(27).Run(), Rules.CapOvercommit)).Severity);
+        Assert.Equal(Severity.Critical, Assert.Single(Of(Committed(27).Run(), RuleId.CapOvercommit)).Severity);
 
     [Fact]
     public void Flags_overcommit_warning_between_10_and_30_percent() =>
-        Assert.Equal(Severity.Warning, Assert.Single(Of(Committed(23).Run(), Rules.CapOvercommit)).Severity);
+        Assert.Equal(Severity.Warning, Assert.Single(Of(Committed(23).Run(), RuleId.CapOvercommit)).Severity);
 
     [Fact]
-    public void Does_not_flag_overcommit_at_exactly_10_percent_over() => Assert.Empty(Of(Committed(22).Run(), Rules.CapOvercommit));
+    public void Does_not_flag_overcommit_at_exactly_10_percent_over() => Assert.Empty(Of(Committed(22).Run(), RuleId.CapOvercommit));
 
     [Fact]
     public void Flags_overcommit_when_capacity_halves_and_commitment_does_not()
     {
         var b = Committed(20);
         b.Capacity("pay", "jira", b.Sprint("pay", 6), 5);
-        Assert.Single(Of(b.Run(), Rules.CapOvercommit));
+        Assert.Single(Of(b.Run(), RuleId.CapOvercommit));
     }
 
     [Fact]
     public void Flags_volatile_velocity_and_not_a_steady_one()
     {
-        Assert.Single(Of(new SnapshotBuilder().Team("pay", "jira", velocity: [5, 30, 10, 35, 8, 25]).Run(), Rules.CapVolatile));
-        Assert.Empty(Of(new SnapshotBuilder().Team("pay", "jira", velocity: [19, 21, 20, 20, 19, 21]).Run(), Rules.CapVolatile));
+        Assert.Single(Of(new SnapshotBuilder().Team("pay", "jira", velocity: [5, 30, 10, 35, 8, 25]).Run(), RuleId.CapVolatile));
+        Assert.Empty(Of(new SnapshotBuilder().Team("pay", "jira", velocity: [19, 21, 20, 20, 19, 21]).Run(), RuleId.CapVolatile));
     }
 
     [Fact]
     public void Flags_say_do_below_07_and_not_at_07()
     {
-        Assert.Single(Of(new SnapshotBuilder().Team("pay", "jira", velocity: [13]).Run(), Rules.CapSayDo));
-        Assert.Empty(Of(new SnapshotBuilder().Team("pay", "jira", velocity: [14]).Run(), Rules.CapSayDo));
+        Assert.Single(Of(new SnapshotBuilder().Team("pay", "jira", velocity: [13]).Run(), RuleId.CapSayDo));
+        Assert.Empty(Of(new SnapshotBuilder().Team("pay", "jira", velocity: [14]).Run(), RuleId.CapSayDo));
     }
 
     private static SnapshotBuilder Epic(double[] velocity, DateOnly? due = null)
     {
         var b = new SnapshotBuilder().Team("pay", "jira", velocity: velocity).Team("ledger", "ado", days: 7, velocity: [10, 12, 8]);
-        b.Item("jira", "EPIC-1", "pay", type: "epic", due: due);
+        b.Item("jira", "EPIC-1", "pay", type: WorkItemType.Epic, due: due);
         for (var i = 0; i < 10; i++) b.Item("jira", $"PAY-{i}", "pay", points: 5, parent: "EPIC-1");
         return b;
     }
@@ -57,7 +57,7 @@ public sealed class CapacityAndForecastTests
     {
         var a = Epic([10, 30, 20, 15, 25]).Run().Forecasts[("jira", "EPIC-1")];
         var c = Epic([10, 30, 20, 15, 25]).Run().Forecasts[("jira", "EPIC-1")];
-        Assert.Equal(EpicForecast.Forecast, a.Status);
+        Assert.Equal(ForecastStatus.Forecast, a.Status);
         Assert.Equal((a.P50, a.P85), (c.P50, c.P85));
         Assert.True(a.P85 >= a.P50);
         Assert.True(a.Trials >= 1000);
@@ -78,9 +78,9 @@ public sealed class CapacityAndForecastTests
     public void A_team_without_history_gets_an_explicit_no_forecast_reason()
     {
         var b = new SnapshotBuilder().Team("pay", "jira", closed: 1);
-        b.Item("jira", "EPIC-1", "pay", type: "epic").Item("jira", "PAY-1", "pay", parent: "EPIC-1");
+        b.Item("jira", "EPIC-1", "pay", type: WorkItemType.Epic).Item("jira", "PAY-1", "pay", parent: "EPIC-1");
         var f = b.Run().Forecasts[("jira", "EPIC-1")];
-        Assert.Equal(EpicForecast.NoForecast, f.Status);
+        Assert.Equal(ForecastStatus.NoForecast, f.Status);
         Assert.Null(f.P85);
         Assert.Contains("closed sprint", Assert.Single(f.Reasons));
     }
@@ -88,7 +88,7 @@ public sealed class CapacityAndForecastTests
     [Fact]
     public void Flags_epic_forecast_when_p85_is_after_the_target_and_not_when_the_target_is_far()
     {
-        Assert.Single(Of(Epic([20], due: new DateOnly(2025, 3, 20)).Run(), Rules.DriftEpicForecast));
-        Assert.Empty(Of(Epic([20], due: new DateOnly(2026, 1, 1)).Run(), Rules.DriftEpicForecast));
+        Assert.Single(Of(Epic([20], due: new DateOnly(2025, 3, 20)).Run(), RuleId.DriftEpicForecast));
+        Assert.Empty(Of(Epic([20], due: new DateOnly(2026, 1, 1)).Run(), RuleId.DriftEpicForecast));
     }
 }

@@ -7,7 +7,7 @@ namespace Alignment.UnitTests.Analysis;
 /// </summary>
 public sealed class CapacityRuleTests
 {
-    private static IEnumerable<Finding> Of(AnalysisResult r, string rule) => r.Findings.Where(f => f.Rule == rule);
+    private static IEnumerable<Finding> Of(AnalysisResult r, RuleId rule) => r.Findings.Where(f => f.Rule == rule);
     private static string[] Keys(Finding f) => f.Items.Select(i => $"{i.Source}/{i.Key}").ToArray();
 
     // CAP-DIP: next sprint's available capacity below 70 % of normal and the commitment not reduced.
@@ -24,22 +24,22 @@ public sealed class CapacityRuleTests
     [Fact]
     public void Flags_capacity_dip_when_the_next_sprint_has_60_percent_capacity_and_the_full_20_points_planned()
     {
-        var f = Assert.Single(Of(NextSprint(days: 6), Rules.CapDip));
+        var f = Assert.Single(Of(NextSprint(days: 6), RuleId.CapDip));
         Assert.Equal(Severity.Warning, f.Severity);
         Assert.Equal("pay", f.Team);
         Assert.Empty(f.RelatedTeams);
         Assert.Empty(f.Items);
-        Assert.Equal(0.6, f.Evidence["ratio"]);
-        Assert.Equal(12.0, f.Evidence["reducedTarget"]);
+        Assert.Equal(0.6, Assert.IsType<CapacityDipEvidence>(f.Evidence).Ratio);
+        Assert.Equal(12.0, Assert.IsType<CapacityDipEvidence>(f.Evidence).ReducedTarget);
     }
 
     [Fact]
     public void Does_not_flag_capacity_dip_when_the_next_sprint_has_exactly_70_percent_capacity() =>
-        Assert.Empty(Of(NextSprint(days: 7), Rules.CapDip));
+        Assert.Empty(Of(NextSprint(days: 7), RuleId.CapDip));
 
     [Fact]
     public void Does_not_flag_capacity_dip_when_the_commitment_was_reduced_to_p50_times_the_capacity_ratio() =>
-        Assert.Empty(Of(NextSprint(days: 6, each: 3), Rules.CapDip));
+        Assert.Empty(Of(NextSprint(days: 6, each: 3), RuleId.CapDip));
 
     // CAP-DEPENDENCY-LOAD: points other teams need from a team in its next sprint exceed half its P50 velocity.
 
@@ -55,15 +55,15 @@ public sealed class CapacityRuleTests
     [Fact]
     public void Flags_dependency_load_when_other_teams_need_11_points_against_half_of_p50_20()
     {
-        var f = Assert.Single(Of(LedgerNeeded(5), Rules.CapDependencyLoad));
+        var f = Assert.Single(Of(LedgerNeeded(5), RuleId.CapDependencyLoad));
         Assert.Equal(Severity.Warning, f.Severity);
         Assert.Equal("ledger", f.Team);
         Assert.Equal(["pay"], f.RelatedTeams);
         Assert.Equal(["ado/101", "ado/102"], Keys(f));
-        Assert.Equal(11.0, f.Evidence["neededPoints"]);
+        Assert.Equal(11.0, Assert.IsType<DependencyLoadEvidence>(f.Evidence).NeededPoints);
     }
 
     [Fact]
     public void Does_not_flag_dependency_load_when_other_teams_need_exactly_half_of_p50() =>
-        Assert.Empty(Of(LedgerNeeded(4), Rules.CapDependencyLoad));
+        Assert.Empty(Of(LedgerNeeded(4), RuleId.CapDependencyLoad));
 }

@@ -3,7 +3,7 @@ namespace Alignment.UnitTests.Analysis;
 
 public sealed class DependencyAnalyzerTests
 {
-    private static IEnumerable<Finding> Of(AnalysisResult r, string rule) => r.Findings.Where(f => f.Rule == rule);
+    private static IEnumerable<Finding> Of(AnalysisResult r, RuleId rule) => r.Findings.Where(f => f.Rule == rule);
 
     [Fact]
     public void Flags_late_blocker_when_another_teams_later_sprint_on_a_different_cadence_ends_after_the_dependent_sprint()
@@ -11,10 +11,10 @@ public sealed class DependencyAnalyzerTests
         var b = new SnapshotBuilder().Team("pay", "jira", days: 14).Team("ledger", "ado", days: 7);
         // pay active sprint: 10–23 Mar; ledger sprint 8 (second future): 24–30 Mar.
         b.Item("jira", "PAY-1", "pay", b.Sprint("pay", 6)).Item("ado", "101", "ledger", b.Sprint("ledger", 8)).DependsOn("jira", "PAY-1", "ado", "101");
-        var f = Assert.Single(Of(b.Run(), Rules.DepLate));
+        var f = Assert.Single(Of(b.Run(), RuleId.DepLate));
         Assert.Equal(Severity.Critical, f.Severity);
         Assert.Equal(["ledger"], f.RelatedTeams);
-        Assert.Equal("2025-03-30", f.Evidence["blockerEnds"]);
+        Assert.Equal(new DateOnly(2025, 3, 30), Assert.IsType<BlockerTimingEvidence>(f.Evidence).BlockerEnds);
     }
 
     [Fact]
@@ -23,7 +23,7 @@ public sealed class DependencyAnalyzerTests
         var b = new SnapshotBuilder().Team("pay", "jira", days: 14).Team("ledger", "ado", days: 7);
         // pay future sprint 7: 24 Mar – 6 Apr; ledger sprint 7 (first future): 17–23 Mar.
         b.Item("jira", "PAY-1", "pay", b.Sprint("pay", 7)).Item("ado", "101", "ledger", b.Sprint("ledger", 7)).DependsOn("jira", "PAY-1", "ado", "101");
-        Assert.Empty(Of(b.Run(), Rules.DepLate));
+        Assert.Empty(Of(b.Run(), RuleId.DepLate));
     }
 
     [Fact]
@@ -31,7 +31,7 @@ public sealed class DependencyAnalyzerTests
     {
         var b = new SnapshotBuilder().Team("pay", "jira").Team("risk", "jira");
         b.Item("jira", "PAY-1", "pay", b.Sprint("pay", 6)).Item("jira", "RSK-1", "risk", b.Sprint("risk", 6)).DependsOn("jira", "PAY-1", "jira", "RSK-1");
-        var f = Assert.Single(Of(b.Run(), Rules.DepLate));
+        var f = Assert.Single(Of(b.Run(), RuleId.DepLate));
         Assert.Equal(Severity.Info, f.Severity);
     }
 
@@ -40,7 +40,7 @@ public sealed class DependencyAnalyzerTests
     {
         var b = new SnapshotBuilder().Team("pay", "jira").Team("ledger", "ado");
         b.Item("jira", "PAY-1", "pay", b.Sprint("pay", 6)).Item("ado", "101", "ledger").DependsOn("jira", "PAY-1", "ado", "101");
-        var f = Assert.Single(Of(b.Run(), Rules.DepUnscheduled));
+        var f = Assert.Single(Of(b.Run(), RuleId.DepUnscheduled));
         Assert.Equal(Severity.Critical, f.Severity);
         Assert.Equal(["jira/PAY-1", "ado/101"], f.Items.Select(i => $"{i.Source}/{i.Key}"));
     }
@@ -49,8 +49,8 @@ public sealed class DependencyAnalyzerTests
     public void Does_not_flag_unscheduled_blocker_when_it_is_done()
     {
         var b = new SnapshotBuilder().Team("pay", "jira").Team("ledger", "ado");
-        b.Item("jira", "PAY-1", "pay", b.Sprint("pay", 7)).Item("ado", "101", "ledger", status: "done").DependsOn("jira", "PAY-1", "ado", "101");
-        Assert.Empty(Of(b.Run(), Rules.DepUnscheduled));
+        b.Item("jira", "PAY-1", "pay", b.Sprint("pay", 7)).Item("ado", "101", "ledger", status: StatusCategory.Done).DependsOn("jira", "PAY-1", "ado", "101");
+        Assert.Empty(Of(b.Run(), RuleId.DepUnscheduled));
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class DependencyAnalyzerTests
     {
         var b = new SnapshotBuilder().Team("pay", "jira").Team("ledger", "ado");
         b.Item("jira", "PAY-1", "pay", b.Sprint("pay", 7)).Item("ado", "101", "ledger").DependsOn("jira", "PAY-1", "ado", "101");
-        Assert.Equal(Severity.Warning, Assert.Single(Of(b.Run(), Rules.DepUnscheduled)).Severity);
+        Assert.Equal(Severity.Warning, Assert.Single(Of(b.Run(), RuleId.DepUnscheduled)).Severity);
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class DependencyAnalyzerTests
     {
         var b = new SnapshotBuilder().Team("pay", "jira").Team("ledger", "ado");
         b.Item("jira", "PAY-1", "pay").Item("ado", "101", "ledger").DependsOn("jira", "PAY-1", "ado", "101").DependsOn("ado", "101", "jira", "PAY-1");
-        var f = Assert.Single(Of(b.Run(), Rules.DepCycle));
+        var f = Assert.Single(Of(b.Run(), RuleId.DepCycle));
         Assert.Equal(Severity.Critical, f.Severity);
         Assert.Equal(2, f.Items.Count);
     }
@@ -78,17 +78,17 @@ public sealed class DependencyAnalyzerTests
         var nodes = new[] { ("jira", "A-1", "a"), ("ado", "201", "b"), ("jira", "C-1", "c"), ("ado", "401", "d"), ("jira", "E-1", "e") };
         foreach (var (s, k, t) in nodes) b.Item(s, k, t);
         for (var i = 0; i < 5; i++) b.DependsOn(nodes[i].Item1, nodes[i].Item2, nodes[(i + 1) % 5].Item1, nodes[(i + 1) % 5].Item2);
-        var first = Assert.Single(Of(b.Run(), Rules.DepCycle));
+        var first = Assert.Single(Of(b.Run(), RuleId.DepCycle));
         Assert.Equal(5, first.Items.Count);
-        Assert.Equal(first.Fingerprint, Assert.Single(Of(b.Run(), Rules.DepCycle)).Fingerprint);
+        Assert.Equal(first.Fingerprint, Assert.Single(Of(b.Run(), RuleId.DepCycle)).Fingerprint);
     }
 
     [Fact]
     public void Does_not_flag_a_chain_without_a_cycle_or_a_cycle_through_a_done_item()
     {
         var b = new SnapshotBuilder().Team("pay", "jira").Team("ledger", "ado");
-        b.Item("jira", "PAY-1", "pay").Item("ado", "101", "ledger", status: "done").DependsOn("jira", "PAY-1", "ado", "101").DependsOn("ado", "101", "jira", "PAY-1");
-        Assert.Empty(Of(b.Run(), Rules.DepCycle));
+        b.Item("jira", "PAY-1", "pay").Item("ado", "101", "ledger", status: StatusCategory.Done).DependsOn("jira", "PAY-1", "ado", "101").DependsOn("ado", "101", "jira", "PAY-1");
+        Assert.Empty(Of(b.Run(), RuleId.DepCycle));
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class DependencyAnalyzerTests
         var b = new SnapshotBuilder().Team("pay", "jira").Team("ledger", "ado");
         for (var i = 0; i < 4; i++) b.Item("ado", $"10{i}", "ledger", rank: $"r{i}");
         b.Item("jira", "PAY-1", "pay", b.Sprint("pay", 7)).DependsOn("jira", "PAY-1", "ado", "103");
-        Assert.Single(Of(b.Run(), Rules.DepRank));
+        Assert.Single(Of(b.Run(), RuleId.DepRank));
     }
 
     [Fact]
@@ -106,6 +106,6 @@ public sealed class DependencyAnalyzerTests
         var b = new SnapshotBuilder().Team("pay", "jira").Team("ledger", "ado");
         for (var i = 0; i < 4; i++) b.Item("ado", $"10{i}", "ledger", rank: $"r{i}");
         b.Item("jira", "PAY-1", "pay", b.Sprint("pay", 7)).DependsOn("jira", "PAY-1", "ado", "101");
-        Assert.Empty(Of(b.Run(), Rules.DepRank));
+        Assert.Empty(Of(b.Run(), RuleId.DepRank));
     }
 }

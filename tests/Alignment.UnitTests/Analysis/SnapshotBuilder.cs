@@ -22,11 +22,11 @@ internal sealed class SnapshotBuilder
         for (var k = 0; k < closed + 3; k++)
         {
             var s = start.AddDays(k * days);
-            var state = k < closed ? "closed" : k == closed ? "active" : "future";
+            var state = k < closed ? SprintState.Closed : k == closed ? SprintState.Active : SprintState.Future;
             var sid = $"{id}-{k}";
             _sprints.Add(new SnapshotSprint(source, sid, $"{id} S{k}", state, At(s), At(s.AddDays(days)), null));
             _teamSprints[id].Add(sid);
-            if (state == "closed")
+            if (state == SprintState.Closed)
             {
                 var v = velocity is null ? 20 : velocity[k % velocity.Length];
                 _figures.Add(new SprintFigure(id, source, sid, "reconstructed", 20, v, 0, 0, v / 20, 10));
@@ -41,7 +41,7 @@ internal sealed class SnapshotBuilder
     /// <summary>Sprint index of a team: 0.. closed-1 closed, then active, then future.</summary>
     public string Sprint(string team, int k) => $"{team}-{k}";
 
-    public SnapshotBuilder Item(string source, string key, string? team, string? sprint = null, string type = "story", string status = "todo",
+    public SnapshotBuilder Item(string source, string key, string? team, string? sprint = null, WorkItemType type = WorkItemType.Story, StatusCategory status = StatusCategory.Todo,
         double? points = 3, string? parent = null, string? rank = null, DateTimeOffset? updated = null, DateOnly? due = null, string[]? sprintIds = null,
         DateTimeOffset? created = null, DateTimeOffset? firstPlanned = null)
     {

@@ -18,7 +18,7 @@ public sealed class SyncStaleRuleTests
     {
         var b = new SnapshotBuilder().Team("pay", "jira").Team("ledger", "jira");
         var snapshot = b.Build() with { Sync = new SnapshotSync([new SyncSourceScope("jira", "jira", cron, teams ?? ["pay", "ledger"])], data) };
-        return Analyzer.Run(snapshot, options ?? new AnalysisOptions()).Findings.Where(f => f.Rule == Rules.SyncStale).ToList();
+        return Analyzer.Run(snapshot, options ?? new AnalysisOptions()).Findings.Where(f => f.Rule == RuleId.SyncStale).ToList();
     }
 
     private static SyncStateData AllFresh(params SyncStateRow[] others) =>
@@ -32,11 +32,11 @@ public sealed class SyncStaleRuleTests
 
         Assert.Equal(Severity.Warning, f.Severity);
         Assert.Equal("pay", f.Team);
-        Assert.Equal("failed", f.Evidence["status"]);
-        Assert.Equal(Now.AddMinutes(-20), f.Evidence["lastSuccess"]);
-        Assert.Equal(Now.AddMinutes(-5), f.Evidence["lastAttempt"]);
-        Assert.Equal("401 Unauthorized from /rest/agile/1.0/board/12", f.Evidence["error"]);
-        Assert.Equal(0, f.Evidence["quarantinedItems"]);
+        Assert.Equal("failed", Assert.IsType<SyncStaleEvidence>(f.Evidence).Status);
+        Assert.Equal(Now.AddMinutes(-20), Assert.IsType<SyncStaleEvidence>(f.Evidence).LastSuccess);
+        Assert.Equal(Now.AddMinutes(-5), Assert.IsType<SyncStaleEvidence>(f.Evidence).LastAttempt);
+        Assert.Equal("401 Unauthorized from /rest/agile/1.0/board/12", Assert.IsType<SyncStaleEvidence>(f.Evidence).Error);
+        Assert.Equal(0, Assert.IsType<SyncStaleEvidence>(f.Evidence).QuarantinedItems);
         Assert.Contains("credentials", f.Action);
         Assert.Contains("GET /api/sources", f.Action);
         Assert.Contains("last run failed: 401 Unauthorized", f.Title);
@@ -59,7 +59,7 @@ public sealed class SyncStaleRuleTests
         var f = Assert.Single(Run(data));
 
         Assert.Equal("ledger", f.Team);
-        Assert.Equal(3, f.Evidence["quarantinedItems"]);
+        Assert.Equal(3, Assert.IsType<SyncStaleEvidence>(f.Evidence).QuarantinedItems);
         Assert.Contains("3 quarantined item(s)", f.Title);
         Assert.Equal(Severity.Warning, f.Severity);
     }
@@ -71,7 +71,7 @@ public sealed class SyncStaleRuleTests
 
         var f = Assert.Single(Run(AllFresh(State("pay", "succeeded", Now.AddMinutes(-30).AddSeconds(-1)))));
         Assert.Equal("pay", f.Team);
-        Assert.Equal(30.0, f.Evidence["staleAfterMinutes"]);
+        Assert.Equal(30.0, Assert.IsType<SyncStaleEvidence>(f.Evidence).StaleAfterMinutes);
         Assert.Contains("more than 2 × the 15 min sync interval", f.Title);
     }
 
@@ -91,7 +91,7 @@ public sealed class SyncStaleRuleTests
     {
         var f = Assert.Single(Run(AllFresh(State("pay", "failed", Now.AddHours(-3))), options: new AnalysisOptions { SyncStaleCriticalHours = 2 }));
         Assert.Equal(Severity.Critical, f.Severity);
-        Assert.Equal(2.0, f.Evidence["criticalAfterHours"]);
+        Assert.Equal(2.0, Assert.IsType<SyncStaleEvidence>(f.Evidence).CriticalAfterHours);
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class SyncStaleRuleTests
             first: new() { [("jira", "pay")] = Now.AddHours(-2) });
         var f = Assert.Single(Run(recent));
         Assert.Equal(Severity.Warning, f.Severity);
-        Assert.Null(f.Evidence["lastSuccess"]);
+        Assert.Null(Assert.IsType<SyncStaleEvidence>(f.Evidence).LastSuccess);
         Assert.Contains("never synced successfully", f.Title);
 
         var dayOfAttempts = recent with { FirstAttempts = new Dictionary<(string, string), DateTimeOffset> { [("jira", "pay")] = Now.AddHours(-25) } };
@@ -113,7 +113,7 @@ public sealed class SyncStaleRuleTests
     {
         var f = Assert.Single(Run(Data([State("pay", "succeeded", Now.AddMinutes(-3))])));
         Assert.Equal("ledger", f.Team);
-        Assert.Equal("never", f.Evidence["status"]);
+        Assert.Equal("never", Assert.IsType<SyncStaleEvidence>(f.Evidence).Status);
         Assert.Equal(Severity.Warning, f.Severity);   // no attempts at all: nothing says it has been failing for a day
     }
 
@@ -126,9 +126,9 @@ public sealed class SyncStaleRuleTests
         var f = Assert.Single(Run(data));
 
         Assert.Equal("ledger", f.Team);
-        Assert.Equal("failed", f.Evidence["status"]);
-        Assert.Equal(Now.AddMinutes(-40), f.Evidence["lastSuccess"]);
-        Assert.Equal("503 from /rest/api/3/search/jql", f.Evidence["error"]);
+        Assert.Equal("failed", Assert.IsType<SyncStaleEvidence>(f.Evidence).Status);
+        Assert.Equal(Now.AddMinutes(-40), Assert.IsType<SyncStaleEvidence>(f.Evidence).LastSuccess);
+        Assert.Equal("503 from /rest/api/3/search/jql", Assert.IsType<SyncStaleEvidence>(f.Evidence).Error);
         Assert.Empty(Run(data with { SourceRuns = new Dictionary<string, SyncStateRow> { ["jira"] = run with { Status = "succeeded", LastSuccess = Now.AddMinutes(-4) } } }));
     }
 
@@ -137,7 +137,7 @@ public sealed class SyncStaleRuleTests
     {
         var f = Assert.Single(Run(AllFresh(State("", "failed", Now.AddHours(-2), error: "revisions: 503"))));
         Assert.Null(f.Team);
-        Assert.Equal("jira", f.Evidence["source"]);
+        Assert.Equal("jira", Assert.IsType<SyncStaleEvidence>(f.Evidence).Source);
         Assert.Contains("source-wide", f.Title);
     }
 
@@ -152,7 +152,7 @@ public sealed class SyncStaleRuleTests
     public void Snapshot_without_sync_state_gives_no_finding()
     {
         var r = new SnapshotBuilder().Team("pay", "jira").Run();
-        Assert.DoesNotContain(r.Findings, f => f.Rule == Rules.SyncStale);
+        Assert.DoesNotContain(r.Findings, f => f.Rule == RuleId.SyncStale);
     }
 
     [Fact]

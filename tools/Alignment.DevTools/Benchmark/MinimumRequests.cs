@@ -51,7 +51,7 @@ public static class MinimumRequests
             if (tracker == "jira")
             {
                 var category = it.GetProperty("statusCategory").GetString();
-                if (category is not ("done" or "removed")) openJira[it.GetProperty("key").GetString()!] = team;
+                if (!(DomainNames.TryParse<StatusCategory>(category, out var c) && c is StatusCategory.Done or StatusCategory.Removed)) openJira[it.GetProperty("key").GetString()!] = team;
             }
             else if (teams.TryGetValue(team, out var t))
                 adoItemsByProject[t.Project] = adoItemsByProject.GetValueOrDefault(t.Project) + 1;

@@ -25,49 +25,73 @@ public static class DependencyAnalyzer
             var subject = $"{dep.Source}/{dep.Key}<-{blocker.Source}/{blocker.Key}";
             var items = new[] { ItemRef.Of(dep), ItemRef.Of(blocker) };
             var related = new[] { blocker.Team }.OfType<string>().Where(t => t != dep.Team).ToList();
-            var evidence = new Dictionary<string, object?> { ["dependent"] = Evidence.Item(x, dep), ["blocker"] = Evidence.Item(x, blocker) };
-            var active = ds.State == "active";
+            var active = ds.State == SprintState.Active;
             var bs = x.PlannedSprint(blocker);
             if (bs is null)
             {
                 if (!OtherTeam(dep, blocker)) continue;
-                evidence["definition"] = "the dependent item is planned in an active or future sprint; its blocker (another team's) is not done and in no active or future sprint";
-                yield return new Finding(Rules.DepUnscheduled, active ? Severity.Critical : Severity.Warning, dep.Team, related, items,
-                    $"{dep.Key} ({ds.Name}) depends on {blocker.Key} of {x.TeamName(blocker.Team)}, which is not planned in any sprint",
-                    evidence,
-                    $"Ask {x.TeamName(blocker.Team)} to plan {blocker.Key} in a sprint that ends before {Evidence.D(ds.FirstDay)}, or move {dep.Key} out of {ds.Name}.",
-                    active ? 100 : 60, subject);
+                yield return new Finding
+                {
+                    Rule = RuleId.DepUnscheduled, Severity = active ? Severity.Critical : Severity.Warning, Team = dep.Team, RelatedTeams = related, Items = items,
+                    Title = $"{dep.Key} ({ds.Name}) depends on {blocker.Key} of {x.TeamName(blocker.Team)}, which is not planned in any sprint",
+                    Evidence = new UnscheduledBlockerEvidence(Evidence.Item(x, dep), Evidence.Item(x, blocker)),
+                    Action = $"Ask {x.TeamName(blocker.Team)} to plan {blocker.Key} in a sprint that ends before {Evidence.D(ds.FirstDay)}, or move {dep.Key} out of {ds.Name}.",
+                    Score = active ? 100 : 60, Subject = subject,
+                };
                 continue;
             }
             if (ds.FirstDay is not { } depFirst || ds.LastDay is not { } depLast || bs.LastDay is not { } blockLast) continue;
             if (blockLast < depFirst) continue; // finishes before the dependent starts
-            evidence["dependentStarts"] = Evidence.D(depFirst);
-            evidence["dependentEnds"] = Evidence.D(depLast);
-            evidence["blockerEnds"] = Evidence.D(blockLast);
+            BlockerTimingEvidence TimingEvidence(int? daysLate, string definition) =>
+                new(Evidence.Item(x, dep), Evidence.Item(x, blocker), depFirst, depLast, blockLast, daysLate, definition);
             if (blockLast > depLast)
-            {
-                evidence["daysLate"] = blockLast.DayNumber - depLast.DayNumber;
-                evidence["definition"] = "the blocker's sprint ends (calendar date) after the dependent item's sprint ends";
-                yield return new Finding(Rules.DepLate, active ? Severity.Critical : Severity.Warning, dep.Team, related, items,
-                    $"{dep.Key} ({ds.Name}, ends {Evidence.D(depLast)}) depends on {blocker.Key} ({bs.Name}, ends {Evidence.D(blockLast)})",
-                    evidence,
-                    $"Bring {blocker.Key} forward into a sprint of {x.TeamName(blocker.Team)} that ends before {Evidence.D(depFirst)}, or move {dep.Key} to a sprint starting after {Evidence.D(blockLast)}.",
-                    (active ? 90 : 50) + Math.Min(9, (blockLast.DayNumber - depLast.DayNumber) / 7.0), subject);
-            }
+                yield return new Finding
+                {
+                    Rule = RuleId.DepLate, Severity = active ? Severity.Critical : Severity.Warning, Team = dep.Team, RelatedTeams = related, Items = items,
+                    Title = $"{dep.Key} ({ds.Name}, ends {Evidence.D(depLast)}) depends on {blocker.Key} ({bs.Name}, ends {Evidence.D(blockLast)})",
+                    Evidence = TimingEvidence(blockLast.DayNumber - depLast.DayNumber, "the blocker's sprint ends (calendar date) after the dependent item's sprint ends"),
+                    Action = $"Bring {blocker.Key} forward into a sprint of {x.TeamName(blocker.Team)} that ends before {Evidence.D(depFirst)}, or move {dep.Key} to a sprint starting after {Evidence.D(blockLast)}.",
+                    Score = (active ? 90 : 50) + Math.Min(9, (blockLast.DayNumber - depLast.DayNumber) / 7.0), Subject = subject,
+                };
             else if (OtherTeam(dep, blocker))
-            {
-                evidence["definition"] = "the blocker's sprint ends while the dependent item's sprint is running (same or overlapping sprint): at risk";
-                yield return new Finding(Rules.DepLate, Severity.Info, dep.Team, related, items,
-                    $"{dep.Key} ({ds.Name}) depends on {blocker.Key} ({bs.Name}), planned in an overlapping sprint: at risk",
-                    evidence,
-                    $"Agree with {x.TeamName(blocker.Team)} to finish {blocker.Key} early in {bs.Name}, and pick up {dep.Key} after it.",
-                    20, subject);
-            }
+                yield return new Finding
+                {
+                    Rule = RuleId.DepLate, Severity = Severity.Info, Team = dep.Team, RelatedTeams = related, Items = items,
+                    Title = $"{dep.Key} ({ds.Name}) depends on {blocker.Key} ({bs.Name}), planned in an overlapping sprint: at risk",
+                    Evidence = TimingEvidence(null, "the blocker's sprint ends while the dependent item's sprint is running (same or overlapping sprint): at risk"),
+                    Action = $"Agree with {x.TeamName(blocker.Team)} to finish {blocker.Key} early in {bs.Name}, and pick up {dep.Key} after it.",
+                    Score = 20, Subject = subject,
+                };
         }
     }
 
-    /// <summary>Strongly connected components (iterative Tarjan) of the open items' dependency graph, O(V + E).</summary>
+    /// <summary>DEP-CYCLE: a strongly connected component of open items owned by two or more teams.</summary>
     private static IEnumerable<Finding> Cycles(SnapshotIndex x)
+    {
+        List<SnapshotItem> Next(SnapshotItem i) => x.BlockersOf.TryGetValue(i, out var b) ? b : [];
+        foreach (var comp in Components(x))
+        {
+            var teams = comp.Select(i => i.Team).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
+            if (teams.Count < 2) continue;
+            var members = comp.OrderBy(i => i.Source, StringComparer.Ordinal).ThenBy(i => i.Key, StringComparer.Ordinal).ToList();
+            var set = new HashSet<SnapshotItem>(members, ReferenceEqualityComparer.Instance);
+            var edges = members.SelectMany(d => Next(d).Where(set.Contains).Select(b => new DependencyEdgeEvidence($"{d.Source}/{d.Key}", $"{b.Source}/{b.Key}")))
+                .ToList();
+            var trackers = members.Select(i => i.Source).Distinct().Count();
+            yield return new Finding
+            {
+                Rule = RuleId.DepCycle, Severity = Severity.Critical, Team = members[0].Team, RelatedTeams = teams.Where(t => t != members[0].Team).ToList(),
+                Items = members.Select(ItemRef.Of).ToList(),
+                Title = $"Dependency cycle across {teams.Count} teams: {string.Join(" → ", members.Select(i => i.Key))}",
+                Evidence = new DependencyCycleEvidence(Evidence.Items(x, members), edges, teams, trackers),
+                Action = "Break the cycle: agree which item goes first and remove or reverse one of the dependency links.",
+                Score = 100 + members.Count, Subject = "cycle:" + string.Join(",", members.Select(i => $"{i.Source}/{i.Key}")),
+            };
+        }
+    }
+
+    /// <summary>Strongly connected components (iterative Tarjan) of the open items' dependency graph with more than one item, O(V + E).</summary>
+    private static List<List<SnapshotItem>> Components(SnapshotIndex x)
     {
         var nodes = x.BlockersOf.Keys.Where(i => i.IsOpen).ToList();
         var index = new Dictionary<SnapshotItem, int>(ReferenceEqualityComparer.Instance);
@@ -114,28 +138,7 @@ public static class DependencyAnalyzer
             }
         }
 
-        foreach (var comp in components)
-        {
-            var teams = comp.Select(i => i.Team).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
-            if (teams.Count < 2) continue;
-            var members = comp.OrderBy(i => i.Source, StringComparer.Ordinal).ThenBy(i => i.Key, StringComparer.Ordinal).ToList();
-            var set = new HashSet<SnapshotItem>(members, ReferenceEqualityComparer.Instance);
-            var edges = members.SelectMany(d => Next(d).Where(set.Contains).Select(b => new Dictionary<string, object?>
-            {
-                ["dependent"] = $"{d.Source}/{d.Key}", ["blocker"] = $"{b.Source}/{b.Key}",
-            })).ToList();
-            var trackers = members.Select(i => i.Source).Distinct().Count();
-            yield return new Finding(Rules.DepCycle, Severity.Critical, members[0].Team, teams.Where(t => t != members[0].Team).ToList(),
-                members.Select(ItemRef.Of).ToList(),
-                $"Dependency cycle across {teams.Count} teams: {string.Join(" → ", members.Select(i => i.Key))}",
-                new Dictionary<string, object?>
-                {
-                    ["items"] = members.Select(i => Evidence.Item(x, i)).ToList(), ["dependencies"] = edges, ["teams"] = teams,
-                    ["sources"] = trackers, ["definition"] = "open items that (transitively) depend on each other, owned by two or more teams",
-                },
-                "Break the cycle: agree which item goes first and remove or reverse one of the dependency links.",
-                100 + members.Count, "cycle:" + string.Join(",", members.Select(i => $"{i.Source}/{i.Key}")));
-        }
+        return components;
     }
 
     private static IEnumerable<Finding> Rank(SnapshotIndex x)
@@ -151,18 +154,16 @@ public static class DependencyAnalyzer
             if (!seen.Add(blocker)) continue;
             var dependents = (x.DependentsOf.GetValueOrDefault(blocker) ?? []).Where(d => d.IsOpen && d.Team != blocker.Team && x.PlannedSprint(d) is not null)
                 .OrderBy(d => d.Key, StringComparer.Ordinal).ToList();
-            yield return new Finding(Rules.DepRank, Severity.Warning, blocker.Team,
-                dependents.Select(d => d.Team).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList(),
-                [ItemRef.Of(blocker), .. dependents.Select(ItemRef.Of)],
-                $"{blocker.Key} blocks planned work of {string.Join(", ", dependents.Select(d => x.TeamName(d.Team)).Distinct())} but ranks {p.Pos + 1} of {p.Count} in {x.TeamName(blocker.Team)}'s backlog",
-                new Dictionary<string, object?>
-                {
-                    ["blocker"] = Evidence.Item(x, blocker), ["rank"] = p.Pos + 1, ["backlogSize"] = p.Count,
-                    ["dependents"] = dependents.Select(d => Evidence.Item(x, d)).ToList(),
-                    ["definition"] = "a blocker of another team's planned work sits in the lower half of its own team's ranked backlog",
-                },
-                $"Move {blocker.Key} up {x.TeamName(blocker.Team)}'s backlog so it can be planned before the work that needs it.",
-                40, $"{blocker.Source}/{blocker.Key}");
+            yield return new Finding
+            {
+                Rule = RuleId.DepRank, Severity = Severity.Warning, Team = blocker.Team,
+                RelatedTeams = dependents.Select(d => d.Team).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList(),
+                Items = [ItemRef.Of(blocker), .. dependents.Select(ItemRef.Of)],
+                Title = $"{blocker.Key} blocks planned work of {string.Join(", ", dependents.Select(d => x.TeamName(d.Team)).Distinct())} but ranks {p.Pos + 1} of {p.Count} in {x.TeamName(blocker.Team)}'s backlog",
+                Evidence = new BlockerRankEvidence(Evidence.Item(x, blocker), p.Pos + 1, p.Count, Evidence.Items(x, dependents)),
+                Action = $"Move {blocker.Key} up {x.TeamName(blocker.Team)}'s backlog so it can be planned before the work that needs it.",
+                Score = 40, Subject = $"{blocker.Source}/{blocker.Key}",
+            };
         }
     }
 }

@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Alignment.UnitTests.Analysis;
+
+/// <summary>
+/// Pins the exact JSON the store writes for findings of every rule and shape (the integration test on the simulated organisation
+/// covers only the rules that organisation produces): every finding of a few hand-built snapshots, with its items and evidence as
+/// <see cref="FindingStore.Serializer"/> writes them. The hash was taken before the evidence was typed; it must not move.
+/// </summary>
+public sealed class EvidenceJsonPinTests
+{
+    private const string Pinned = "9f5425c89aa3bc4db07c45f0ef125ec1eec96c8aabc4d9987e1bce245e817238";
+    private static readonly DateTimeOffset Now = SnapshotBuilder.Now;
+
+    private static IEnumerable<AnalysisResult> Scenarios()
+    {
+        // DEP-LATE critical and info, DEP-UNSCHEDULED, DEP-CYCLE, DEP-RANK.
+        var b = new SnapshotBuilder().Team("pay", "jira", days: 14).Team("ledger", "ado", days: 7).Team("risk", "jira");
+        b.Item("jira", "PAY-1", "pay", b.Sprint("pay", 6)).Item("ado", "101", "ledger", b.Sprint("ledger", 8)).DependsOn("jira", "PAY-1", "ado", "101");
+        b.Item("jira", "PAY-2", "pay", b.Sprint("pay", 7)).Item("ado", "102", "ledger").DependsOn("jira", "PAY-2", "ado", "102");
+        b.Item("jira", "PAY-3", "pay", b.Sprint("pay", 6)).Item("jira", "RSK-1", "risk", b.Sprint("risk", 6)).DependsOn("jira", "PAY-3", "jira", "RSK-1");
+        b.Item("jira", "PAY-4", "pay").Item("ado", "104", "ledger").DependsOn("jira", "PAY-4", "ado", "104").DependsOn("ado", "104", "jira", "PAY-4");
+        for (var i = 0; i < 4; i++) b.Item("ado", $"20{i}", "ledger", rank: $"r{i}");
+        b.Item("jira", "PAY-5", "pay", b.Sprint("pay", 7)).DependsOn("jira", "PAY-5", "ado", "203");
+        yield return b.Run();
+
+        // DEP-LATE warning (future dependent sprint), EPIC-MISALIGNED, DRIFT-EPIC-FORECAST, DRIFT-ORPHAN of a feature, DRIFT-HIERARCHY both ways.
+        b = new SnapshotBuilder().Team("pay", "jira", days: 7).Team("risk", "jira");
+        b.Item("jira", "PAY-9", "pay", b.Sprint("pay", 7)).Item("jira", "RSK-9", "risk", b.Sprint("risk", 8)).DependsOn("jira", "PAY-9", "jira", "RSK-9");
+        b.Item("jira", "EPIC-1", "pay", type: WorkItemType.Epic, due: new DateOnly(2025, 3, 20))
+            .Item("jira", "PAY-1", "pay", b.Sprint("pay", 6), parent: "EPIC-1", points: 40)
+            .Item("jira", "RSK-1", "risk", b.Sprint("risk", 8), parent: "EPIC-1", points: null);
+        b.Item("jira", "FEAT-1", "pay", type: WorkItemType.Feature);
+        b.Item("jira", "EPIC-2", "pay", type: WorkItemType.Epic, status: StatusCategory.Done).Item("jira", "PAY-2", "pay", parent: "EPIC-2", status: StatusCategory.InProgress, updated: Now.AddDays(-30));
+        b.Item("jira", "EPIC-3", "risk", type: WorkItemType.Epic).Item("jira", "RSK-3", "risk", parent: "EPIC-3", status: StatusCategory.Done);
+        yield return b.Run();
+
+        // CAP-DIP, CAP-OVERCOMMIT, CAP-VOLATILE, CAP-SAYDO, DRIFT-READINESS, DRIFT-SPRINT-SCOPE.
+        b = new SnapshotBuilder().Team("pay", "jira", velocity: [5, 30, 10, 35, 8, 25]).Team("ops", "ado").Team("slow", "jira", velocity: [13]);
+        b.Capacity("ops", "ado", b.Sprint("ops", 7), 6);
+        for (var k = 1; k <= 4; k++) b.Item("ado", $"30{k}", "ops", b.Sprint("ops", 7), points: 5);
+        for (var k = 1; k <= 6; k++) b.Item("jira", $"PAY-{k}", "pay", b.Sprint("pay", 6), points: 8);
+        b.Figure(new SprintFigure("ops", "ado", b.Sprint("ops", 6), "observed", 20, 4, 9, 1, 0.2, 10));
+        yield return b.Run();
+
+        // CAP-DEPENDENCY-LOAD, DRIFT-EPIC-SCOPE, DRIFT-CARRYOVER, DRIFT-UNESTIMATED.
+        b = new SnapshotBuilder().Team("pay", "jira").Team("ledger", "ado");
+        b.Item("jira", "PAY-1", "pay", b.Sprint("pay", 6)).Item("jira", "PAY-2", "pay", b.Sprint("pay", 7))
+            .Item("ado", "101", "ledger", points: 6).Item("ado", "102", "ledger", points: 5)
+            .DependsOn("jira", "PAY-1", "ado", "101").DependsOn("jira", "PAY-2", "ado", "102");
+        b.Item("jira", "EPIC-5", "pay", type: WorkItemType.Epic)
+            .Item("jira", "PAY-51", "pay", parent: "EPIC-5", points: 5, created: Now.AddDays(-40), firstPlanned: Now.AddDays(-30))
+            .Item("jira", "PAY-52", "pay", parent: "EPIC-5", points: 8, created: Now.AddDays(-10))
+            .Estimate("jira", "PAY-51", Now.AddDays(-20), 3, 5);
+        b.Item("jira", "PAY-7", "pay", b.Sprint("pay", 6), sprintIds: [b.Sprint("pay", 3), b.Sprint("pay", 4), b.Sprint("pay", 5), b.Sprint("pay", 6)]);
+        b.Item("jira", "PAY-8", "pay", b.Sprint("pay", 7), points: null, parent: "EPIC-5");
+        yield return b.Run();
+
+        foreach (var r in MoreScenarios()) yield return r;
+    }
+
+    private static IEnumerable<AnalysisResult> MoreScenarios()
+    {
+        // HYGIENE of a team and of items without a team.
+        var b = new SnapshotBuilder();
+        b = b.Team("pay", "jira");
+        for (var k = 0; k < 10; k++) b.Item("jira", $"PAY-{k}", "pay", status: k == 0 ? StatusCategory.Done : StatusCategory.Todo, points: k >= 6 ? null : 3);
+        b.Item("jira", "X-1", null).Item("ado", "9", null, status: StatusCategory.InProgress);
+        yield return b.Run();
+
+        // SYNC-STALE: a failed team, a never-synced source-wide part.
+        var stale = new SnapshotBuilder().Team("pay", "jira").Team("ledger", "jira").Build() with
+        {
+            Sync = new SnapshotSync(
+                [new SyncSourceScope("jira", "jira", "*/15 * * * *", ["pay", "ledger"]), new SyncSourceScope("ado", "azureDevOps", "0 * * * *", [])],
+                new SyncStateData(
+                    [new SyncStateRow("jira", "pay", Now.AddMinutes(-5), Now.AddHours(-30), "failed", "401 Unauthorized", 42),
+                     new SyncStateRow("jira", "ledger", Now.AddMinutes(-5), Now.AddMinutes(-10), "succeeded", null, 42)],
+                    new Dictionary<(string, string), int> { [("jira", "pay")] = 2 }, new Dictionary<(string, string), DateTimeOffset>())),
+        };
+        yield return Analyzer.Run(stale, new AnalysisOptions());
+    }
+
+    [Fact]
+    public void Every_rules_stored_json_is_byte_identical_to_the_pinned_one()
+    {
+        var json = new FindingStore.Serializer();
+        var lines = Scenarios().SelectMany((r, n) => r.Findings.Select(f => string.Join("\u001f", n, f.Rule.Name(), f.Severity.Name(), f.Team,
+            string.Join(",", f.RelatedTeams), json.Items(f), f.Title, json.Evidence(f), f.Action, f.Score.ToString("R", CultureInfo.InvariantCulture),
+            f.Subject, f.Fingerprint))).ToList();
+        if (Environment.GetEnvironmentVariable("ALIGNMENT_IDENTITY_DUMP") is { Length: > 0 } dir)
+            File.WriteAllLines(Path.Combine(dir, "unit-evidence.txt"), lines);
+        var rules = lines.Select(l => l.Split('\u001f')[1]).ToHashSet();
+        Assert.Equal(Enum.GetValues<RuleId>().Select(r => r.Name()).Order(), rules.Order());
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var l in lines) sha.AppendData(Encoding.UTF8.GetBytes(l + "\n"));
+        var actual = Convert.ToHexStringLower(sha.GetHashAndReset());
+        Assert.True(actual == Pinned, $"the stored JSON of the findings moved: hash {actual}, pinned {Pinned}");
+    }
+}
