@@ -22,7 +22,7 @@ internal static class Evidence
 
     public static Dictionary<string, object?> Velocity(TeamVelocity v) => new()
     {
-        ["p50"] = Round(v.P50), ["mean"] = Round(v.Mean), ["cv"] = Round(v.Cv),
+        ["p50"] = Round(v.P50), ["mean"] = Round(v.Mean), ["cv"] = v.Cv is { } cv ? Round(cv) : null,
         ["sprints"] = v.Sprints.Select(f => new Dictionary<string, object?>
         {
             ["sprint"] = f.SprintId, ["completed"] = f.Completed, ["committed"] = f.Committed, ["sayDo"] = f.SayDo, ["basis"] = f.Basis,

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using Alignment.Core.Statistics;
 using Alignment.Host.Cli;
 
 namespace Alignment.Host.Benchmark;
@@ -64,8 +65,7 @@ public static class MiBurst
                         latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                     }
                 }));
-                Array.Sort(latencies);
-                return new Result(requests, Percentile(latencies, 0.50), Percentile(latencies, 0.99));
+                return new Result(requests, Statistics.NearestRankPercentile(latencies, 0.50) ?? 0, Statistics.NearestRankPercentile(latencies, 0.99) ?? 0);
             }
             finally
             {
@@ -73,9 +73,6 @@ public static class MiBurst
             }
         }
     }
-
-    private static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 
     private static int FreePort()
     {

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Alignment.Core.Sprints;
+using Alignment.Core.Statistics;
 using Alignment.Core.Sync;
 using Alignment.IntegrationTests.Infrastructure;
 using Alignment.Simulator;
@@ -130,9 +131,9 @@ public sealed class SprintPacksTests(TestDatabase db) : IAsyncLifetime
             var completed = closed.Select(x => x.GetProperty("completedPoints").GetDouble()).ToList();
             var v = pack.GetProperty("velocity");
             Assert.Equal(completed, v.GetProperty("completed").EnumerateArray().Select(x => x.GetDouble()));
-            Assert.Equal(VelocityStatistics.Percentile(completed, 0.15), v.GetProperty("p15").GetDouble(), 9);
-            Assert.Equal(VelocityStatistics.Percentile(completed, 0.50), v.GetProperty("p50").GetDouble(), 9);
-            Assert.Equal(VelocityStatistics.Percentile(completed, 0.85), v.GetProperty("p85").GetDouble(), 9);
+            Assert.Equal(Statistics.Percentile(completed, 0.15)!.Value, v.GetProperty("p15").GetDouble(), 9);
+            Assert.Equal(Statistics.Percentile(completed, 0.50)!.Value, v.GetProperty("p50").GetDouble(), 9);
+            Assert.Equal(Statistics.Percentile(completed, 0.85)!.Value, v.GetProperty("p85").GetDouble(), 9);
             // The same figures the truth gives for those sprints.
             var truthCompleted = Sprints(truth, id).Where(x => x.GetProperty("state").GetString() == "closed")
                 .OrderBy(x => x.GetProperty("start").GetString(), StringComparer.Ordinal).TakeLast(6).Select(x => x.GetProperty("completedPoints").GetDouble());

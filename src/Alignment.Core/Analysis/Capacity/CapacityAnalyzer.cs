@@ -46,16 +46,16 @@ public static class CapacityAnalyzer
             }
 
             // CAP-VOLATILE
-            if (v.Count >= o.MinHistorySprints && v.Mean > 0 && v.Cv > o.VolatileCv)
+            if (v.Count >= o.MinHistorySprints && v.Cv is { } cv && cv > o.VolatileCv)
                 yield return new Finding(Rules.CapVolatile, Severity.Info, team.Id, [], [],
-                    $"{team.Name}: velocity varies a lot (coefficient of variation {v.Cv:0.00} over {v.Count} sprints)",
+                    $"{team.Name}: velocity varies a lot (coefficient of variation {cv:0.00} over {v.Count} sprints)",
                     new Dictionary<string, object?> { ["velocity"] = Evidence.Velocity(v), ["threshold"] = o.VolatileCv,
-                        ["definition"] = "standard deviation ÷ mean of the completed points of the last closed sprints" },
+                        ["definition"] = "sample standard deviation (n − 1) ÷ mean of the completed points of the last closed sprints" },
                     "Plan with the velocity range (P15–P85) rather than one number, and look for the cause in the retrospective.",
-                    10 + Math.Min(9, v.Cv * 10), team.Id);
+                    10 + Math.Min(9, cv * 10), team.Id);
 
             // CAP-SAYDO
-            var last = v.Sprints.TakeLast(o.SayDoSprints).Where(f => f.SayDo is not null).ToList();
+            var last = x.SayDoWindow[team.Id].Where(f => f.SayDo is not null).ToList();
             if (last.Count >= Math.Min(o.SayDoSprints, o.MinHistorySprints))
             {
                 var avg = last.Average(f => f.SayDo!.Value);

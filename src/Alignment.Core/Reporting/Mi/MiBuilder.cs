@@ -2,6 +2,7 @@ using Alignment.Core.Freshness;
 using Alignment.Core.Sprints;
 using Dapper;
 using Npgsql;
+using Stats = Alignment.Core.Statistics.Statistics;
 
 namespace Alignment.Core.Reporting.Mi;
 
@@ -206,7 +207,7 @@ public static class MiBuilder
         string capacityReason = active is null ? "the team has no active sprint" : noFigures;
         if (active is not null && stats.P50 is { } p50)
         {
-            capacityPoints = activeDays is { } d && normalDays.Count > 0 && VelocityStatistics.Percentile(normalDays, 0.5) is var median && median > 0
+            capacityPoints = activeDays is { } d && Stats.Percentile(normalDays, 0.5) is { } median && median > 0
                 ? p50 * d / median : p50;
         }
         double? capacityUse = capacityPoints is > 0 && active is not null ? active.Points / capacityPoints : null;
