@@ -47,7 +47,7 @@ public sealed class MiSnapshots(NpgsqlDataSource db, TimeProvider time, IOptions
     public async Task<MiSnapshot> RefreshAsync(CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var snapshot = await MiBuilder.ComputeAsync(conn, time.GetUtcNow(), Math.Max(1, options.Value.Analysis.VelocitySprints), forecasts, ct,
+        var snapshot = await MiBuilder.ComputeAsync(conn, time.GetUtcNow(), MiWindows.Of(options.Value.Analysis), forecasts, ct,
             Freshness.SyncSourceScope.From(options.Value));
         await using var tx = await conn.BeginTransactionAsync(ct);
         foreach (var (kind, body) in new (string, object)[]
