@@ -17,7 +17,7 @@ namespace Alignment.Simulator;
 public sealed class RunningSimulator : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    internal long _requests;
+    private long _requests;
 
     internal RunningSimulator(WebApplication app, SimulatedOrganisation org, string baseUrl)
     {
@@ -39,6 +39,39 @@ public sealed class RunningSimulator : IAsyncDisposable
 
     /// <summary>Tracker API requests served (excluding /_sim), faulted ones included.</summary>
     public long RequestCount => Interlocked.Read(ref _requests);
+
+    private readonly Lock _waitersGate = new();
+    private readonly List<(long Count, TaskCompletionSource Reached)> _waiters = [];
+
+    /// <summary>
+    /// Completes once <see cref="RequestCount"/> has reached <paramref name="count"/> (at once when it has): a drill waits for
+    /// a client to get so far into its work, not for time to pass.
+    /// </summary>
+    public Task WhenRequestCountReaches(long count)
+    {
+        lock (_waitersGate)
+        {
+            if (RequestCount >= count) return Task.CompletedTask;
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((count, reached));
+            return reached.Task;
+        }
+    }
+
+    /// <summary>Counts one tracker request and releases the waiters it satisfies.</summary>
+    internal void Served()
+    {
+        lock (_waitersGate)
+        {
+            var n = Interlocked.Increment(ref _requests);
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+                if (_waiters[i].Count <= n)
+                {
+                    _waiters[i].Reached.TrySetResult();
+                    _waiters.RemoveAt(i);
+                }
+        }
+    }
 
     /// <summary>Moves simulated time forward, as <c>POST /_sim/advance?days=N</c> does.</summary>
     public void Advance(int days = 14)
@@ -134,7 +167,7 @@ internal sealed class SimContext(SimulatedOrganisation org, SimulatorOptions opt
             await next(http).ConfigureAwait(false);
             return;
         }
-        Interlocked.Increment(ref Sim!._requests);
+        Sim!.Served();
         if (Options.FaultRate > 0 && _kinds.Length > 0)
         {
             FaultKinds? fault = null;
