@@ -80,6 +80,8 @@ public sealed class PayloadFuzzTests(ITestOutputHelper output) : IAsyncLifetime
     private MutatingProxy _proxy = null!;
     private TestHost _host = null!;
     private JsonObject _config = null!;
+    /// <summary>The host's clock: the back-offs of retried (truncated, malformed) answers are advanced through, never slept.</summary>
+    private readonly TestClock _clock = new(DateTimeOffset.UtcNow);
 
     public async Task InitializeAsync()
     {
@@ -97,7 +99,7 @@ public sealed class PayloadFuzzTests(ITestOutputHelper output) : IAsyncLifetime
         });
         foreach (var s in _config["Sources"]!.AsArray())
             s!["BaseUrl"] = s["BaseUrl"]!.GetValue<string>().Replace(_sim.BaseUrl, _proxy.Url, StringComparison.Ordinal);
-        _host = await TestHost.StartAsync(db, _config);
+        _host = await TestHost.StartAsync(db, _config, _clock);
     }
 
     public async Task DisposeAsync()
@@ -256,7 +258,10 @@ public sealed class PayloadFuzzTests(ITestOutputHelper output) : IAsyncLifetime
             var mediator = scope.ServiceProvider.GetRequiredService<Mediator.IMediator>();
             return await mediator.Send(new RunSyncCommand(new SyncRequest(source, Full: true, Trigger: "fuzz")));
         }
-        return await Task.WhenAll(One("jira"), One("ado"));
+        var both = Task.WhenAll(One("jira"), One("ado"));
+        // 1 s: above a retry's jittered back-off, below every deadline of the runs (15 s a request, 30 s in all).
+        await _clock.AdvanceThroughWaitsAsync(both, longest: TimeSpan.FromSeconds(1), bound: RunBound);
+        return await both;
     }
 
     private async Task AssertLiveAsync(int run)
