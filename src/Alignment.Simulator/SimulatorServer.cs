@@ -168,40 +168,7 @@ internal sealed class SimContext(SimulatedOrganisation org, SimulatorOptions opt
             return;
         }
         Sim!.Served();
-        if (Options.FaultRate > 0 && _kinds.Length > 0)
-        {
-            FaultKinds? fault = null;
-            lock (_faultRng)
-                if (_faultRng.NextDouble() < Options.FaultRate) fault = _kinds[_faultRng.Next(_kinds.Length)];
-            switch (fault)
-            {
-                case FaultKinds.RateLimit:
-                    http.Response.Headers.RetryAfter = "1";
-                    if (ado)
-                    {
-                        http.Response.Headers["X-RateLimit-Resource"] = "Core";
-                        await AdoError(http, 429, "TF400733: The request has been canceled: Request was blocked due to exceeding usage of resource 'Core' in namespace 'User'.", "RequestBlockedException").ConfigureAwait(false);
-                    }
-                    else await JiraError(http, 429, "Rate limit exceeded.").ConfigureAwait(false);
-                    return;
-                case FaultKinds.ServerError:
-                    if (ado) await AdoError(http, 500, "TF246020: Simulated internal server error.", "SqlException").ConfigureAwait(false);
-                    else await JiraError(http, 500, "Internal server error").ConfigureAwait(false);
-                    return;
-                case FaultKinds.Unavailable:
-                    http.Response.Headers.RetryAfter = "1";
-                    http.Response.StatusCode = 503;
-                    http.Response.ContentType = "text/html";
-                    await http.Response.WriteAsync("<html><body>Service Unavailable</body></html>").ConfigureAwait(false);
-                    return;
-                case FaultKinds.Truncated:
-                    http.Items[TruncateKey] = true;
-                    break;
-                case FaultKinds.Slow:
-                    await Task.Delay(2000, http.RequestAborted).ConfigureAwait(false);
-                    break;
-            }
-        }
+        if (await InjectFaultAsync(http, ado).ConfigureAwait(false)) return;
         var auth = http.Request.Headers.Authorization.ToString();
         if (jira)
         {
@@ -231,6 +198,44 @@ internal sealed class SimContext(SimulatedOrganisation org, SimulatorOptions opt
             }
         }
         await next(http).ConfigureAwait(false);
+    }
+
+    /// <summary>At <see cref="SimulatorOptions.FaultRate"/>, one fault of the enabled kinds; true when the fault is the whole answer.</summary>
+    private async Task<bool> InjectFaultAsync(HttpContext http, bool ado)
+    {
+        if (Options.FaultRate <= 0 || _kinds.Length == 0) return false;
+        FaultKinds? fault = null;
+        lock (_faultRng)
+            if (_faultRng.NextDouble() < Options.FaultRate) fault = _kinds[_faultRng.Next(_kinds.Length)];
+        switch (fault)
+        {
+            case FaultKinds.RateLimit:
+                http.Response.Headers.RetryAfter = "1";
+                if (ado)
+                {
+                    http.Response.Headers["X-RateLimit-Resource"] = "Core";
+                    await AdoError(http, 429, "TF400733: The request has been canceled: Request was blocked due to exceeding usage of resource 'Core' in namespace 'User'.", "RequestBlockedException").ConfigureAwait(false);
+                }
+                else await JiraError(http, 429, "Rate limit exceeded.").ConfigureAwait(false);
+                return true;
+            case FaultKinds.ServerError:
+                if (ado) await AdoError(http, 500, "TF246020: Simulated internal server error.", "SqlException").ConfigureAwait(false);
+                else await JiraError(http, 500, "Internal server error").ConfigureAwait(false);
+                return true;
+            case FaultKinds.Unavailable:
+                http.Response.Headers.RetryAfter = "1";
+                http.Response.StatusCode = 503;
+                http.Response.ContentType = "text/html";
+                await http.Response.WriteAsync("<html><body>Service Unavailable</body></html>").ConfigureAwait(false);
+                return true;
+            case FaultKinds.Truncated:
+                http.Items[TruncateKey] = true;
+                break;
+            case FaultKinds.Slow:
+                await Task.Delay(2000, http.RequestAborted).ConfigureAwait(false);
+                break;
+        }
+        return false;
     }
 
     private bool AdoAuthorised(string auth)
