@@ -17,7 +17,7 @@ namespace Alignment.Simulator;
 public sealed class RunningSimulator : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    internal long _requests;
+    private long _requests;
 
     internal RunningSimulator(WebApplication app, SimulatedOrganisation org, string baseUrl)
     {
@@ -39,6 +39,39 @@ public sealed class RunningSimulator : IAsyncDisposable
 
     /// <summary>Tracker API requests served (excluding /_sim), faulted ones included.</summary>
     public long RequestCount => Interlocked.Read(ref _requests);
+
+    private readonly Lock _waitersGate = new();
+    private readonly List<(long Count, TaskCompletionSource Reached)> _waiters = [];
+
+    /// <summary>
+    /// Completes once <see cref="RequestCount"/> has reached <paramref name="count"/> (at once when it has): a drill waits for
+    /// a client to get so far into its work, not for time to pass.
+    /// </summary>
+    public Task WhenRequestCountReaches(long count)
+    {
+        lock (_waitersGate)
+        {
+            if (RequestCount >= count) return Task.CompletedTask;
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((count, reached));
+            return reached.Task;
+        }
+    }
+
+    /// <summary>Counts one tracker request and releases the waiters it satisfies.</summary>
+    internal void Served()
+    {
+        lock (_waitersGate)
+        {
+            var n = Interlocked.Increment(ref _requests);
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+                if (_waiters[i].Count <= n)
+                {
+                    _waiters[i].Reached.TrySetResult();
+                    _waiters.RemoveAt(i);
+                }
+        }
+    }
 
     /// <summary>Moves simulated time forward, as <c>POST /_sim/advance?days=N</c> does.</summary>
     public void Advance(int days = 14)
@@ -134,41 +167,8 @@ internal sealed class SimContext(SimulatedOrganisation org, SimulatorOptions opt
             await next(http).ConfigureAwait(false);
             return;
         }
-        Interlocked.Increment(ref Sim!._requests);
-        if (Options.FaultRate > 0 && _kinds.Length > 0)
-        {
-            FaultKinds? fault = null;
-            lock (_faultRng)
-                if (_faultRng.NextDouble() < Options.FaultRate) fault = _kinds[_faultRng.Next(_kinds.Length)];
-            switch (fault)
-            {
-                case FaultKinds.RateLimit:
-                    http.Response.Headers.RetryAfter = "1";
-                    if (ado)
-                    {
-                        http.Response.Headers["X-RateLimit-Resource"] = "Core";
-                        await AdoError(http, 429, "TF400733: The request has been canceled: Request was blocked due to exceeding usage of resource 'Core' in namespace 'User'.", "RequestBlockedException").ConfigureAwait(false);
-                    }
-                    else await JiraError(http, 429, "Rate limit exceeded.").ConfigureAwait(false);
-                    return;
-                case FaultKinds.ServerError:
-                    if (ado) await AdoError(http, 500, "TF246020: Simulated internal server error.", "SqlException").ConfigureAwait(false);
-                    else await JiraError(http, 500, "Internal server error").ConfigureAwait(false);
-                    return;
-                case FaultKinds.Unavailable:
-                    http.Response.Headers.RetryAfter = "1";
-                    http.Response.StatusCode = 503;
-                    http.Response.ContentType = "text/html";
-                    await http.Response.WriteAsync("<html><body>Service Unavailable</body></html>").ConfigureAwait(false);
-                    return;
-                case FaultKinds.Truncated:
-                    http.Items[TruncateKey] = true;
-                    break;
-                case FaultKinds.Slow:
-                    await Task.Delay(2000, http.RequestAborted).ConfigureAwait(false);
-                    break;
-            }
-        }
+        Sim!.Served();
+        if (await InjectFaultAsync(http, ado).ConfigureAwait(false)) return;
         var auth = http.Request.Headers.Authorization.ToString();
         if (jira)
         {
@@ -198,6 +198,44 @@ internal sealed class SimContext(SimulatedOrganisation org, SimulatorOptions opt
             }
         }
         await next(http).ConfigureAwait(false);
+    }
+
+    /// <summary>At <see cref="SimulatorOptions.FaultRate"/>, one fault of the enabled kinds; true when the fault is the whole answer.</summary>
+    private async Task<bool> InjectFaultAsync(HttpContext http, bool ado)
+    {
+        if (Options.FaultRate <= 0 || _kinds.Length == 0) return false;
+        FaultKinds? fault = null;
+        lock (_faultRng)
+            if (_faultRng.NextDouble() < Options.FaultRate) fault = _kinds[_faultRng.Next(_kinds.Length)];
+        switch (fault)
+        {
+            case FaultKinds.RateLimit:
+                http.Response.Headers.RetryAfter = "1";
+                if (ado)
+                {
+                    http.Response.Headers["X-RateLimit-Resource"] = "Core";
+                    await AdoError(http, 429, "TF400733: The request has been canceled: Request was blocked due to exceeding usage of resource 'Core' in namespace 'User'.", "RequestBlockedException").ConfigureAwait(false);
+                }
+                else await JiraError(http, 429, "Rate limit exceeded.").ConfigureAwait(false);
+                return true;
+            case FaultKinds.ServerError:
+                if (ado) await AdoError(http, 500, "TF246020: Simulated internal server error.", "SqlException").ConfigureAwait(false);
+                else await JiraError(http, 500, "Internal server error").ConfigureAwait(false);
+                return true;
+            case FaultKinds.Unavailable:
+                http.Response.Headers.RetryAfter = "1";
+                http.Response.StatusCode = 503;
+                http.Response.ContentType = "text/html";
+                await http.Response.WriteAsync("<html><body>Service Unavailable</body></html>").ConfigureAwait(false);
+                return true;
+            case FaultKinds.Truncated:
+                http.Items[TruncateKey] = true;
+                break;
+            case FaultKinds.Slow:
+                await Task.Delay(2000, http.RequestAborted).ConfigureAwait(false);
+                break;
+        }
+        return false;
     }
 
     private bool AdoAuthorised(string auth)

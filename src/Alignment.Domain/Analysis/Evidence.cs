@@ -13,7 +13,7 @@ internal static class Evidence
 
     public static SprintEvidence Sprint(SnapshotSprint s) => new(s.Source, s.Id, s.Name, s.State, s.FirstDay, s.LastDay);
 
-    public static VelocityEvidence Velocity(TeamVelocity v) => new(Round(v.P50), Round(v.Mean), Round(v.Cv),
+    public static VelocityEvidence Velocity(TeamVelocity v) => new(Round(v.P50), Round(v.Mean), v.Cv is { } cv ? Round(cv) : null,
         v.Sprints.Select(f => new VelocitySprintEvidence(f.SprintId, f.Completed, f.Committed, f.SayDo, f.Basis)).ToList());
 
     public static double Round(double v) => Math.Round(v, 2);

@@ -15,7 +15,7 @@ public sealed record ItemEvidence(string Source, string Key, string Url, string 
 
 public sealed record SprintEvidence(string Source, string Id, string Name, SprintState State, DateOnly? FirstDay, DateOnly? LastDay);
 
-public sealed record VelocityEvidence(double P50, double Mean, double Cv, IReadOnlyList<VelocitySprintEvidence> Sprints)
+public sealed record VelocityEvidence(double P50, double Mean, double? Cv, IReadOnlyList<VelocitySprintEvidence> Sprints)
 {
     public string Definition => "completed points of the team's last closed sprints (docs/figures.md)";
 }
@@ -65,7 +65,7 @@ public sealed record OvercommitEvidence(SprintEvidence Sprint, double CommittedP
 
 public sealed record VolatileVelocityEvidence(VelocityEvidence Velocity, double Threshold) : FindingEvidence
 {
-    public string Definition => "standard deviation ÷ mean of the completed points of the last closed sprints";
+    public string Definition => "sample standard deviation (n − 1) ÷ mean of the completed points of the last closed sprints";
 }
 
 public sealed record SayDoEvidence(IReadOnlyList<SayDoSprintEvidence> SayDo, double Average, double Threshold) : FindingEvidence

@@ -1,11 +1,14 @@
 
 namespace Alignment.Domain.Analysis;
 
-/// <summary>A team's velocity over its last closed sprints with figures (oldest first).</summary>
-public sealed record TeamVelocity(string Team, IReadOnlyList<SprintFigure> Sprints, double P50, double Mean, double StdDev)
+/// <summary>
+/// A team's velocity over its last closed sprints with figures (oldest first, <c>Analysis:VelocitySprints</c>), as defined in
+/// <see cref="Stats"/>: P50 and mean (0 without sprints), sample standard deviation and coefficient of variation (null below
+/// two sprints or at a zero mean).
+/// </summary>
+public sealed record TeamVelocity(string Team, IReadOnlyList<SprintFigure> Sprints, double P50, double Mean, double? StdDev, double? Cv)
 {
     public int Count => Sprints.Count;
-    public double Cv => Mean > 0 ? StdDev / Mean : 0;
     public IEnumerable<double> Completed => Sprints.Select(s => s.Completed);
 }
 
@@ -49,15 +52,16 @@ public sealed class SnapshotIndex
             TeamSprints[t.Id] = sprints;
             var closed = sprints.Where(x => x.State == SprintState.Closed).OrderBy(x => x.End ?? x.Completed ?? DateTimeOffset.MinValue).ToList();
             ClosedSprints[t.Id] = closed;
-            var recent = closed.Select(x => figures.GetValueOrDefault((t.Id, x.Source, x.Id))).OfType<SprintFigure>().TakeLast(o.VelocitySprints).ToList();
-            Velocity[t.Id] = VelocityOf(t.Id, recent);
-            var lengths = sprints.Where(x => x.Start is not null && x.End is not null).Select(x => (x.End!.Value - x.Start!.Value).TotalDays).Order().ToList();
-            SprintLengthDays[t.Id] = lengths.Count == 0 ? 14 : Math.Max(1, Math.Round(lengths[lengths.Count / 2]));
+            var withFigures = closed.Select(x => figures.GetValueOrDefault((t.Id, x.Source, x.Id))).OfType<SprintFigure>().ToList();
+            Velocity[t.Id] = VelocityOf(t.Id, withFigures.TakeLast(o.VelocitySprints).ToList());
+            SayDoWindow[t.Id] = withFigures.TakeLast(o.SayDoSprints).ToList();
+            var lengths = sprints.Where(x => x.Start is not null && x.End is not null).Select(x => (x.End!.Value - x.Start!.Value).TotalDays).ToList();
+            SprintLengthDays[t.Id] = Stats.Percentile(lengths, 0.5) is { } length ? Math.Max(1, Math.Round(length)) : 14;
             Active[t.Id] = sprints.LastOrDefault(x => x.State == SprintState.Active);
             Next[t.Id] = sprints.FirstOrDefault(x => x.State == SprintState.Future && (x.Start is null || Active[t.Id]?.Start is not { } a || x.Start >= a));
             var caps = closed.Select(x => capacities.TryGetValue((t.Id, x.Source, x.Id), out var d) ? d : (double?)null).OfType<double>()
-                .TakeLast(o.VelocitySprints).Order().ToList();
-            NormalCapacity[t.Id] = caps.Count == 0 ? null : Median(caps);
+                .TakeLast(o.VelocitySprints).ToList();
+            NormalCapacity[t.Id] = Stats.Percentile(caps, 0.5);
         }
     }
 
@@ -84,6 +88,8 @@ public sealed class SnapshotIndex
     public Dictionary<string, List<SnapshotSprint>> TeamSprints { get; } = [];
     public Dictionary<string, List<SnapshotSprint>> ClosedSprints { get; } = [];
     public Dictionary<string, TeamVelocity> Velocity { get; } = [];
+    /// <summary>Each team's last closed sprints with figures for say/do (<c>Analysis:SayDoSprints</c>, oldest first).</summary>
+    public Dictionary<string, List<SprintFigure>> SayDoWindow { get; } = [];
     public Dictionary<string, double> SprintLengthDays { get; } = [];
     public Dictionary<string, SnapshotSprint?> Active { get; } = [];
     public Dictionary<string, SnapshotSprint?> Next { get; } = [];
@@ -130,15 +136,10 @@ public sealed class SnapshotIndex
 
     public static TeamVelocity VelocityOf(string team, IReadOnlyList<SprintFigure> recent)
     {
-        if (recent.Count == 0) return new TeamVelocity(team, recent, 0, 0, 0);
-        var sorted = recent.Select(f => f.Completed).Order().ToList();
-        var mean = sorted.Average();
-        var sd = Math.Sqrt(sorted.Sum(v => (v - mean) * (v - mean)) / sorted.Count);
-        return new TeamVelocity(team, recent, Median(sorted), mean, sd);
+        var completed = recent.Select(f => f.Completed).ToList();
+        return new TeamVelocity(team, recent, Stats.Percentile(completed, 0.5) ?? 0, Stats.Mean(completed) ?? 0,
+            Stats.SampleStandardDeviation(completed), Stats.CoefficientOfVariation(completed));
     }
-
-    public static double Median(IReadOnlyList<double> sorted) =>
-        sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
 
     private Dictionary<string, List<SnapshotItem>>? _itemsByTeam;
 

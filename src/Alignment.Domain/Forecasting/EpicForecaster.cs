@@ -61,11 +61,7 @@ public static class EpicForecaster
             }
             int epicP50 = lastP50, epicP85 = lastP85; // one part: the epic finishes with it
             if (forecastParts > 1)
-            {
-                var sorted = (int[])days.Clone();
-                Array.Sort(sorted);
-                (epicP50, epicP85) = (Percentile(sorted, 0.5), Percentile(sorted, 0.85));
-            }
+                (epicP50, epicP85) = (Stats.NearestRankPercentile(days, 0.5)!.Value, Stats.NearestRankPercentile(days, 0.85)!.Value);
             result[(epic.Source, epic.Key)] = new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, ForecastStatus.Forecast,
                 DateOnly.FromDayNumber(epicP50), DateOnly.FromDayNumber(epicP85), epic.DueDate, [], parts,
                 upstream.Select(ItemRef.Of).ToList(), trials, o.ForecastSeed, x.Now);
@@ -139,13 +135,13 @@ public static class EpicForecaster
         return (parts, reasons, forecastParts, lastP50, lastP85);
     }
 
-    /// <summary>The value below which <paramref name="p"/> of the sorted trials fall (nearest rank).</summary>
-    public static int Percentile(int[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
-
-    /// <summary><see cref="Percentile"/> over a histogram: the smallest bucket holding the trial of nearest rank <paramref name="p"/>.</summary>
+    /// <summary>
+    /// <see cref="Stats.NearestRankPercentile{T}"/> over a histogram: the smallest bucket holding the trial of nearest rank
+    /// <paramref name="p"/>.
+    /// </summary>
     private static int PercentileIndex(int[] counts, int total, double p)
     {
-        var rank = Math.Clamp((int)Math.Ceiling(p * total) - 1, 0, total - 1);
+        var rank = Stats.NearestRankIndex(total, p);
         var seen = 0;
         for (var k = 0; k < counts.Length; k++)
         {
@@ -200,8 +196,8 @@ public static class EpicForecaster
             var v = x.Velocity[team];
             var samples = v.Sprints.Select(f => f.Completed).ToArray();
             var length = x.SprintLengthDays[team];
-            var estimated = x.ItemsOf(team).Where(i => i.Points is > 0 && i.Type is not (WorkItemType.Epic or WorkItemType.Feature)).Select(i => i.Points!.Value).Order().ToList();
-            var assumed = estimated.Count == 0 ? 1 : SnapshotIndex.Median(estimated);
+            var estimated = x.ItemsOf(team).Where(i => i.Points is > 0 && i.Type is not (WorkItemType.Epic or WorkItemType.Feature)).Select(i => i.Points!.Value).ToList();
+            var assumed = Stats.Percentile(estimated, 0.5) ?? 1;
             string? reason = null;
             if (samples.Length < o.MinHistorySprints)
                 reason = $"{x.TeamName(team)} has {samples.Length} closed sprint(s) with figures; a forecast needs {o.MinHistorySprints}";

@@ -107,12 +107,22 @@ public sealed record MiExplanation(string Figure, string Definition, object? Val
 /// </summary>
 public sealed record MiEpicForecast(DateOnly? P50, DateOnly? P85, string? Reason);
 
+/// <summary>
+/// The windows of the MI figures (<c>Analysis</c> options): velocity P50, trend, capacity and the organisation's velocity series
+/// over the last <see cref="VelocitySprints"/> closed sprints, say/do over the last <see cref="SayDoSprints"/>.
+/// </summary>
+public sealed record MiWindows(int VelocitySprints, int SayDoSprints)
+{
+    public static MiWindows Of(AnalysisOptions a) => new(Math.Max(1, a.VelocitySprints), Math.Max(1, a.SayDoSprints));
+}
+
 /// <summary>The definitions every figure carries (one place, so the API, CSV and dashboard say the same).</summary>
 public static class MiDefinitions
 {
     public const string VelocityP50 = "Median (P50, linear interpolation) of completed points over the team's last closed sprints (Analysis:VelocitySprints, default 6); completed = points of items in the sprint done by its end, as in the Jira velocity chart.";
     public const string VelocityTrend = "Least-squares slope of completed points per sprint over the same closed sprints (points per sprint; positive = rising).";
-    public const string SayDo = "Completed ÷ committed points summed over the team's last 3 closed sprints (committed = points in the sprint when it started).";
+    public static string SayDo(int sprints) =>
+        $"Completed ÷ committed points summed over the team's last {sprints} closed sprints (Analysis:SayDoSprints; committed = points in the sprint when it started).";
     public const string CommittedPoints = "Points of the team's items currently planned in its active sprint (removed items excluded; unestimated items count 0).";
     public const string CapacityDays = "Available person-days of the team in its active sprint (sum over members, days off deducted).";
     public const string CapacityPoints = "P50 velocity scaled by capacity: P50 × (active sprint person-days ÷ median person-days of the closed sprints used for velocity); unscaled P50 when person-days are unknown.";
@@ -122,7 +132,7 @@ public static class MiDefinitions
     public const string OrgCapacityPoints = "Sum over teams with an active sprint and a P50 velocity of their capacity in points.";
     public const string OrgCommitmentVsCapacity = "Committed points ÷ capacity points, over the teams that have both.";
     public const string OrgCapacityDays = "Sum of available person-days in the teams' active sprints.";
-    public const string OrgSayDo = "Completed ÷ committed points summed over every team's last 3 closed sprints.";
+    public static string OrgSayDo(int sprints) => $"Completed ÷ committed points summed over every team's last {sprints} closed sprints (Analysis:SayDoSprints).";
     public const string OrgVelocityTrend = "Sum of the teams' velocity trends (points per sprint); the series adds up each team's n-th last closed sprint.";
     public const string OrgFindings = "Findings that are open or acknowledged (not resolved, not suppressed), by rule and severity.";
     public const string Dependencies = "Open dependencies between items of different teams (neither item done or removed); a link reported by both items counts once. Edge From depends on To.";

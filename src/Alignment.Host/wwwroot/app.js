@@ -128,7 +128,7 @@ async function overviewPage() {
     h("div", { class: "cards" },
       figureCard("Commitment vs capacity", o.commitmentVsCapacity, fmt.pct, {
         sub: `${fmt.num(o.committedPoints.value)} of ${fmt.num(o.capacityPoints.value)} points`, tone: useTone(o.commitmentVsCapacity.value) }),
-      figureCard("Say / do", o.sayDo, fmt.pct, { sub: "last 3 sprints, all teams", tone: sayDoTone(o.sayDo.value) }),
+      figureCard("Say / do", o.sayDo, fmt.pct, { sub: "last closed sprints, all teams", tone: sayDoTone(o.sayDo.value) }),
       figureCard("Velocity trend", o.velocityTrend, fmt.signed, { sub: "points per sprint, all teams", tone: o.velocityTrend.value < 0 ? "warn" : "" }),
       figureCard("Capacity", o.capacityDays, v => `${fmt.num(v)} days`, { sub: "person-days in active sprints" }),
       card("Open findings", f.total === null ? "—" : String(f.total), {

@@ -12,14 +12,12 @@ public sealed record MiSnapshot(MiOverview Overview, MiTeams Teams, MiEpics Epic
 /// </summary>
 public static partial class MiBuilder
 {
-    public const int SayDoSprints = 3;
-
-    public static async Task<MiSnapshot> ComputeAsync(NpgsqlConnection conn, DateTimeOffset now, int velocitySprints,
+    public static async Task<MiSnapshot> ComputeAsync(NpgsqlConnection conn, DateTimeOffset now, MiWindows windows,
         CancellationToken ct, IReadOnlyList<SyncSourceScope>? syncSources = null)
     {
         var input = await LoadAsync(conn, ct);
         if (syncSources is not null) input.SyncSources = syncSources;
-        return Build(input, now, velocitySprints);
+        return Build(input, now, windows);
     }
 
     // ---- reading ---------------------------------------------------------------------------------------------------
@@ -135,13 +133,13 @@ public static partial class MiBuilder
 
     // ---- computing -------------------------------------------------------------------------------------------------
 
-    public static MiSnapshot Build(MiInput input, DateTimeOffset now, int velocitySprints = 6)
+    public static MiSnapshot Build(MiInput input, DateTimeOffset now, MiWindows windows)
     {
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var teams = input.Teams.Select(t => BuildTeam(input, t, velocitySprints)).ToList();
+        var teams = input.Teams.Select(t => BuildTeam(input, t, windows)).ToList();
         var epics = BuildEpics(input, today);
         var deps = BuildDependencies(input, now);
-        var overview = BuildOverview(input, teams, epics, deps, now)
+        var overview = BuildOverview(input, teams, epics, deps, now, windows)
             with { DataFreshness = DataFreshness(SyncFreshness.Assess(input.SyncSources, input.SyncState, now), now) };
         return new MiSnapshot(overview, new MiTeams(now, teams), new MiEpics(now, epics), deps);
     }
@@ -149,12 +147,12 @@ public static partial class MiBuilder
     private static string TeamExplain(string team, string figure) => $"/api/mi/teams/{Uri.EscapeDataString(team)}/explain?figure={figure}";
     private static string OrgExplain(string figure) => $"/api/mi/explain?figure={figure}";
 
-    private static MiTeam BuildTeam(MiInput input, TeamRow t, int velocitySprints)
+    private static MiTeam BuildTeam(MiInput input, TeamRow t, MiWindows windows)
     {
         var closed = input.Figures.Where(f => f.TeamId == t.Id && f.State == SprintState.Closed).ToList();
-        var velocityWindow = closed.Skip(Math.Max(0, closed.Count - velocitySprints)).ToList();
-        var sayDoWindow = closed.Skip(Math.Max(0, closed.Count - SayDoSprints)).ToList();
-        var stats = VelocityStatistics.Compute(closed.Select(f => f.CompletedPoints).ToList(), velocitySprints);
+        var velocityWindow = closed.TakeLast(windows.VelocitySprints).ToList();
+        var sayDoWindow = closed.TakeLast(windows.SayDoSprints).ToList();
+        var stats = VelocityStatistics.Compute(velocityWindow.Select(f => f.CompletedPoints).ToList(), windows.VelocitySprints);
         string noFigures = input.FiguresAvailable
             ? "no closed sprint with figures for this team yet"
             : "sprint figures are not available yet (analysis.sprint_figures)";
@@ -170,7 +168,7 @@ public static partial class MiBuilder
         string capacityReason = active is null ? "the team has no active sprint" : noFigures;
         if (active is not null && stats.P50 is { } p50)
         {
-            capacityPoints = activeDays is { } d && normalDays.Count > 0 && VelocityStatistics.Percentile(normalDays, 0.5) is var median && median > 0
+            capacityPoints = activeDays is { } d && Stats.Percentile(normalDays, 0.5) is { } median && median > 0
                 ? p50 * d / median : p50;
         }
         double? capacityUse = capacityPoints is > 0 && active is not null ? active.Points / capacityPoints : null;
@@ -196,7 +194,7 @@ public static partial class MiBuilder
             MiFigure.Of(stats.P50, MiDefinitions.VelocityP50, TeamExplain(t.Id, "velocityP50"), noFigures),
             MiFigure.Of(stats.Trend, MiDefinitions.VelocityTrend, TeamExplain(t.Id, "velocityTrend"),
                 stats.Sprints < 2 ? "a trend needs at least two closed sprints with figures" : noFigures),
-            MiFigure.Of(sayDo, MiDefinitions.SayDo, TeamExplain(t.Id, "sayDo"),
+            MiFigure.Of(sayDo, MiDefinitions.SayDo(windows.SayDoSprints), TeamExplain(t.Id, "sayDo"),
                 sayDoWindow.Count > 0 ? "nothing was committed in the last closed sprints" : noFigures),
             MiFigure.Of(active?.Points, MiDefinitions.CommittedPoints, TeamExplain(t.Id, "committedPoints"), "the team has no active sprint"),
             MiFigure.Of(activeDays, MiDefinitions.CapacityDays, TeamExplain(t.Id, "capacityDays"),
@@ -283,7 +281,8 @@ public static partial class MiBuilder
         return new MiDependencies(now, MiDefinitions.Dependencies + " At risk: " + MiDefinitions.AtRisk, nodes, edges);
     }
 
-    private static MiOverview BuildOverview(MiInput input, List<MiTeam> teams, List<MiEpic> epics, MiDependencies deps, DateTimeOffset now)
+    private static MiOverview BuildOverview(MiInput input, List<MiTeam> teams, List<MiEpic> epics, MiDependencies deps, DateTimeOffset now,
+        MiWindows windows)
     {
         var withActive = teams.Where(t => t.CommittedPoints.Value is not null).ToList();
         var withCapacity = withActive.Where(t => t.CapacityPoints.Value is not null).ToList();
@@ -298,7 +297,7 @@ public static partial class MiBuilder
 
         var series = new List<MiVelocityPoint>();
         var closedPerTeam = teams.Select(t => t.Sprints.Where(s => s.State == SprintState.Closed).ToList()).ToList();
-        int maxN = closedPerTeam.Count == 0 ? 0 : Math.Min(6, closedPerTeam.Max(c => c.Count));
+        int maxN = closedPerTeam.Count == 0 ? 0 : Math.Min(windows.VelocitySprints, closedPerTeam.Max(c => c.Count));
         for (int k = maxN - 1; k >= 0; k--)
         {
             var slot = closedPerTeam.Where(c => c.Count > k).Select(c => c[c.Count - 1 - k]).ToList();
@@ -323,7 +322,7 @@ public static partial class MiBuilder
                 withActive.Count == 0 ? "no team has an active sprint" : noFigures),
             MiFigure.Of(days.Count == 0 ? null : days.Sum(t => t.CapacityDays.Value!.Value), MiDefinitions.OrgCapacityDays,
                 OrgExplain("capacityDays"), "no capacity is recorded for the active sprints"),
-            MiFigure.Of(sayCommitted > 0 ? sayCompleted / sayCommitted : null, MiDefinitions.OrgSayDo, OrgExplain("sayDo"), noFigures),
+            MiFigure.Of(sayCommitted > 0 ? sayCompleted / sayCommitted : null, MiDefinitions.OrgSayDo(windows.SayDoSprints), OrgExplain("sayDo"), noFigures),
             MiFigure.Of(trends.Count == 0 ? null : trends.Sum(t => t.VelocityTrend.Value!.Value), MiDefinitions.OrgVelocityTrend,
                 OrgExplain("velocityTrend"), "no team has two closed sprints with figures yet"),
             series,

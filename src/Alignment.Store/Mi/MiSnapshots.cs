@@ -36,7 +36,7 @@ public sealed class MiSnapshots : IDisposable
     {
         await using var conn = await _db.OpenConnectionAsync(ct);
         var o = _options.Value;
-        var snapshot = await MiBuilder.ComputeAsync(conn, _time.GetUtcNow(), Math.Max(1, o.Analysis.VelocitySprints), ct, SyncSourceScope.From(o));
+        var snapshot = await MiBuilder.ComputeAsync(conn, _time.GetUtcNow(), MiWindows.Of(o.Analysis), ct, SyncSourceScope.From(o));
         await using var tx = await conn.BeginTransactionAsync(ct);
         foreach (var (kind, body) in Documents(snapshot))
         {

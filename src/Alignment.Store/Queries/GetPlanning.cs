@@ -29,8 +29,8 @@ public sealed record PlanningPack(string Team, SprintRef? NextSprint, double? Ca
     double? AverageCapacityDays, double? CapacityRatio, double? SuggestedLoad, IReadOnlyList<PlanningItemDto> UnestimatedTopItems,
     IReadOnlyList<CarryOverCandidateDto> CarryOverCandidates, IReadOnlyList<CrossTeamDependencyDto> Dependencies);
 
-/// <summary>Null when the team is unknown or not visible.</summary>
-public sealed record GetPlanningQuery(Viewer Viewer, string TeamId, int VelocitySprints = 6, int BacklogTop = 30) : IQuery<PlanningPack?>;
+/// <summary>Null when the team is unknown or not visible. <c>VelocitySprints</c> null: <c>Analysis:VelocitySprints</c>.</summary>
+public sealed record GetPlanningQuery(Viewer Viewer, string TeamId, int? VelocitySprints = null, int BacklogTop = 30) : IQuery<PlanningPack?>;
 
 internal sealed class GetPlanningHandler(NpgsqlDataSource db, IOptions<AlignmentOptions> options) : IQueryHandler<GetPlanningQuery, PlanningPack?>
 {
@@ -50,8 +50,9 @@ internal sealed class GetPlanningHandler(NpgsqlDataSource db, IOptions<Alignment
             ORDER BY s.start_at NULLS LAST, s.external_id
             """, new { q.TeamId }, cancellationToken: ct))).ToList();
 
-        var closed = sprints.Where(s => s.State == SprintState.Closed && s.CompletedPoints is not null).TakeLast(q.VelocitySprints).ToList();
-        var v = VelocityStatistics.Compute(closed.Select(s => s.CompletedPoints!.Value).ToList(), q.VelocitySprints);
+        var velocitySprints = Math.Max(1, q.VelocitySprints ?? options.Value.Analysis.VelocitySprints);
+        var closed = sprints.Where(s => s.State == SprintState.Closed && s.CompletedPoints is not null).TakeLast(velocitySprints).ToList();
+        var v = VelocityStatistics.Compute(closed.Select(s => s.CompletedPoints!.Value).ToList(), velocitySprints);
         var velocity = new VelocityDto(v.Sprints, v.Completed, v.Mean, v.P15, v.P50, v.P85, v.Trend, v.CoefficientOfVariation);
 
         var active = sprints.Find(s => s.State == SprintState.Active);
@@ -64,11 +65,21 @@ internal sealed class GetPlanningHandler(NpgsqlDataSource db, IOptions<Alignment
                 .GetValueOrDefault(next.Id);
         }
         var pastCapacities = closed.Where(s => s.CapacityDays is > 0).Select(s => s.CapacityDays!.Value).ToList();
-        double? averageCapacity = pastCapacities.Count > 0 ? pastCapacities.Average() : null;
+        double? averageCapacity = Stats.Mean(pastCapacities);
         double? ratio = capacity is not null && averageCapacity is > 0 ? capacity / averageCapacity : null;
         double? suggested = v.P50 is { } p50 ? p50 * (ratio ?? 1.0) : null;
 
-        var unestimated = (await conn.QueryAsync<PlanningItemDto>(new CommandDefinition("""
+        var unestimated = await UnestimatedTopAsync(conn, q.TeamId, q.BacklogTop, ct);
+        var candidates = active is null ? [] : await CarryOverCandidatesAsync(conn, q.TeamId, team.SourceId, active.Id, ct);
+
+        var dependencies = next is null ? [] : await DependenciesAsync(conn, q.TeamId, team.SourceId, next.Id, ct);
+        return new PlanningPack(q.TeamId, next is null ? null : Ref(next), capacity, velocity, averageCapacity, ratio, suggested,
+            unestimated, candidates, dependencies);
+    }
+
+    /// <summary>The unestimated items among the top <paramref name="backlogTop"/> of the team's ranked open backlog.</summary>
+    private static async Task<List<PlanningItemDto>> UnestimatedTopAsync(NpgsqlConnection conn, string teamId, int backlogTop, CancellationToken ct) =>
+        (await conn.QueryAsync<PlanningItemDto>(new CommandDefinition("""
             SELECT key, title, status_category AS statuscategory, story_points AS storypoints, rank, url FROM (
                 SELECT w.key, w.title, w.status_category, w.story_points, w.rank, w.url
                 FROM core.work_items w
@@ -78,9 +89,12 @@ internal sealed class GetPlanningHandler(NpgsqlDataSource db, IOptions<Alignment
                 LIMIT @BacklogTop) top
             WHERE story_points IS NULL
             ORDER BY rank NULLS LAST, key
-            """, new { q.TeamId, q.BacklogTop }, cancellationToken: ct))).ToList();
+            """, new { TeamId = teamId, BacklogTop = backlogTop }, cancellationToken: ct))).ToList();
 
-        var candidates = active is null ? [] : (await conn.QueryAsync<CarryOverCandidateDto>(new CommandDefinition("""
+    /// <summary>The unfinished items of the active sprint, with how often each was carried over already.</summary>
+    private static async Task<List<CarryOverCandidateDto>> CarryOverCandidatesAsync(NpgsqlConnection conn, string teamId, string sourceId,
+        string sprintId, CancellationToken ct) =>
+        (await conn.QueryAsync<CarryOverCandidateDto>(new CommandDefinition("""
             SELECT w.key, w.title, w.status_category AS statuscategory, w.story_points AS storypoints, coalesce(o.carry_count, 0) AS timescarriedover, w.url
             FROM core.sprint_items si
             JOIN core.work_items w ON w.source_id = si.source_id AND w.external_id = si.item_external_id
@@ -88,12 +102,7 @@ internal sealed class GetPlanningHandler(NpgsqlDataSource db, IOptions<Alignment
                  AND o.item_external_id = si.item_external_id
             WHERE si.source_id = @SourceId AND si.sprint_id = @SprintId AND NOT w.deleted AND w.status_category IN ('todo', 'inProgress')
             ORDER BY w.rank NULLS LAST, w.key
-            """, new { q.TeamId, team.SourceId, SprintId = active.Id }, cancellationToken: ct))).ToList();
-
-        var dependencies = next is null ? [] : await DependenciesAsync(conn, q.TeamId, team.SourceId, next.Id, ct);
-        return new PlanningPack(q.TeamId, next is null ? null : Ref(next), capacity, velocity, averageCapacity, ratio, suggested,
-            unestimated, candidates, dependencies);
-    }
+            """, new { TeamId = teamId, SourceId = sourceId, SprintId = sprintId }, cancellationToken: ct))).ToList();
 
     /// <summary>Dependencies between the items of a sprint and other teams' items, both directions (core.links kind dependency).</summary>
     internal static async Task<List<CrossTeamDependencyDto>> DependenciesAsync(NpgsqlConnection conn, string teamId, string sourceId, string sprintId,

@@ -1,5 +1,6 @@
 using Dapper;
 using Mediator;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Alignment.Store.Queries;
@@ -18,7 +19,7 @@ public sealed record SayDoPointDto(string SprintId, string Name, DateTimeOffset?
 /// The retrospective pack of one sprint: its figures (committed / completed / added / removed / carried over, say/do,
 /// basis, capacity), the items carried over, the scope added after the start, the items removed, the blockers that hit,
 /// the findings first raised during the sprint for the team (owning or related), and the say/do trend over the team's
-/// last closed sprints up to this one.
+/// last closed sprints up to this one (as many as <c>Analysis:VelocitySprints</c>: a series per sprint, like the velocity).
 /// </summary>
 public sealed record RetrospectivePack(SprintDto Sprint, IReadOnlyList<RetroItemDto> CarriedOver, IReadOnlyList<RetroItemDto> Added,
     IReadOnlyList<RetroItemDto> Removed, IReadOnlyList<BlockerDto> BlockersThatHit, IReadOnlyList<RaisedFindingDto> FindingsRaised,
@@ -27,10 +28,14 @@ public sealed record RetrospectivePack(SprintDto Sprint, IReadOnlyList<RetroItem
 /// <summary><c>TeamVisible</c> false: the team is unknown or not visible; <c>Pack</c> null: no such sprint (or no closed sprint yet).</summary>
 public sealed record RetrospectiveAnswer(bool TeamVisible, RetrospectivePack? Pack);
 
-/// <summary><c>SprintId</c>: the sprint's id or name; null = the team's last closed sprint.</summary>
-public sealed record GetRetrospectiveQuery(Viewer Viewer, string TeamId, string? SprintId, int TrendSprints = 6) : IQuery<RetrospectiveAnswer>;
+/// <summary>
+/// <c>SprintId</c>: the sprint's id or name; null = the team's last closed sprint. <c>TrendSprints</c> null:
+/// <c>Analysis:VelocitySprints</c>.
+/// </summary>
+public sealed record GetRetrospectiveQuery(Viewer Viewer, string TeamId, string? SprintId, int? TrendSprints = null) : IQuery<RetrospectiveAnswer>;
 
-internal sealed class GetRetrospectiveHandler(NpgsqlDataSource db) : IQueryHandler<GetRetrospectiveQuery, RetrospectiveAnswer>
+internal sealed class GetRetrospectiveHandler(NpgsqlDataSource db, IOptions<AlignmentOptions> options)
+    : IQueryHandler<GetRetrospectiveQuery, RetrospectiveAnswer>
 {
     public async ValueTask<RetrospectiveAnswer> Handle(GetRetrospectiveQuery q, CancellationToken ct)
     {
@@ -53,7 +58,24 @@ internal sealed class GetRetrospectiveHandler(NpgsqlDataSource db) : IQueryHandl
         RetroItemDto Dto(OutcomeRow r, int carried) => new(r.Key, r.Title, r.StatusCategory, r.Points, r.Completed, carried, r.Url);
 
         var finish = sprint.Completed ?? sprint.End;
-        var blockers = (await conn.QueryAsync<BlockerDto>(new CommandDefinition("""
+        var blockers = await BlockersAsync(conn, q.TeamId, sourceId, sprint.Id, finish, ct);
+        var findings = await FindingsRaisedAsync(conn, q.TeamId, sprint.Start, finish, ct);
+
+        var trend = all.Where(s => s.State == SprintState.Closed && s.Start <= sprint.Start && s.CommittedPoints is not null)
+            .Take(Math.Max(1, q.TrendSprints ?? options.Value.Analysis.VelocitySprints)).Reverse()
+            .Select(s => new SayDoPointDto(s.Id, s.Name, s.Start, s.CommittedPoints!.Value, s.CompletedPoints ?? 0, s.SayDo)).ToList();
+
+        return new(true, new RetrospectivePack(sprint,
+            items.Where(i => i.CarriedOver).Select(i => Dto(i, i.CarryCount + 1)).ToList(),
+            items.Where(i => i.Added).Select(i => Dto(i, i.CarryCount)).ToList(),
+            items.Where(i => i.Removed).Select(i => Dto(i, i.CarryCount)).ToList(),
+            blockers, findings, trend));
+    }
+
+    /// <summary>Other teams' items that the sprint's committed or added items depended on and that were not done by its end.</summary>
+    private static async Task<List<BlockerDto>> BlockersAsync(NpgsqlConnection conn, string teamId, string? sourceId, string sprintId,
+        DateTimeOffset? finish, CancellationToken ct) =>
+        (await conn.QueryAsync<BlockerDto>(new CommandDefinition("""
             WITH mine AS (
                 SELECT w.source_id, w.key FROM analysis.sprint_item_outcomes o
                 JOIN core.work_items w ON w.source_id = o.source_id AND w.external_id = o.item_external_id
@@ -73,27 +95,19 @@ internal sealed class GetRetrospectiveHandler(NpgsqlDataSource db) : IQueryHandl
                      d.status_category) AS blockerstatusatend
             FROM deps d
             ORDER BY 1, 2, 3
-            """, new { q.TeamId, sourceId, SprintId = sprint.Id, finish = (finish ?? DateTimeOffset.MaxValue).UtcDateTime }, cancellationToken: ct)))
+            """, new { TeamId = teamId, sourceId, SprintId = sprintId, finish = (finish ?? DateTimeOffset.MaxValue).UtcDateTime }, cancellationToken: ct)))
             .Where(b => b.BlockerStatusAtEnd != StatusCategory.Done.Name()).ToList();
 
-        var findings = (await conn.QueryAsync<FindingRow>(new CommandDefinition("""
+    /// <summary>The findings of the team (owning or related) first raised between the sprint's start and its finish.</summary>
+    private static async Task<List<RaisedFindingDto>> FindingsRaisedAsync(NpgsqlConnection conn, string teamId, DateTimeOffset? start,
+        DateTimeOffset? finish, CancellationToken ct) =>
+        (await conn.QueryAsync<FindingRow>(new CommandDefinition("""
             SELECT id, rule, severity, status, title, first_seen FROM analysis.findings
             WHERE (team_id = @TeamId OR @TeamId = ANY(related_teams)) AND first_seen >= @start AND first_seen < @finish
             ORDER BY first_seen, id
-            """, new { q.TeamId, start = (sprint.Start ?? DateTimeOffset.MinValue).UtcDateTime, finish = (finish ?? DateTimeOffset.MaxValue).UtcDateTime },
+            """, new { TeamId = teamId, start = (start ?? DateTimeOffset.MinValue).UtcDateTime, finish = (finish ?? DateTimeOffset.MaxValue).UtcDateTime },
             cancellationToken: ct)))
             .Select(f => new RaisedFindingDto(f.Id, f.Rule, f.Severity, f.Status, f.Title, new DateTimeOffset(DateTime.SpecifyKind(f.FirstSeen, DateTimeKind.Utc)))).ToList();
-
-        var trend = all.Where(s => s.State == SprintState.Closed && s.Start <= sprint.Start && s.CommittedPoints is not null)
-            .Take(q.TrendSprints).Reverse()
-            .Select(s => new SayDoPointDto(s.Id, s.Name, s.Start, s.CommittedPoints!.Value, s.CompletedPoints ?? 0, s.SayDo)).ToList();
-
-        return new(true, new RetrospectivePack(sprint,
-            items.Where(i => i.CarriedOver).Select(i => Dto(i, i.CarryCount + 1)).ToList(),
-            items.Where(i => i.Added).Select(i => Dto(i, i.CarryCount)).ToList(),
-            items.Where(i => i.Removed).Select(i => Dto(i, i.CarryCount)).ToList(),
-            blockers, findings, trend));
-    }
 
     private sealed class FindingRow
     {

@@ -2,12 +2,15 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Alignment.Trackers.Collecting;
 
-/// <summary>Gives the transport of a configured source: its resilient named HttpClient and its shared budget.</summary>
-public sealed class TrackerApiFactory(IHttpClientFactory clients, SourceBudgets budgets, IFailedPayloadSink sink)
+/// <summary>
+/// Gives the transport of a configured source: its resilient named HttpClient and its shared budget, waiting (deadlines,
+/// back-offs, Retry-After) on the host's <see cref="TimeProvider"/>.
+/// </summary>
+public sealed class TrackerApiFactory(IHttpClientFactory clients, SourceBudgets budgets, IFailedPayloadSink sink, TimeProvider clock)
 {
     public TrackerApi Create(SourceOptions source) =>
         new(clients.CreateClient(TrackerHttpRegistration.ClientName(source.Id)),
-            budgets.Get(source.Id, source.Sync.MaxConcurrency, source.Sync.MaxRequestsPerSecond), sink, Policy(source.Sync));
+            budgets.Get(source.Id, source.Sync.MaxConcurrency, source.Sync.MaxRequestsPerSecond), sink, Policy(source.Sync), clock);
 
     /// <summary>The deadlines and size limit of one source's requests (docs/reliability.md, "Deadlines").</summary>
     public static TrackerRequestPolicy Policy(SourceSyncOptions sync) => new(

@@ -5,20 +5,23 @@ namespace Alignment.Trackers.Http;
 
 /// <summary>
 /// One request budget per source, shared by every job in the process: a concurrency limit, an optional
-/// request rate bound, a slow-down learnt from rate-limit headers, and counters for the sync run report.
+/// request rate bound, a slow-down learnt from rate-limit headers, and counters for the sync run report. Every wait is on
+/// its <see cref="TimeProvider"/> (the host's), so a test can advance a fake clock instead of sleeping.
 /// </summary>
 public sealed class SourceBudget
 {
     private readonly SemaphoreSlim _slots;
     private readonly TimeSpan _minInterval;
+    private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private DateTimeOffset _nextAllowed = DateTimeOffset.MinValue;
     private long _requests, _attempts, _rateLimitWaits;
     private long _waitTicks;
 
-    public SourceBudget(string sourceId, int maxConcurrency, double maxRequestsPerSecond)
+    public SourceBudget(string sourceId, int maxConcurrency, double maxRequestsPerSecond, TimeProvider? time = null)
     {
         SourceId = sourceId;
+        _time = time ?? TimeProvider.System;
         _slots = new SemaphoreSlim(Math.Max(1, maxConcurrency));
         _minInterval = maxRequestsPerSecond > 0 ? TimeSpan.FromSeconds(1 / maxRequestsPerSecond) : TimeSpan.Zero;
     }
@@ -44,12 +47,12 @@ public sealed class SourceBudget
             TimeSpan wait;
             lock (_gate)
             {
-                var now = DateTimeOffset.UtcNow;
+                var now = _time.GetUtcNow();
                 var at = _nextAllowed > now ? _nextAllowed : now;
                 _nextAllowed = at + _minInterval;
                 wait = at - now;
             }
-            if (wait > TimeSpan.Zero) await Task.Delay(wait, ct).ConfigureAwait(false);
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, _time, ct).ConfigureAwait(false);
             Interlocked.Increment(ref _attempts);
             return new Release(_slots);
         }
@@ -74,7 +77,7 @@ public sealed class SourceBudget
             delay = Max(delay, TimeSpan.FromSeconds(1));
         if ((int)response.StatusCode is 429 or 503 && h.RetryAfter is { } ra)
         {
-            var ask = ra.Delta ?? (ra.Date is { } date ? date - DateTimeOffset.UtcNow : TimeSpan.Zero);
+            var ask = ra.Delta ?? (ra.Date is { } date ? date - _time.GetUtcNow() : TimeSpan.Zero);
             delay = Max(delay, ask);
         }
         if (delay <= TimeSpan.Zero) return;
@@ -82,7 +85,7 @@ public sealed class SourceBudget
         Interlocked.Add(ref _waitTicks, delay.Ticks);
         lock (_gate)
         {
-            var until = DateTimeOffset.UtcNow + delay;
+            var until = _time.GetUtcNow() + delay;
             if (until > _nextAllowed) _nextAllowed = until;
         }
     }
@@ -105,13 +108,13 @@ public readonly record struct BudgetSnapshot(long Requests, long Retries, long R
         new(a.Requests - b.Requests, a.Retries - b.Retries, a.RateLimitWaits - b.RateLimitWaits);
 }
 
-/// <summary>The process-wide registry of budgets, one per source id.</summary>
-public sealed class SourceBudgets
+/// <summary>The process-wide registry of budgets, one per source id, all waiting on <paramref name="time"/> (the host's clock).</summary>
+public sealed class SourceBudgets(TimeProvider? time = null)
 {
     private readonly ConcurrentDictionary<string, SourceBudget> _budgets = new();
 
     public SourceBudget Get(string sourceId, int maxConcurrency = 4, double maxRequestsPerSecond = 0) =>
-        _budgets.GetOrAdd(sourceId, id => new SourceBudget(id, maxConcurrency, maxRequestsPerSecond));
+        _budgets.GetOrAdd(sourceId, id => new SourceBudget(id, maxConcurrency, maxRequestsPerSecond, time));
 }
 
 /// <summary>Innermost handler: every attempt (retries included) takes a slot of the source's budget.</summary>

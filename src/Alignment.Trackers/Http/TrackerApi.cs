@@ -36,14 +36,17 @@ public sealed class TrackerApi
     private readonly HttpClient _http;
     private readonly IFailedPayloadSink _sink;
     private readonly ResiliencePipeline _pipeline;
+    private readonly TimeProvider _clock;
 
+    /// <summary><paramref name="clock"/>: what every deadline, back-off and Retry-After wait runs on (the host's; a fake one in tests).</summary>
     public TrackerApi(HttpClient http, SourceBudget budget, IFailedPayloadSink sink, TrackerRequestPolicy? policy = null, TimeProvider? clock = null)
     {
         _http = http;
         Budget = budget;
         _sink = sink;
         Policy = policy ?? TrackerRequestPolicy.Default;
-        _pipeline = BuildPipeline(Policy, clock ?? TimeProvider.System);
+        _clock = clock ?? TimeProvider.System;
+        _pipeline = BuildPipeline(Policy, _clock);
     }
 
     public string SourceId => Budget.SourceId;
@@ -209,10 +212,10 @@ public sealed class TrackerApi
 
     private static bool IsTransient(HttpStatusCode s) => (int)s is 408 or 429 or >= 500;
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
     {
         if ((int)response.StatusCode is not (429 or 503) || response.Headers.RetryAfter is not { } ra) return null;
-        var wait = ra.Delta ?? (ra.Date is { } date ? date - DateTimeOffset.UtcNow : TimeSpan.Zero);
+        var wait = ra.Delta ?? (ra.Date is { } date ? date - _clock.GetUtcNow() : TimeSpan.Zero);
         return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
     }
 

@@ -1,3 +1,4 @@
+using Alignment.IntegrationTests.Infrastructure;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -22,6 +23,8 @@ public sealed partial class AzureDevOpsCollectorTests : IDisposable
     private readonly ServiceProvider _services;
     private readonly SourceOptions _source;
     private readonly TrackerApi _api;
+    /// <summary>The transport's clock: a test that makes it back off or honour a Retry-After advances it instead of sleeping.</summary>
+    private readonly TestClock _clock = new();
 
     private static readonly TeamOptions LedgerTeam = new()
     {
@@ -31,13 +34,14 @@ public sealed partial class AzureDevOpsCollectorTests : IDisposable
     public AzureDevOpsCollectorTests()
     {
         var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(_clock);
         services.AddSingleton<SourceBudgets>();
         services.AddTrackerHttpClient(new TrackerHttpSettings("ado", new Uri(_server.Url + Org + "/"),
             TrackerHttpRegistration.Authorization("Pat", null, "not-a-real-pat"), MaxConcurrency: 4, MaxRequestsPerSecond: 0));
         _services = services.BuildServiceProvider();
         var http = _services.GetRequiredService<IHttpClientFactory>().CreateClient(TrackerHttpRegistration.ClientName("ado"));
         _api = new TrackerApi(http, _services.GetRequiredService<SourceBudgets>().Get("ado"), NullFailedPayloadSink.Instance,
-            TrackerRequestPolicy.Default with { MaxRetries = 2, AttemptTimeout = TimeSpan.FromSeconds(10) });
+            TrackerRequestPolicy.Default with { MaxRetries = 2, AttemptTimeout = TimeSpan.FromSeconds(10) }, _clock);
         _source = new SourceOptions { Id = "ado", Kind = TrackerKind.AzureDevOps, BaseUrl = _server.Url + Org };
     }
 
@@ -184,12 +188,14 @@ public sealed partial class AzureDevOpsCollectorTests : IDisposable
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
                 .WithBody("""{"count":1,"value":[{"id":"22222222-0000-0000-0000-000000000001","name":"Sprint 1","path":"Finance\\Sprint 1","attributes":{"startDate":null,"finishDate":null,"timeFrame":"future"}}]}"""));
 
-        var started = DateTimeOffset.UtcNow;
-        var sprints = await Collector().CollectSprintsAsync(new ScopeRequest(LedgerTeam, "2026-11-01T10:00:00.0000000Z", Full: false, RunStartedAt), CancellationToken.None);
+        var started = _clock.GetUtcNow();
+        var collect = Collector().CollectSprintsAsync(new ScopeRequest(LedgerTeam, "2026-11-01T10:00:00.0000000Z", Full: false, RunStartedAt), CancellationToken.None);
+        var waits = await _clock.AdvanceThroughWaitsAsync(collect, longest: TimeSpan.FromSeconds(1));
 
-        Assert.Equal("22222222-0000-0000-0000-000000000001", Assert.Single(sprints.Sprints).ExternalId);
+        Assert.Equal("22222222-0000-0000-0000-000000000001", Assert.Single((await collect).Sprints).ExternalId);
         Assert.Equal(2, Requests("/teamsettings/iterations").Count());
-        Assert.True(DateTimeOffset.UtcNow - started >= TimeSpan.FromMilliseconds(900), "Retry-After was honoured");
+        Assert.Equal([TimeSpan.FromSeconds(1)], waits);
+        Assert.Equal(TimeSpan.FromSeconds(1), _clock.GetUtcNow() - started); // Retry-After was honoured, on the clock
         Assert.True(_api.Budget.Retries >= 1);
     }
 
@@ -242,9 +248,11 @@ public sealed partial class AzureDevOpsCollectorTests : IDisposable
         Json("/Finance/Ledger/_apis/wit/wiql", WiqlAnswer([1, 2]), "POST");
         Json("/Finance/_apis/wit/workitemsbatch", """{"count":2,"value":[{"id":1,"rev":1,"fields":{"System.Title":"trunc""", "POST");
 
-        var ex = await Assert.ThrowsAsync<TrackerPayloadException>(async () =>
-            await All(Collector().CollectItemsAsync(new ScopeRequest(LedgerTeam, null, Full: true, RunStartedAt), CancellationToken.None)));
+        var collect = All(Collector().CollectItemsAsync(new ScopeRequest(LedgerTeam, null, Full: true, RunStartedAt), CancellationToken.None));
+        var backOffs = await _clock.AdvanceThroughWaitsAsync(collect, longest: TimeSpan.FromSeconds(1));
 
+        var ex = await Assert.ThrowsAsync<TrackerPayloadException>(() => collect);
+        Assert.Equal(2, backOffs.Count); // retried twice (MaxRetries) after back-offs on the clock, then named
         Assert.Equal("ado", ex.SourceId);
         Assert.StartsWith("POST Finance/_apis/wit/workitemsbatch?api-version=7.1", ex.Request, StringComparison.Ordinal);
         Assert.Contains("workitemsbatch", ex.Message, StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using Alignment.IntegrationTests.Infrastructure;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -19,6 +20,8 @@ public sealed class JiraCollectorTests : IDisposable
     private readonly SourceOptions _source;
     private readonly SourceOptions _ado = new() { Id = "ado", Kind = TrackerKind.AzureDevOps, BaseUrl = "https://dev.azure.com/contoso" };
     private readonly TrackerApi _api;
+    /// <summary>The transport's clock: a test that makes it back off or honour a Retry-After advances it instead of sleeping.</summary>
+    private readonly TestClock _clock = new();
     private static readonly TeamOptions Team = new() { Id = "payments", Name = "Payments", Source = "jira", Jira = new JiraTeamOptions { Board = 7, Project = "PAY" } };
     private static readonly DateTimeOffset RunStart = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
@@ -26,13 +29,14 @@ public sealed class JiraCollectorTests : IDisposable
     {
         _source = new SourceOptions { Id = "jira", Kind = TrackerKind.Jira, BaseUrl = _server.Url! };
         var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(_clock);
         services.AddSingleton<SourceBudgets>();
         services.AddTrackerHttpClient(new TrackerHttpSettings("jira", new Uri(_server.Url + "/"), null,
             MaxConcurrency: 4, MaxRequestsPerSecond: 0));
         _services = services.BuildServiceProvider();
         var http = _services.GetRequiredService<IHttpClientFactory>().CreateClient(TrackerHttpRegistration.ClientName("jira"));
         _api = new TrackerApi(http, _services.GetRequiredService<SourceBudgets>().Get("jira"), NullFailedPayloadSink.Instance,
-            TrackerRequestPolicy.Default with { MaxRetries = 2, AttemptTimeout = TimeSpan.FromSeconds(10) });
+            TrackerRequestPolicy.Default with { MaxRetries = 2, AttemptTimeout = TimeSpan.FromSeconds(10) }, _clock);
     }
 
     public void Dispose()
@@ -214,12 +218,14 @@ public sealed class JiraCollectorTests : IDisposable
             .InScenario("throttled").WhenStateIs("open")
             .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody("""{"deploymentType":"Cloud"}"""));
 
-        var description = await Collector().PrepareAsync(CancellationToken.None);
+        var prepare = Collector().PrepareAsync(CancellationToken.None);
+        var waits = await _clock.AdvanceThroughWaitsAsync(prepare, longest: TimeSpan.FromSeconds(1));
 
-        Assert.StartsWith("Jira Cloud", description, StringComparison.Ordinal);
+        Assert.StartsWith("Jira Cloud", await prepare, StringComparison.Ordinal);
         Assert.Equal(2, _server.LogEntries.Count(e => e.RequestMessage.Path == "/rest/api/2/serverInfo"));
         Assert.True(_api.Budget.Retries >= 1);
         Assert.True(_api.Budget.RateLimitWaits >= 1, "the Retry-After header pushed the next request back");
+        Assert.Equal([TimeSpan.FromSeconds(1)], waits); // the retry waited the second asked for, on the clock
     }
 
     [Fact]
@@ -234,10 +240,12 @@ public sealed class JiraCollectorTests : IDisposable
             .InScenario("flaky").WhenStateIs("healthy")
             .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody("""{"issues":[{"id":"10001"}],"isLast":true}"""));
 
-        var batches = await All(Collector().CollectItemsAsync(Scope(), CancellationToken.None));
+        var collect = All(Collector().CollectItemsAsync(Scope(), CancellationToken.None));
+        var backOffs = await _clock.AdvanceThroughWaitsAsync(collect, longest: TimeSpan.FromSeconds(1));
 
-        Assert.Equal("PAY-10001", Assert.Single(batches.SelectMany(b => b.Items)).Key);
+        Assert.Equal("PAY-10001", Assert.Single((await collect).SelectMany(b => b.Items)).Key);
         Assert.Equal(2, _server.LogEntries.Count(e => e.RequestMessage.Path == "/rest/api/3/search/jql"));
+        Assert.Single(backOffs);
     }
 
     [Fact]
@@ -249,8 +257,11 @@ public sealed class JiraCollectorTests : IDisposable
         _server.Given(Request.Create().WithPath("/rest/api/3/issue/bulkfetch").UsingPost())
             .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(whole[..(whole.Length / 2)]));
 
-        var e = await Assert.ThrowsAsync<TrackerPayloadException>(() => All(Collector().CollectItemsAsync(Scope(), CancellationToken.None)));
+        var collect = All(Collector().CollectItemsAsync(Scope(), CancellationToken.None));
+        var backOffs = await _clock.AdvanceThroughWaitsAsync(collect, longest: TimeSpan.FromSeconds(1));
 
+        var e = await Assert.ThrowsAsync<TrackerPayloadException>(() => collect);
+        Assert.Equal(2, backOffs.Count); // retried twice (MaxRetries) after back-offs on the clock, then named
         Assert.Contains("rest/api/3/issue/bulkfetch", e.Message, StringComparison.Ordinal);
         Assert.Equal("jira", e.SourceId);
     }

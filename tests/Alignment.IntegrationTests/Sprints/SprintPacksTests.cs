@@ -120,45 +120,7 @@ public sealed class SprintPacksTests(TestDatabase db) : IAsyncLifetime
         using var client = host.Client(TestHost.PmoKey);
 
         foreach (var team in truth.GetProperty("teams").EnumerateArray())
-        {
-            var id = team.GetProperty("id").GetString()!;
-            var pack = await client.GetFromJsonAsync<JsonElement>($"/api/teams/{id}/planning");
-            var sprints = await client.GetFromJsonAsync<JsonElement>($"/api/teams/{id}/sprints");
-            var closed = sprints.EnumerateArray().Where(x => x.GetProperty("state").GetString() == "closed").Take(6).Reverse().ToList();
-            var completed = closed.Select(x => x.GetProperty("completedPoints").GetDouble()).ToList();
-            var v = pack.GetProperty("velocity");
-            Assert.Equal(completed, v.GetProperty("completed").EnumerateArray().Select(x => x.GetDouble()));
-            Assert.Equal(VelocityStatistics.Percentile(completed, 0.15), v.GetProperty("p15").GetDouble(), 9);
-            Assert.Equal(VelocityStatistics.Percentile(completed, 0.50), v.GetProperty("p50").GetDouble(), 9);
-            Assert.Equal(VelocityStatistics.Percentile(completed, 0.85), v.GetProperty("p85").GetDouble(), 9);
-            // The same figures the truth gives for those sprints.
-            var truthCompleted = Sprints(truth, id).Where(x => x.GetProperty("state").GetString() == "closed")
-                .OrderBy(x => x.GetProperty("start").GetString(), StringComparer.Ordinal).TakeLast(6).Select(x => x.GetProperty("completedPoints").GetDouble());
-            Assert.Equal(truthCompleted, completed);
-
-            var next = pack.GetProperty("nextSprint");
-            Assert.Equal(JsonValueKind.Object, next.ValueKind);
-            var capacity = pack.GetProperty("capacityDays").GetDouble();
-            var sprint = sprints.EnumerateArray().Single(x => x.GetProperty("id").GetString() == next.GetProperty("id").GetString());
-            if (team.GetProperty("tracker").GetString() == "jira")
-            {
-                var days = CapacityCalculator.WorkingDays(sprint.GetProperty("start").GetDateTimeOffset(), sprint.GetProperty("end").GetDateTimeOffset(),
-                    CapacityCalculator.DefaultWorkingDays).Count();
-                Assert.Equal(Members.Length * days * 0.8, capacity, 9);
-                // The closed sprints' capacities are in the figures, and the suggested load scales P50 by the capacity ratio.
-                var average = closed.Average(x => x.GetProperty("capacityDays").GetDouble());
-                Assert.Equal(average, pack.GetProperty("averageCapacityDays").GetDouble(), 9);
-                Assert.Equal(v.GetProperty("p50").GetDouble() * capacity / average, pack.GetProperty("suggestedLoad").GetDouble(), 9);
-            }
-            else
-            {
-                var stored = await db.ScalarAsync<double>(
-                    "SELECT sum(available_days * hours_per_day / 8.0) FROM core.capacities WHERE team_id = @id AND sprint_id = @sprint",
-                    new { id, sprint = next.GetProperty("id").GetString() });
-                Assert.Equal(stored, capacity, 9);
-                Assert.True(capacity > 0);
-            }
-        }
+            await AssertPlanningPackAsync(client, truth, team);
 
         // Absences: pmo registers one on a Jira team, the next sprint loses the member's working days in it.
         var jira = truth.GetProperty("teams").EnumerateArray().First(x => x.GetProperty("tracker").GetString() == "jira").GetProperty("id").GetString()!;
@@ -188,5 +150,47 @@ public sealed class SprintPacksTests(TestDatabase db) : IAsyncLifetime
         Assert.Equal(before.GetProperty("capacityDays").GetDouble(), restored.GetProperty("capacityDays").GetDouble(), 9);
         using var gone = await client.DeleteAsync($"/api/teams/{jira}/absences/{absence.GetProperty("id").GetInt64()}");
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    /// <summary>One team's planning pack: the velocity range over its last closed sprints as the truth has them, and its capacity.</summary>
+    private async Task AssertPlanningPackAsync(HttpClient client, JsonElement truth, JsonElement team)
+    {
+        var id = team.GetProperty("id").GetString()!;
+        var pack = await client.GetFromJsonAsync<JsonElement>($"/api/teams/{id}/planning");
+        var sprints = await client.GetFromJsonAsync<JsonElement>($"/api/teams/{id}/sprints");
+        var closed = sprints.EnumerateArray().Where(x => x.GetProperty("state").GetString() == "closed").Take(6).Reverse().ToList();
+        var completed = closed.Select(x => x.GetProperty("completedPoints").GetDouble()).ToList();
+        var v = pack.GetProperty("velocity");
+        Assert.Equal(completed, v.GetProperty("completed").EnumerateArray().Select(x => x.GetDouble()));
+        Assert.Equal(Stats.Percentile(completed, 0.15)!.Value, v.GetProperty("p15").GetDouble(), 9);
+        Assert.Equal(Stats.Percentile(completed, 0.50)!.Value, v.GetProperty("p50").GetDouble(), 9);
+        Assert.Equal(Stats.Percentile(completed, 0.85)!.Value, v.GetProperty("p85").GetDouble(), 9);
+        // The same figures the truth gives for those sprints.
+        var truthCompleted = Sprints(truth, id).Where(x => x.GetProperty("state").GetString() == "closed")
+            .OrderBy(x => x.GetProperty("start").GetString(), StringComparer.Ordinal).TakeLast(6).Select(x => x.GetProperty("completedPoints").GetDouble());
+        Assert.Equal(truthCompleted, completed);
+
+        var next = pack.GetProperty("nextSprint");
+        Assert.Equal(JsonValueKind.Object, next.ValueKind);
+        var capacity = pack.GetProperty("capacityDays").GetDouble();
+        var sprint = sprints.EnumerateArray().Single(x => x.GetProperty("id").GetString() == next.GetProperty("id").GetString());
+        if (team.GetProperty("tracker").GetString() == "jira")
+        {
+            var days = CapacityCalculator.WorkingDays(sprint.GetProperty("start").GetDateTimeOffset(), sprint.GetProperty("end").GetDateTimeOffset(),
+                CapacityCalculator.DefaultWorkingDays).Count();
+            Assert.Equal(Members.Length * days * 0.8, capacity, 9);
+            // The closed sprints' capacities are in the figures, and the suggested load scales P50 by the capacity ratio.
+            var average = closed.Average(x => x.GetProperty("capacityDays").GetDouble());
+            Assert.Equal(average, pack.GetProperty("averageCapacityDays").GetDouble(), 9);
+            Assert.Equal(v.GetProperty("p50").GetDouble() * capacity / average, pack.GetProperty("suggestedLoad").GetDouble(), 9);
+        }
+        else
+        {
+            var stored = await db.ScalarAsync<double>(
+                "SELECT sum(available_days * hours_per_day / 8.0) FROM core.capacities WHERE team_id = @id AND sprint_id = @sprint",
+                new { id, sprint = next.GetProperty("id").GetString() });
+            Assert.Equal(stored, capacity, 9);
+            Assert.True(capacity > 0);
+        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Alignment.IntegrationTests.Infrastructure;
@@ -7,11 +6,16 @@ using static Alignment.IntegrationTests.Infrastructure.JiraStub;
 
 namespace Alignment.IntegrationTests.Sync;
 
-/// <summary>Jira → PostgreSQL → HTTP API end to end: the real host, the real store, Jira on WireMock.Net.</summary>
+/// <summary>
+/// Jira → PostgreSQL → HTTP API end to end: the real host, the real store, Jira on WireMock.Net. The host runs on a
+/// <see cref="TestClock"/>: a sync's back-offs and Retry-After waits are advanced through on it, never slept.
+/// </summary>
 [Collection(DatabaseCollection.Name)]
 public sealed class JiraSyncTests(TestDatabase db) : IAsyncLifetime
 {
     private readonly JiraStub _jira = new(searchPageSize: 2);
+    private readonly TestClock _clock = new(DateTimeOffset.UtcNow);
+    private readonly List<TimeSpan> _waits = [];
     private TestHost _host = null!;
 
     private object Config => new
@@ -33,7 +37,7 @@ public sealed class JiraSyncTests(TestDatabase db) : IAsyncLifetime
             new Issue(10004, "PAY-4", "Refund <b>flow</b>") { Points = null },
             new Issue(10005, "PAY-5", "Rounding bug") { Type = "Bug", Points = 1 },
         ]);
-        _host = await TestHost.StartAsync(db, Config);
+        _host = await TestHost.StartAsync(db, Config, _clock);
     }
 
     public async Task DisposeAsync()
@@ -42,8 +46,13 @@ public sealed class JiraSyncTests(TestDatabase db) : IAsyncLifetime
         _jira.Dispose();
     }
 
-    private Task<SyncRunResult> Sync(bool full = false) =>
-        _host.Services.GetRequiredService<SyncRunner>().RunAsync(new SyncRequest("jira", Full: full));
+    /// <summary>One run, driven through its waits on the clock (collected in <see cref="_waits"/>); back-offs and a 1 s Retry-After are at most 1 s.</summary>
+    private async Task<SyncRunResult> Sync(bool full = false)
+    {
+        var run = _host.Services.GetRequiredService<SyncRunner>().RunAsync(new SyncRequest("jira", Full: full));
+        _waits.AddRange(await _clock.AdvanceThroughWaitsAsync(run, longest: TimeSpan.FromSeconds(1)));
+        return await run;
+    }
 
     [Fact]
     public async Task First_sync_reads_every_page_and_the_api_shows_items_sprints_and_parents()
@@ -150,14 +159,13 @@ public sealed class JiraSyncTests(TestDatabase db) : IAsyncLifetime
     public async Task A_429_with_retry_after_then_success_is_retried()
     {
         _jira.Fail("/rest/api/3/issue/bulkfetch", FaultKind.TooManyRequests);
-        var watch = Stopwatch.StartNew();
 
         var r = await Sync();
 
         Assert.Equal(SyncStatus.Succeeded, r.Status);
         Assert.Equal(5, r.ItemsRead);
         Assert.True(r.Retries >= 1);
-        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(0.9), "Retry-After: 1 was honoured");
+        Assert.Equal([TimeSpan.FromSeconds(1)], _waits); // Retry-After: 1 was honoured, on the clock
         Assert.True(await db.ScalarAsync<long>("SELECT retries FROM ops.sync_runs ORDER BY id DESC LIMIT 1") >= 1);
     }
 
@@ -169,6 +177,7 @@ public sealed class JiraSyncTests(TestDatabase db) : IAsyncLifetime
         Assert.Equal(SyncStatus.Succeeded, r.Status);
         Assert.Equal(5, r.ItemsRead);
         Assert.True(r.Retries >= 1);
+        Assert.Single(_waits); // one back-off, on the clock
     }
 
     [Fact]

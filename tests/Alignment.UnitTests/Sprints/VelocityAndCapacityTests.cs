@@ -18,9 +18,9 @@ public sealed class VelocityAndCapacityTests
     [Fact]
     public void Velocity_of_one_sprint_has_no_trend_and_none_without_sprints()
     {
-        var one = VelocityStatistics.Compute([12]);
+        var one = VelocityStatistics.Compute([12], lastN: 6);
         Assert.Equal((12.0, 12.0, (double?)null), (one.P15!.Value, one.P85!.Value, one.Trend));
-        Assert.Null(VelocityStatistics.Compute([]).P50);
+        Assert.Null(VelocityStatistics.Compute([], lastN: 6).P50);
     }
 
     [Fact]

@@ -64,8 +64,7 @@ public static class MiBurst
                         latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                     }
                 }));
-                Array.Sort(latencies);
-                return new Result(requests, Percentile(latencies, 0.50), Percentile(latencies, 0.99));
+                return new Result(requests, Stats.NearestRankPercentile(latencies, 0.50) ?? 0, Stats.NearestRankPercentile(latencies, 0.99) ?? 0);
             }
             finally
             {
@@ -73,9 +72,6 @@ public static class MiBurst
             }
         }
     }
-
-    private static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 
     private static int FreePort()
     {

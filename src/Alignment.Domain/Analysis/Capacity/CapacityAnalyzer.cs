@@ -54,21 +54,21 @@ public static class CapacityAnalyzer
     private static Finding? Volatile(SnapshotIndex x, SnapshotTeam team, TeamVelocity v)
     {
         var o = x.Options;
-        if (v.Count < o.MinHistorySprints || v.Mean <= 0 || v.Cv <= o.VolatileCv) return null;
+        if (v.Count < o.MinHistorySprints || v.Cv is not { } cv || cv <= o.VolatileCv) return null;
         return new Finding
         {
             Rule = RuleId.CapVolatile, Severity = Severity.Info, Team = team.Id,
-            Title = $"{team.Name}: velocity varies a lot (coefficient of variation {v.Cv:0.00} over {v.Count} sprints)",
+            Title = $"{team.Name}: velocity varies a lot (coefficient of variation {cv:0.00} over {v.Count} sprints)",
             Evidence = new VolatileVelocityEvidence(Evidence.Velocity(v), o.VolatileCv),
             Action = "Plan with the velocity range (P15–P85) rather than one number, and look for the cause in the retrospective.",
-            Score = 10 + Math.Min(9, v.Cv * 10), Subject = team.Id,
+            Score = 10 + Math.Min(9, cv * 10), Subject = team.Id,
         };
     }
 
     private static Finding? SayDo(SnapshotIndex x, SnapshotTeam team, TeamVelocity v)
     {
         var o = x.Options;
-        var last = v.Sprints.TakeLast(o.SayDoSprints).Where(f => f.SayDo is not null).ToList();
+        var last = x.SayDoWindow[team.Id].Where(f => f.SayDo is not null).ToList();
         if (last.Count < Math.Min(o.SayDoSprints, o.MinHistorySprints)) return null;
         var avg = last.Average(f => f.SayDo!.Value);
         if (avg >= o.SayDoMinimum - 1e-9) return null;
