@@ -10,52 +10,65 @@ public sealed partial class SimulatedOrganisation
 
     internal static bool IsOpen(Item it) => !Statuses.IsDone(it.Status) && it.Status != 6;
 
+    /// <summary>
+    /// Plants the intended problems (a cycle, late and unscheduled blockers), then random links up to the wanted
+    /// count. The steps draw from the organisation's random source in this order.
+    /// </summary>
     private void CreateLinks()
     {
-        var r = _rng;
         long now = NowMs;
         var intended = new HashSet<Item>();
-        var pairs = new HashSet<(int, int)>();
-        int n = Teams.Count;
-
-        List<Item> ActiveOpen(Team t) =>
-            t.Sprints.Find(s => s.State == SprintState.Active) is { } a
-                ? a.Members.Where(m => IsOpen(m) && IsWorkItem(m) && !intended.Contains(m)).OrderBy(m => m.Index).ToList()
-                : [];
-        Item? BacklogPick(Team t, int maxIndex)
-        {
-            var candidates = t.Items.Where(i => IsWorkItem(i) && IsOpen(i) && OpenSprint(i) is null && !intended.Contains(i) && i.Updated < now - 2 * Day).ToList();
-            return candidates.Where(i => i.Index < maxIndex).OrderBy(i => i.Rank).FirstOrDefault() ?? candidates.OrderBy(i => i.Rank).FirstOrDefault();
-        }
-
-        // A dependency cycle across three teams that spans both trackers.
         var jira = Teams.Where(t => t.Tracker == Tracker.Jira).ToList();
         var ado = Teams.Where(t => t.Tracker == Tracker.Ado).ToList();
-        if (n >= 3 && jira.Count >= 1 && ado.Count >= 1)
-        {
-            var cycleTeams = jira.Count >= 2 ? new[] { jira[0], jira[1], ado[0] } : [jira[0], ado[0], ado[1]];
-            foreach (var t in cycleTeams)
-            {
-                var pick = ActiveOpen(t).FirstOrDefault() ?? BacklogPick(t, int.MaxValue);
-                if (pick is null) break;
-                CycleItems.Add(pick);
-                intended.Add(pick);
-            }
-            if (CycleItems.Count == 3)
-                for (int k = 0; k < 3; k++)
-                    AddLink(LinkKind.Blocks, CycleItems[k], CycleItems[(k + 1) % 3], now - (3 - k) * Hour);
-            else CycleItems.Clear();
-        }
+        CreateCycle(intended, jira, ado, now);
+        CreateLateAndUnscheduledBlockers(intended, now);
+        CreateRandomLinks(intended, jira, ado, now);
+    }
 
-        // Blockers scheduled in a sprint that ends after the dependent's sprint, and unscheduled blockers.
+    /// <summary>The open work items of the team's active sprint that carry no planted link yet, by index.</summary>
+    private static List<Item> ActiveOpen(Team t, HashSet<Item> intended) =>
+        t.Sprints.Find(s => s.State == SprintState.Active) is { } a
+            ? a.Members.Where(m => IsOpen(m) && IsWorkItem(m) && !intended.Contains(m)).OrderBy(m => m.Index).ToList()
+            : [];
+
+    /// <summary>An open, unscheduled work item untouched for two days, best rank first, preferably below <paramref name="maxIndex"/>.</summary>
+    private static Item? BacklogPick(Team t, int maxIndex, HashSet<Item> intended, long now)
+    {
+        var candidates = t.Items.Where(i => IsWorkItem(i) && IsOpen(i) && OpenSprint(i) is null && !intended.Contains(i) && i.Updated < now - 2 * Day).ToList();
+        return candidates.Where(i => i.Index < maxIndex).OrderBy(i => i.Rank).FirstOrDefault() ?? candidates.OrderBy(i => i.Rank).FirstOrDefault();
+    }
+
+    /// <summary>A dependency cycle across three teams that spans both trackers.</summary>
+    private void CreateCycle(HashSet<Item> intended, List<Team> jira, List<Team> ado, long now)
+    {
+        if (!(Teams.Count >= 3 && jira.Count >= 1 && ado.Count >= 1)) return;
+        var cycleTeams = jira.Count >= 2 ? new[] { jira[0], jira[1], ado[0] } : [jira[0], ado[0], ado[1]];
+        foreach (var t in cycleTeams)
+        {
+            var pick = ActiveOpen(t, intended).FirstOrDefault() ?? BacklogPick(t, int.MaxValue, intended, now);
+            if (pick is null) break;
+            CycleItems.Add(pick);
+            intended.Add(pick);
+        }
+        if (CycleItems.Count == 3)
+            for (int k = 0; k < 3; k++)
+                AddLink(LinkKind.Blocks, CycleItems[k], CycleItems[(k + 1) % 3], now - (3 - k) * Hour);
+        else CycleItems.Clear();
+    }
+
+    /// <summary>Blockers scheduled in a sprint that ends after the dependent's sprint, and unscheduled blockers.</summary>
+    private void CreateLateAndUnscheduledBlockers(HashSet<Item> intended, long now)
+    {
+        var r = _rng;
+        int n = Teams.Count;
         for (int k = 0; k < Math.Min(n, 6) && n >= 2; k++)
         {
             var depTeam = Teams[(k * 5 + 1) % n];
             var blockTeam = Teams[(k * 5 + 2 + k % 2) % n];
             if (blockTeam == depTeam) blockTeam = Teams[(depTeam.Index + 1) % n];
-            var dep = ActiveOpen(depTeam).LastOrDefault();
+            var dep = ActiveOpen(depTeam, intended).LastOrDefault();
             if (dep is null) continue;
-            var blocker = BacklogPick(blockTeam, dep.Index);
+            var blocker = BacklogPick(blockTeam, dep.Index, intended, now);
             if (blocker is null) continue;
             if (k % 2 == 0)
             {
@@ -68,8 +81,13 @@ public sealed partial class SimulatedOrganisation
             intended.Add(blocker);
             AddLink(LinkKind.Blocks, blocker, dep, now - Between(r, 10 * Minute, Hour));
         }
+    }
 
-        // Random links: blockers always have a lower index than their dependents, so they cannot form cycles.
+    /// <summary>Random links: blockers always have a lower index than their dependents, so they cannot form cycles.</summary>
+    private void CreateRandomLinks(HashSet<Item> intended, List<Team> jira, List<Team> ado, long now)
+    {
+        var r = _rng;
+        var pairs = new HashSet<(int, int)>();
         int total = Options.Links < 0 ? Options.Items / 10 : Options.Links;
         int wanted = Math.Max(0, total - LinkList.Count);
         var byTeam = Teams.Select(t => t.Items.Where(i => IsWorkItem(i) && !intended.Contains(i)).ToList()).ToArray();

@@ -71,71 +71,84 @@ public sealed partial class SimulatedOrganisation
         w.WriteStartObject();
         w.WriteString("now", Iso(NowMs));
         w.WriteStartArray("teams");
-        foreach (var t in Teams)
-        {
-            w.WriteStartObject();
-            w.WriteString("id", t.Id);
-            w.WriteString("name", t.Name);
-            w.WriteString("tracker", TrackerName(t.Tracker));
-            w.WriteString("project", t.Project);
-            if (t.Tracker == Tracker.Jira) w.WriteNumber("board", t.Board);
-            else
-            {
-                w.WriteString("team", t.Name);
-                w.WriteString("areaPath", t.AreaPath);
-            }
-            w.WriteNumber("sprintDays", t.SprintDays);
-            w.WriteNumber("velocity", t.Velocity);
-            w.WriteBoolean("overcommits", t.Overcommits);
-            w.WriteEndObject();
-        }
+        foreach (var t in Teams) WriteTruthTeam(w, t);
         w.WriteEndArray();
-
         w.WriteStartArray("items");
-        foreach (var it in Items)
-        {
-            w.WriteStartObject();
-            w.WriteString("tracker", TrackerName(it.Tracker));
-            w.WriteString("key", it.Key);
-            w.WriteString("externalId", it.Id.ToString(CultureInfo.InvariantCulture));
-            w.WriteString("type", Statuses.TruthType(it.Type));
-            if (it.Points >= 0) w.WriteNumber("storyPoints", it.Points); else w.WriteNull("storyPoints");
-            if (it.Parent is { } p) w.WriteString("parentKey", p.Key); else w.WriteNull("parentKey");
-            w.WriteString("team", it.Team.Id);
-            w.WriteString("statusCategory", Statuses.TruthCategory(it.Status));
-            if (OpenSprint(it) is { } os) w.WriteString("sprint", os.Tracker() == Tracker.Jira ? os.JiraId.ToString(CultureInfo.InvariantCulture) : os.AdoId.ToString()); else w.WriteNull("sprint");
-            if (it.Due is { } due) w.WriteString("dueDate", due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            w.WriteEndObject();
-        }
+        foreach (var it in Items) WriteTruthItem(w, it);
         w.WriteEndArray();
-
         w.WriteStartArray("sprints");
-        foreach (var s in Sprints)
-        {
-            var f = Compute(s);
-            w.WriteStartObject();
-            w.WriteString("team", s.Team.Id);
-            w.WriteString("tracker", TrackerName(s.Team.Tracker));
-            w.WriteString("id", s.Team.Tracker == Tracker.Jira ? s.JiraId.ToString(CultureInfo.InvariantCulture) : s.AdoId.ToString());
-            w.WriteString("name", s.Name);
-            w.WriteString("state", SprintState2(s.State));
-            w.WriteString("start", Iso(s.Start));
-            w.WriteString("end", Iso(s.End));
-            w.WriteString("startDate", s.StartDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            w.WriteString("finishDate", s.FinishDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            if (s.State == SprintState.Closed) w.WriteString("completed", Iso(s.Complete)); else w.WriteNull("completed");
-            w.WriteNumber("committedPoints", f.Committed);
-            w.WriteNumber("completedPoints", f.Completed);
-            w.WriteNumber("addedPoints", f.Added);
-            w.WriteNumber("removedPoints", f.Removed);
-            w.WriteNumber("committedCount", f.CommittedCount);
-            w.WriteNumber("completedCount", f.CompletedCount);
-            w.WriteNumber("addedCount", f.AddedCount);
-            w.WriteNumber("removedCount", f.RemovedCount);
-            w.WriteEndObject();
-        }
+        foreach (var s in Sprints) WriteTruthSprint(w, s);
         w.WriteEndArray();
+        WriteTruthLinks(w);
+        w.WriteStartArray("problems");
+        WriteProblems(w);
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
 
+    private static void WriteTruthTeam(Utf8JsonWriter w, Team t)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", t.Id);
+        w.WriteString("name", t.Name);
+        w.WriteString("tracker", TrackerName(t.Tracker));
+        w.WriteString("project", t.Project);
+        if (t.Tracker == Tracker.Jira) w.WriteNumber("board", t.Board);
+        else
+        {
+            w.WriteString("team", t.Name);
+            w.WriteString("areaPath", t.AreaPath);
+        }
+        w.WriteNumber("sprintDays", t.SprintDays);
+        w.WriteNumber("velocity", t.Velocity);
+        w.WriteBoolean("overcommits", t.Overcommits);
+        w.WriteEndObject();
+    }
+
+    private static void WriteTruthItem(Utf8JsonWriter w, Item it)
+    {
+        w.WriteStartObject();
+        w.WriteString("tracker", TrackerName(it.Tracker));
+        w.WriteString("key", it.Key);
+        w.WriteString("externalId", it.Id.ToString(CultureInfo.InvariantCulture));
+        w.WriteString("type", Statuses.TruthType(it.Type));
+        if (it.Points >= 0) w.WriteNumber("storyPoints", it.Points); else w.WriteNull("storyPoints");
+        if (it.Parent is { } p) w.WriteString("parentKey", p.Key); else w.WriteNull("parentKey");
+        w.WriteString("team", it.Team.Id);
+        w.WriteString("statusCategory", Statuses.TruthCategory(it.Status));
+        if (OpenSprint(it) is { } os) w.WriteString("sprint", os.Tracker() == Tracker.Jira ? os.JiraId.ToString(CultureInfo.InvariantCulture) : os.AdoId.ToString()); else w.WriteNull("sprint");
+        if (it.Due is { } due) w.WriteString("dueDate", due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        w.WriteEndObject();
+    }
+
+    private void WriteTruthSprint(Utf8JsonWriter w, Sprint s)
+    {
+        var f = Compute(s);
+        w.WriteStartObject();
+        w.WriteString("team", s.Team.Id);
+        w.WriteString("tracker", TrackerName(s.Team.Tracker));
+        w.WriteString("id", s.Team.Tracker == Tracker.Jira ? s.JiraId.ToString(CultureInfo.InvariantCulture) : s.AdoId.ToString());
+        w.WriteString("name", s.Name);
+        w.WriteString("state", SprintState2(s.State));
+        w.WriteString("start", Iso(s.Start));
+        w.WriteString("end", Iso(s.End));
+        w.WriteString("startDate", s.StartDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        w.WriteString("finishDate", s.FinishDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        if (s.State == SprintState.Closed) w.WriteString("completed", Iso(s.Complete)); else w.WriteNull("completed");
+        w.WriteNumber("committedPoints", f.Committed);
+        w.WriteNumber("completedPoints", f.Completed);
+        w.WriteNumber("addedPoints", f.Added);
+        w.WriteNumber("removedPoints", f.Removed);
+        w.WriteNumber("committedCount", f.CommittedCount);
+        w.WriteNumber("completedCount", f.CompletedCount);
+        w.WriteNumber("addedCount", f.AddedCount);
+        w.WriteNumber("removedCount", f.RemovedCount);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Blocking links as dependencies (dependent, blocker) and relates links as pairs.</summary>
+    private void WriteTruthLinks(Utf8JsonWriter w)
+    {
         w.WriteStartArray("dependencies");
         foreach (var l in LinkList.Where(l => l.Kind == LinkKind.Blocks))
         {
@@ -154,11 +167,6 @@ public sealed partial class SimulatedOrganisation
             w.WriteEndObject();
         }
         w.WriteEndArray();
-
-        w.WriteStartArray("problems");
-        WriteProblems(w);
-        w.WriteEndArray();
-        w.WriteEndObject();
     }
 
     private void WriteProblem(Utf8JsonWriter w, string kind, IEnumerable<Team> teams, IEnumerable<Item> items, string note)
