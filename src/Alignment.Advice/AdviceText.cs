@@ -5,8 +5,6 @@ namespace Alignment.Advice;
 /// <summary>The words of the digest and the alert in one language (en, nl). Tracker text is inserted as plain text; the templates encode it.</summary>
 public sealed class AdviceText
 {
-    public static readonly string[] Languages = ["en", "nl"];
-
     public required string Language { get; init; }
     public required string Greeting { get; init; }
     public required string Intro { get; init; }

@@ -183,7 +183,7 @@ public static class DigestComposer
     private static DigestLine EpicLine(AdviceFinding f, AdviceInput input, AdviceText t, DateOnly today)
     {
         var e = f.Evidence;
-        var epic = e.GetProperty("epic");
+        var epic = e.GetProperty(JsonNamingPolicy.CamelCase.ConvertName(nameof(EpicForecastEvidence.Epic)));
         var late = Int(e, "daysLate") ?? 0;
         var why = t.EpicFormat(Str(e, "p85") ?? "?", Str(e, "target") ?? "?", late, Str(e, "p50") ?? "?");
         string? driverTeam = null;

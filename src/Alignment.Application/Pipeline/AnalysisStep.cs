@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -56,17 +55,9 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         var changes = await FindingStore.WriteAsync(conn, tx, result, started, ct, (name, ms) => storePhases.Add($"{name}={ms:0}"));
         logger.LogInformation("Analysis store phases (ms): {Phases}", string.Join(" ", storePhases));
         var storeMs = sw.Elapsed.TotalMilliseconds;
-        var open = (await conn.QueryAsync<(string Severity, int Count)>(new CommandDefinition(
-            "SELECT severity, count(*)::int FROM analysis.findings WHERE status = 'open' GROUP BY severity", transaction: tx, cancellationToken: ct)))
-            .ToDictionary(r => DomainNames.Parse<Severity>(r.Severity), r => r.Count);
-        await conn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO analysis.runs (trigger, started_at, finished_at, items, findings, opened, reopened, resolved, load_ms, analyze_ms, store_ms)
-            VALUES (@Trigger, @started, @finished, @items, @Findings, @Opened, @Reopened, @Resolved, @loadMs, @analyzeMs, @storeMs)
-            """, new
-        {
-            Trigger = trigger, started, finished = clock.GetUtcNow(), items = snapshot.Items.Count, changes.Findings, changes.Opened, changes.Reopened,
-            changes.Resolved, loadMs, analyzeMs, storeMs,
-        }, transaction: tx, cancellationToken: ct));
+        var open = await FindingStore.OpenBySeverityAsync(conn, tx, ct);
+        await FindingStore.RecordRunAsync(conn, tx, new AnalysisRunRow(trigger, started, clock.GetUtcNow(), snapshot.Items.Count, changes,
+            loadMs, analyzeMs, storeMs), ct);
         await tx.CommitAsync(ct);
         AlignmentTelemetry.RecordFindings(result.Findings.Select(f => (f.Rule, f.Severity)));
         logger.LogInformation("Analysis ({Trigger}): {Items} items, {Findings} findings ({Opened} opened, {Reopened} reopened, {Resolved} resolved) in {Ms:0} ms",

@@ -162,4 +162,25 @@ public static class FindingStore
         Mark("hygiene");
         return new FindingChanges(result.Findings.Count, counts.Opened, counts.Reopened, counts.Resolved);
     }
+
+    /// <summary>Open findings per severity after the write, in the writing transaction.</summary>
+    public static async Task<IReadOnlyDictionary<Severity, int>> OpenBySeverityAsync(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct) =>
+        (await conn.QueryAsync<(string Severity, int Count)>(new CommandDefinition(
+            "SELECT severity, count(*)::int FROM analysis.findings WHERE status = 'open' GROUP BY severity", transaction: tx, cancellationToken: ct)))
+            .ToDictionary(r => DomainNames.Parse<Severity>(r.Severity), r => r.Count);
+
+    /// <summary>One row of <c>analysis.runs</c>: what an analysis run did and how long each phase took.</summary>
+    public static async Task RecordRunAsync(NpgsqlConnection conn, NpgsqlTransaction tx, AnalysisRunRow run, CancellationToken ct) =>
+        await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO analysis.runs (trigger, started_at, finished_at, items, findings, opened, reopened, resolved, load_ms, analyze_ms, store_ms)
+            VALUES (@Trigger, @Started, @Finished, @Items, @Findings, @Opened, @Reopened, @Resolved, @LoadMs, @AnalyzeMs, @StoreMs)
+            """, new
+        {
+            run.Trigger, run.Started, run.Finished, run.Items, run.Changes.Findings, run.Changes.Opened, run.Changes.Reopened,
+            run.Changes.Resolved, run.LoadMs, run.AnalyzeMs, run.StoreMs,
+        }, transaction: tx, cancellationToken: ct));
 }
+
+/// <summary>What <see cref="FindingStore.RecordRunAsync"/> writes.</summary>
+public sealed record AnalysisRunRow(string Trigger, DateTimeOffset Started, DateTimeOffset Finished, int Items, FindingChanges Changes,
+    double LoadMs, double AnalyzeMs, double StoreMs);

@@ -31,7 +31,7 @@ internal sealed class ExplainMiEpicHandler(NpgsqlDataSource db, MiSnapshots snap
             WHERE d.type NOT IN ('epic', 'feature') AND w.status_category <> 'removed'
             ORDER BY w.team_id NULLS LAST, w.key
             """, new { q.Source, q.Key }, cancellationToken: ct));
-        return new MiExplanation("epic", MiDefinitions.EpicPoints + " " + MiDefinitions.Epics,
+        return new MiExplanation(WorkItemType.Epic.Name(), MiDefinitions.EpicPoints + " " + MiDefinitions.Epics,
             new { epic.DonePoints, epic.TotalPoints, epic.Status, epic.StatusReason }, null,
             rows.Select(r => ExplainMiFigureHandler.Row(("team", r.Team), ("key", r.Key), ("type", r.Type), ("title", r.Title),
                 ("status", r.Status), ("statusCategory", r.StatusCategory), ("points", r.Points), ("url", r.Url))).ToList());

@@ -16,7 +16,6 @@ public sealed class SourceBudget
     private readonly Lock _gate = new();
     private DateTimeOffset _nextAllowed = DateTimeOffset.MinValue;
     private long _requests, _attempts, _rateLimitWaits;
-    private long _waitTicks;
 
     public SourceBudget(string sourceId, int maxConcurrency, double maxRequestsPerSecond, TimeProvider? time = null)
     {
@@ -33,7 +32,6 @@ public sealed class SourceBudget
     public long Attempts => Interlocked.Read(ref _attempts);
     public long Retries => Math.Max(0, Attempts - Requests);
     public long RateLimitWaits => Interlocked.Read(ref _rateLimitWaits);
-    public TimeSpan RateLimitWaitTime => TimeSpan.FromTicks(Interlocked.Read(ref _waitTicks));
 
     public BudgetSnapshot Snapshot() => new(Requests, Retries, RateLimitWaits);
 
@@ -82,7 +80,6 @@ public sealed class SourceBudget
         }
         if (delay <= TimeSpan.Zero) return;
         Interlocked.Increment(ref _rateLimitWaits);
-        Interlocked.Add(ref _waitTicks, delay.Ticks);
         lock (_gate)
         {
             var until = _time.GetUtcNow() + delay;
