@@ -18,7 +18,9 @@ public static class Verbs
             TreatUnmatchedTokensAsErrors = false,
         };
         root.Options.Add(Config);
-        root.SetAction((r, ct) => Guard(() => ServeVerb.RunAsync(r, args, worker: false, ct)));
+        root.SetAction((r, ct) => UnknownVerb(r) is { } verb
+            ? Unknown(verb)
+            : Guard(() => ServeVerb.RunAsync(r, args, worker: false, ct)));
 
         var serve = new Command("serve", "HTTP API + dashboard + Hangfire server (the default)") { TreatUnmatchedTokensAsErrors = false };
         serve.SetAction((r, ct) => Guard(() => ServeVerb.RunAsync(r, args, worker: false, ct)));
@@ -36,6 +38,21 @@ public static class Verbs
         root.Subcommands.Add(AnalyzeVerb.Create());
         root.Subcommands.Add(AdviceVerb.Create());
         return await root.Parse(args).InvokeAsync();
+    }
+
+    /// <summary>
+    /// The root command serves when given no verb, and passes unknown options on as configuration (<c>--urls</c>,
+    /// <c>--Alignment:…</c>). A first word that is not an option is a mistyped or moved verb: it must not start a server.
+    /// </summary>
+    private static string? UnknownVerb(ParseResult r) =>
+        r.UnmatchedTokens.FirstOrDefault() is { } first && r.Tokens.Count > 0 && r.Tokens[0].Value == first && !first.StartsWith('-') ? first : null;
+
+    private static async Task<int> Unknown(string verb)
+    {
+        var moved = verb is "simulate" or "demo" or "bench"
+            ? $" ('{verb}' is in the developer tools: alignment-dev {verb}, or ./dev.sh {verb})" : "";
+        await Console.Error.WriteLineAsync($"alignment: unknown command '{verb}'{moved}; see alignment --help");
+        return 2;
     }
 
     /// <summary>Turns configuration mistakes into one clear message and exit code 2.</summary>

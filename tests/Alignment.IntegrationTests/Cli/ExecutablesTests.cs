@@ -17,6 +17,18 @@ public sealed class ExecutablesTests
         foreach (var verb in new[] { "simulate", "demo", "bench" }) Assert.DoesNotContain($"  {verb} ", output);
     }
 
+    [Theory]
+    [InlineData("bench", "alignment-dev bench")]
+    [InlineData("demo", "alignment-dev demo")]
+    [InlineData("synk", "unknown command 'synk'")]
+    public async Task A_word_that_is_no_verb_is_refused_instead_of_starting_the_server(string verb, string expected)
+    {
+        var (code, output) = await AlignmentProcess.RunAsync(NoDatabase, verb, "--teams", "4");
+
+        Assert.Equal(2, code);
+        Assert.Contains(expected, output);
+    }
+
     [Fact]
     public async Task The_developer_tools_have_simulate_demo_and_bench()
     {
