@@ -90,7 +90,6 @@ public sealed class ArchitectureTests
     public static readonly string[] EdgeMappings =
     [
         "src/Alignment.Domain/Model/Enums.cs",
-        "src/Alignment.Domain/Analysis/Finding.cs",
         "src/Alignment.Jira/", "src/Alignment.AzureDevOps/",
     ];
 
