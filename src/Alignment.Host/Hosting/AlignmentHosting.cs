@@ -2,7 +2,7 @@ using Mediator;
 
 namespace Alignment.Host.Hosting;
 
-public static class CoreHosting
+public static class AlignmentHosting
 {
     /// <summary>Layers <c>--config FILE</c> over appsettings and the environment (and under the command line).</summary>
     public static void AddConfigFile(this IConfigurationManager configuration, string? file, string[] args)
@@ -15,7 +15,7 @@ public static class CoreHosting
         configuration.AddCommandLine(args);
     }
 
-    /// <summary>Core services plus the mediator with its pipeline (logging with timing).</summary>
+    /// <summary>Every Alignment service (Alignment.Application) plus the mediator for the HTTP reads, with logging and timing.</summary>
     public static IServiceCollection AddAlignment(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddAlignmentServices(configuration);
