@@ -166,11 +166,13 @@ internal static partial class AdoApi
         ctx.Org.Lock.EnterReadLock();
         try
         {
-            IEnumerable<Item> q2 = ctx.Org.Items.Where(it => it.Tracker == Tracker.Ado && string.Equals(it.Team.Project, project, StringComparison.OrdinalIgnoreCase) && it.Id >= idLo && it.Id <= idHi);
-            if (area is not null)
-                q2 = q2.Where(it => areaUnder
-                    ? it.Team.AreaPath.Equals(area, StringComparison.OrdinalIgnoreCase) || it.Team.AreaPath.StartsWith(area + "\\", StringComparison.OrdinalIgnoreCase) || area.Equals(it.Team.Project, StringComparison.OrdinalIgnoreCase)
-                    : it.Team.AreaPath.Equals(area, StringComparison.OrdinalIgnoreCase));
+            // The project and area clauses depend only on an item's team: narrow to those teams' items first, so a query
+            // costs the items of its area, not of the whole organisation (every team asks once per sync).
+            var teams = ctx.Org.Teams.Where(t => t.Tracker == Tracker.Ado && string.Equals(t.Project, project, StringComparison.OrdinalIgnoreCase)
+                && (area is null || (areaUnder
+                    ? t.AreaPath.Equals(area, StringComparison.OrdinalIgnoreCase) || t.AreaPath.StartsWith(area + "\\", StringComparison.OrdinalIgnoreCase) || area.Equals(t.Project, StringComparison.OrdinalIgnoreCase)
+                    : t.AreaPath.Equals(area, StringComparison.OrdinalIgnoreCase))));
+            IEnumerable<Item> q2 = teams.SelectMany(t => t.Items).Where(it => it.Id >= idLo && it.Id <= idHi);
             if (type is not null) q2 = q2.Where(it => Statuses.AdoTypeName(it.Type, it.Team.Scrum).Equals(type, StringComparison.OrdinalIgnoreCase));
             if (changedLo != long.MinValue || changedHi != long.MaxValue) q2 = q2.Where(it => it.Updated >= changedLo && it.Updated < changedHi);
             result = byChanged
