@@ -98,6 +98,7 @@ public static class SimulatorServer
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
         var ctx = new SimContext(org, options);
+        RequestLog.Use(app, ctx);
         app.Use((http, next) => ctx.Gate(http, next));
         JiraApi.Map(app, ctx);
         AdoApi.Map(app, ctx);

@@ -10,47 +10,55 @@ public sealed record QuarantinedItem(string Source, string Team, string? Key, st
 /// <summary>Reads what <see cref="SyncFreshness"/> needs from <c>ops.team_sync_state</c>, <c>ops.sync_runs</c> and <c>raw.failed_payloads</c>.</summary>
 public static class SyncStateReader
 {
+    private const string StatesSql = """
+        SELECT source_id, team_id, last_attempt_at, last_success_at, last_status, last_error, last_run_id FROM ops.team_sync_state
+        """;
+    private const string QuarantinedSql = """
+        SELECT source_id, coalesce(team_id, '') AS team_id, count(*)::int AS count FROM raw.failed_payloads
+        WHERE kind = 'item' AND resolved_at IS NULL GROUP BY 1, 2
+        """;
+    // The first run that tried a part which never succeeded: a team named in the run's team_results, the source-wide part by any run
+    // of the source (skipped runs tried nothing). Only those parts, so the scan stays small once everything has synced.
+    private const string FirstTriedSql = """
+        WITH tried AS (
+            SELECT r.source_id, tr->>'team' AS team_id, r.started_at
+            FROM ops.sync_runs r CROSS JOIN LATERAL jsonb_array_elements(
+                CASE WHEN jsonb_typeof(r.team_results) = 'array' THEN r.team_results ELSE '[]' END) tr
+            WHERE r.status <> 'skipped' AND tr->>'team' IS NOT NULL
+            UNION ALL
+            SELECT r.source_id, '', r.started_at FROM ops.sync_runs r WHERE r.status <> 'skipped'
+        )
+        SELECT t.source_id, t.team_id, min(t.started_at) AS at FROM tried t
+        WHERE NOT EXISTS (SELECT 1 FROM ops.team_sync_state s
+                          WHERE s.source_id = t.source_id AND s.team_id = t.team_id AND s.last_success_at IS NOT NULL)
+        GROUP BY 1, 2
+        """;
+    // Per source its last whole-source run that did something, with the last one that succeeded (partial counts: items were written).
+    private const string RunsSql = """
+        SELECT DISTINCT ON (r.source_id) r.source_id, r.id, r.started_at, r.status, r.error,
+               (SELECT max(coalesce(s.finished_at, s.started_at)) FROM ops.sync_runs s
+                WHERE s.source_id = r.source_id AND s.team_id IS NULL AND s.status IN ('succeeded', 'partial')) AS last_success
+        FROM ops.sync_runs r WHERE r.team_id IS NULL AND r.status <> 'skipped'
+        ORDER BY r.source_id, r.started_at DESC, r.id DESC
+        """;
+
+    /// <summary>The SELECTs of <see cref="LoadAsync"/>, in its order (the benchmark's read floor copies exactly these rows).</summary>
+    public static IReadOnlyList<string> Queries { get; } = [StatesSql, QuarantinedSql, FirstTriedSql, RunsSql];
+
     public static async Task<SyncStateData> LoadAsync(NpgsqlConnection conn, CancellationToken ct)
     {
         var states = (await conn.QueryAsync<(string SourceId, string TeamId, DateTime LastAttemptAt, DateTime? LastSuccessAt, string LastStatus,
-                string? LastError, long? LastRunId)>(new CommandDefinition("""
-                SELECT source_id, team_id, last_attempt_at, last_success_at, last_status, last_error, last_run_id FROM ops.team_sync_state
-                """, cancellationToken: ct)))
+                string? LastError, long? LastRunId)>(new CommandDefinition(StatesSql, cancellationToken: ct)))
             .Select(r => new SyncStateRow(r.SourceId, r.TeamId, Utc(r.LastAttemptAt), r.LastSuccessAt is { } s ? Utc(s) : null, r.LastStatus,
                 r.LastError, r.LastRunId)).ToList();
 
-        var quarantined = (await conn.QueryAsync<(string SourceId, string TeamId, int Count)>(new CommandDefinition("""
-                SELECT source_id, coalesce(team_id, '') AS team_id, count(*)::int AS count FROM raw.failed_payloads
-                WHERE kind = 'item' AND resolved_at IS NULL GROUP BY 1, 2
-                """, cancellationToken: ct)))
+        var quarantined = (await conn.QueryAsync<(string SourceId, string TeamId, int Count)>(new CommandDefinition(QuarantinedSql, cancellationToken: ct)))
             .ToDictionary(r => (r.SourceId, r.TeamId), r => r.Count);
 
-        // The first run that tried a part which never succeeded: a team named in the run's team_results, the source-wide part by any run
-        // of the source (skipped runs tried nothing). Only those parts, so the scan stays small once everything has synced.
-        var first = (await conn.QueryAsync<(string SourceId, string TeamId, DateTime At)>(new CommandDefinition("""
-                WITH tried AS (
-                    SELECT r.source_id, tr->>'team' AS team_id, r.started_at
-                    FROM ops.sync_runs r CROSS JOIN LATERAL jsonb_array_elements(
-                        CASE WHEN jsonb_typeof(r.team_results) = 'array' THEN r.team_results ELSE '[]' END) tr
-                    WHERE r.status <> 'skipped' AND tr->>'team' IS NOT NULL
-                    UNION ALL
-                    SELECT r.source_id, '', r.started_at FROM ops.sync_runs r WHERE r.status <> 'skipped'
-                )
-                SELECT t.source_id, t.team_id, min(t.started_at) AS at FROM tried t
-                WHERE NOT EXISTS (SELECT 1 FROM ops.team_sync_state s
-                                  WHERE s.source_id = t.source_id AND s.team_id = t.team_id AND s.last_success_at IS NOT NULL)
-                GROUP BY 1, 2
-                """, cancellationToken: ct)))
+        var first = (await conn.QueryAsync<(string SourceId, string TeamId, DateTime At)>(new CommandDefinition(FirstTriedSql, cancellationToken: ct)))
             .ToDictionary(r => (r.SourceId, r.TeamId), r => Utc(r.At));
-        // Per source its last whole-source run that did something, with the last one that succeeded (partial counts: items were written).
         var runs = (await conn.QueryAsync<(string SourceId, long Id, DateTime StartedAt, string Status, string? Error, DateTime? LastSuccess)>(
-                new CommandDefinition("""
-                SELECT DISTINCT ON (r.source_id) r.source_id, r.id, r.started_at, r.status, r.error,
-                       (SELECT max(coalesce(s.finished_at, s.started_at)) FROM ops.sync_runs s
-                        WHERE s.source_id = r.source_id AND s.team_id IS NULL AND s.status IN ('succeeded', 'partial')) AS last_success
-                FROM ops.sync_runs r WHERE r.team_id IS NULL AND r.status <> 'skipped'
-                ORDER BY r.source_id, r.started_at DESC, r.id DESC
-                """, cancellationToken: ct)))
+                new CommandDefinition(RunsSql, cancellationToken: ct)))
             .ToDictionary(r => r.SourceId, r => new SyncStateRow(r.SourceId, "", Utc(r.StartedAt), r.LastSuccess is { } s ? Utc(s) : null,
                 r.Status, r.Error, r.Id));
         return new SyncStateData(states, quarantined, first, runs);

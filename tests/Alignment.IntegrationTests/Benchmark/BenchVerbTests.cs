@@ -28,27 +28,35 @@ public sealed class BenchVerbTests(TestDatabase db)
             Assert.Equal(40, root.GetProperty("links").GetInt32());
 
             var initial = root.GetProperty("initialSync");
-            Assert.Equal(["seconds", "itemsPerSecond", "requests", "minimumRequests", "peakRssMb"], Keys(initial));
+            Assert.Equal(["seconds", "itemsPerSecond", "requests", "minimumRequests", "peakRssMb", "syncCpuSeconds", "simulatorCpuSeconds"], Keys(initial));
             foreach (var k in Keys(initial)) Assert.True(initial.GetProperty(k).GetDouble() > 0, $"initialSync.{k}: {initial.GetProperty(k)}");
             Assert.True(initial.GetProperty("requests").GetInt64() >= initial.GetProperty("minimumRequests").GetInt64(), root.ToString());
+            // CPU over the sync's interval, not since the process started: no more than every core for the whole sync (+ one clock tick each).
+            var cpuBound = Environment.ProcessorCount * initial.GetProperty("seconds").GetDouble() * 1.1 + 0.02;
+            foreach (var k in new[] { "syncCpuSeconds", "simulatorCpuSeconds" })
+                Assert.True(initial.GetProperty(k).GetDouble() <= cpuBound, $"initialSync.{k} > {cpuBound}: {root}");
 
             var copy = root.GetProperty("copyBaseline");
             Assert.Equal(["seconds", "rowsPerSecond"], Keys(copy));
             foreach (var k in Keys(copy)) Assert.True(copy.GetProperty(k).GetDouble() > 0, $"copyBaseline.{k}: {copy.GetProperty(k)}");
 
             var incremental = root.GetProperty("incrementalSync");
-            Assert.Equal(["seconds", "requests"], Keys(incremental));
+            Assert.Equal(["seconds", "requests", "requestFloorSeconds"], Keys(incremental));
             Assert.True(incremental.GetProperty("seconds").GetDouble() > 0);
             Assert.True(incremental.GetProperty("requests").GetInt64() > 0);
+            AssertFloor(incremental, "requestFloorSeconds", "seconds", root);
 
             var analyze = root.GetProperty("analyze");
-            Assert.Equal(["seconds", "findings"], Keys(analyze));
+            Assert.Equal(["seconds", "findings", "readFloorSeconds"], Keys(analyze));
             Assert.True(analyze.GetProperty("seconds").GetDouble() > 0);
             Assert.True(analyze.GetProperty("findings").GetInt32() >= 0);
-            var mi = root.GetProperty("mi");
-            Assert.Equal(["requests", "p50Ms", "p99Ms"], Keys(mi));
-            foreach (var k in Keys(mi)) Assert.True(mi.GetProperty(k).GetDouble() > 0, $"mi.{k}: {mi.GetProperty(k)}");
+            AssertFloor(analyze, "readFloorSeconds", "seconds", root);
 
+            var mi = root.GetProperty("mi");
+            Assert.Equal(["requests", "p50Ms", "p99Ms", "healthP50Ms", "healthP99Ms"], Keys(mi));
+            foreach (var k in Keys(mi)) Assert.True(mi.GetProperty(k).GetDouble() > 0, $"mi.{k}: {mi.GetProperty(k)}");
+            AssertFloor(mi, "healthP99Ms", "p99Ms", root);
+            Assert.True(mi.GetProperty("healthP50Ms").GetDouble() <= mi.GetProperty("healthP99Ms").GetDouble(), root.ToString());
         }
         finally
         {
@@ -57,4 +65,15 @@ public sealed class BenchVerbTests(TestDatabase db)
     }
 
     private static string[] Keys(JsonElement e) => e.EnumerateObject().Select(p => p.Name).ToArray();
+
+    /// <summary>
+    /// A floor was measured (above zero) and measured the same work or less: at most a generous multiple of the figure it is the floor of
+    /// (noise on a shared machine can put a floor above its figure, not ten times above).
+    /// </summary>
+    private static void AssertFloor(JsonElement section, string floor, string figure, JsonElement root)
+    {
+        var f = section.GetProperty(floor).GetDouble();
+        Assert.True(f > 0, $"{floor}: {f}");
+        Assert.True(f <= 10 * section.GetProperty(figure).GetDouble(), $"{floor} {f} is more than 10 × {figure}: {root}");
+    }
 }

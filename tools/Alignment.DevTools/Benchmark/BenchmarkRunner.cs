@@ -11,8 +11,9 @@ namespace Alignment.DevTools.Benchmark;
 public sealed record BenchOptions(int Teams, int Items, int Links, int Seed, string? JsonFile, bool Keep, bool Sequential);
 
 /// <summary>
-/// One benchmark run (README, "Benchmark"): simulator in a child process → scratch database → initial sync →
-/// peak RSS → minimum requests → COPY baseline → unchanged incremental sync → analyzers → MI burst → table + JSON.
+/// One benchmark run (README, "Benchmark"): simulator in a child process → scratch database → initial sync (with both
+/// processes' CPU time) → peak RSS → minimum requests → COPY baseline → unchanged incremental sync → its request floor →
+/// analyzers → their read floor → MI burst and its /health/live floor → table + JSON.
 /// </summary>
 public static class BenchmarkRunner
 {
@@ -55,44 +56,8 @@ public static class BenchmarkRunner
 
         using var host = BuildHost(simConfig, scratch.ConnectionString);
         await host.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
-        var options = AlignmentServices.ValidatedOptions(host.Services);
-        var sources = options.Sources.Select(s => s.Id).ToList();
-        var runner = host.Services.GetRequiredService<SyncRunner>();
-
-        Step("initial sync" + (o.Sequential ? " (sources one after the other)" : " (sources in parallel)"));
-        var initial = await SyncAllAsync(runner, sources, full: true, o.Sequential, ct);
-        var peakRssMb = PeakRssMb(); // before anything else grows the process (the truth document below is large)
-        if (initial.Failed is { } failedInitial) return Fail("initial sync", failedInitial);
-
-        Step("minimum requests from the organisation's shape");
-        long minimum;
-        await using (var truthStream = await http.GetStreamAsync(sim.BaseUrl + "/_sim/truth", ct))
-        using (var truth = await JsonDocument.ParseAsync(truthStream, default, ct))
-            minimum = MinimumRequests.Compute(truth.RootElement, await AdoRevisionsAsync(scratch.ConnectionString, ct)).Total;
-
-        Step("COPY baseline");
-        var copy = await CopyBaseline.RunAsync(scratch.ConnectionString, ct);
-
-        Step("incremental sync, nothing changed");
-        var incremental = await SyncAllAsync(runner, sources, full: false, o.Sequential, ct);
-        if (incremental.Failed is { } failedIncremental) return Fail("incremental sync", failedIncremental);
-
-        Step("analyzers");
-        var analyzeClock = Stopwatch.StartNew();
-        AnalysisRunResult analysis;
-        // The pipeline from the analysis on (analysis, MI, alerts); the syncs above are its first step, timed on their own.
-        analysis = await host.Services.GetRequiredService<AlignmentPipeline>().AnalyzeAsync("bench", ct);
-        var analyze = new AnalyzeFigures(analyzeClock.Elapsed.TotalSeconds, analysis.Findings);
-
-        Step("MI burst");
-        var mi = await MiBurst.RunAsync(simConfig, scratch.ConnectionString, requests: 1000, clients: 50, ct);
-
-        var report = new BenchReport(options.Teams.Count, o.Items, o.Links,
-            new InitialSyncFigures(initial.Seconds, initial.Items, initial.Requests, minimum, peakRssMb),
-            copy,
-            new IncrementalSyncFigures(incremental.Seconds, incremental.Requests),
-            analyze,
-            mi);
+        var (report, code) = await MeasureAsync(new Run(o, http, sim, simConfig, scratch.ConnectionString, host), ct);
+        if (report is null) return code;
         report.Print();
         if (o.JsonFile is { } file)
         {
@@ -101,6 +66,72 @@ public static class BenchmarkRunner
             AnsiConsole.MarkupLine($"[grey]JSON written to {Markup.Escape(Path.GetFullPath(file))}[/]");
         }
         return 0;
+    }
+
+    private sealed record Run(BenchOptions O, HttpClient Http, SimulatorProcess Sim, byte[] SimConfig, string ConnectionString, IHost Host);
+
+    /// <summary>Every measurement in order, each figure with its floor from the same run; a failed sync ends the run with its exit code.</summary>
+    private static async Task<(BenchReport? Report, int Code)> MeasureAsync(Run run, CancellationToken ct)
+    {
+        var (o, sim) = (run.O, run.Sim);
+        var options = AlignmentServices.ValidatedOptions(run.Host.Services);
+        var sources = options.Sources.Select(s => s.Id).ToList();
+        var runner = run.Host.Services.GetRequiredService<SyncRunner>();
+
+        Step("initial sync" + (o.Sequential ? " (sources one after the other)" : " (sources in parallel)"));
+        var (selfCpu, simCpu) = (ProcessCpu(), sim.CpuTime);
+        var initial = await SyncAllAsync(runner, sources, full: true, o.Sequential, ct);
+        (selfCpu, simCpu) = (ProcessCpu() - selfCpu, sim.CpuTime - simCpu);
+        var peakRssMb = PeakRssMb(); // before anything else grows the process (the truth document below is large)
+        if (initial.Failed is { } failedInitial) return (null, Fail("initial sync", failedInitial));
+
+        Step("minimum requests from the organisation's shape");
+        var minimum = await MinimumRequestsAsync(run, ct);
+
+        Step("COPY baseline");
+        var copy = await CopyBaseline.RunAsync(run.ConnectionString, ct);
+
+        Step("incremental sync, nothing changed (the simulator records its requests)");
+        await RequestFloor.StartRecordingAsync(run.Http, sim.BaseUrl, ct);
+        var incremental = await SyncAllAsync(runner, sources, full: false, o.Sequential, ct);
+        var recorded = await RequestFloor.StopRecordingAsync(run.Http, sim.BaseUrl, ct);
+        if (incremental.Failed is { } failedIncremental) return (null, Fail("incremental sync", failedIncremental));
+        Step($"request floor: the same {recorded.Count} requests from a bare HttpClient");
+        if (recorded.Count != incremental.Requests)
+            AnsiConsole.MarkupLine($"[yellow]the simulator recorded {recorded.Count} requests, the sync counted {incremental.Requests}[/]");
+        var requestFloor = await RequestFloor.ReplayAsync(recorded, options.Sources, o.Sequential, ct);
+
+        Step("analyzers");
+        var analyzeClock = Stopwatch.StartNew();
+        // The pipeline from the analysis on (analysis, MI, alerts); the syncs above are its first step, timed on their own.
+        var analysis = await run.Host.Services.GetRequiredService<AlignmentPipeline>().AnalyzeAsync("bench", ct);
+        var analyzeSeconds = analyzeClock.Elapsed.TotalSeconds;
+        Step("read floor: the analysis's SELECTs as binary COPY");
+        var readFloor = await ReadFloor.RunAsync(run.ConnectionString, ct);
+
+        Step("MI burst, then the same burst against /health/live");
+        var mi = await MiBurst.RunAsync(run.SimConfig, run.ConnectionString, requests: 1000, clients: 50, ct);
+
+        return (new BenchReport(options.Teams.Count, o.Items, o.Links,
+            new InitialSyncFigures(initial.Seconds, initial.Items, initial.Requests, minimum, peakRssMb, selfCpu.TotalSeconds, simCpu.TotalSeconds),
+            copy,
+            new IncrementalSyncFigures(incremental.Seconds, incremental.Requests, requestFloor.Seconds),
+            new AnalyzeFigures(analyzeSeconds, analysis.Findings, readFloor.Seconds, readFloor.Bytes),
+            mi), 0);
+    }
+
+    private static async Task<long> MinimumRequestsAsync(Run run, CancellationToken ct)
+    {
+        await using var truthStream = await run.Http.GetStreamAsync(run.Sim.BaseUrl + "/_sim/truth", ct);
+        using var truth = await JsonDocument.ParseAsync(truthStream, default, ct);
+        return MinimumRequests.Compute(truth.RootElement, await AdoRevisionsAsync(run.ConnectionString, ct)).Total;
+    }
+
+    /// <summary>This process's CPU time so far, every thread (user + system).</summary>
+    private static TimeSpan ProcessCpu()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
     }
 
     private sealed record SyncFigures(double Seconds, long Requests, long Items, SyncRunResult? Failed);

@@ -36,6 +36,16 @@ public sealed class SimulatorProcess : IAsyncDisposable
 
     public string BaseUrl { get; }
 
+    /// <summary>The simulator process's CPU time so far (user + system; <c>dotnet alignment-dev.dll</c> runs the simulator in this process).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public static async Task<SimulatorProcess> StartAsync(int teams, int items, int links, int seed, HttpClient http, CancellationToken ct)
     {
         var port = FreePort();

@@ -17,7 +17,7 @@ public static class BenchVerb
 
     public static Command Create()
     {
-        var cmd = new Command("bench", "Benchmark: initial sync, COPY baseline and unchanged incremental sync of a simulated organisation")
+        var cmd = new Command("bench", "Benchmark: initial sync, COPY baseline, unchanged incremental sync, analysis and MI burst of a simulated organisation, each against a floor measured in the same run")
         {
             Teams, Items, Links, Seed, Json, Keep, Sequential,
         };
