@@ -75,22 +75,76 @@ public sealed class BulkTable<T>
     {
         var cols = string.Join(", ", Columns.Select(c => c.Name));
         var key = string.Join(", ", Key);
-        var sql = new StringBuilder()
-            .Append($"INSERT INTO {Target} AS t ({cols}) SELECT DISTINCT ON ({key}) {cols} FROM {temp} ORDER BY {key}, _ord DESC ")
-            .Append($"ON CONFLICT ({key}) DO ");
-        var update = Columns.Where(c => !Key.Contains(c.Name)).ToList();
-        if (!UpdateOnConflict || update.Count == 0) sql.Append("NOTHING");
-        else
-        {
-            sql.Append("UPDATE SET ").Append(string.Join(", ", update.Select(c => $"{c.Name} = EXCLUDED.{c.Name}")));
-            if (TouchOnUpdate is not null) sql.Append(", ").Append(TouchOnUpdate);
-            var compared = update.Where(c => c.Compare).ToList();
-            sql.Append($" WHERE ({string.Join(", ", compared.Select(c => "t." + c.Name))}) IS DISTINCT FROM ({string.Join(", ", compared.Select(c => "EXCLUDED." + c.Name))})");
-        }
-        await using var cmd = new NpgsqlCommand(sql.ToString(), conn) { CommandTimeout = 600 };
+        var sql = $"INSERT INTO {Target} AS t ({cols}) SELECT DISTINCT ON ({key}) {cols} FROM {temp} ORDER BY {key}, _ord DESC {OnConflict()}";
+        await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 600 };
         return await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    public async Task<int> UpsertAsync(NpgsqlConnection conn, IEnumerable<T> rows, CancellationToken ct) =>
-        await MergeAsync(conn, await StageAsync(conn, rows, ct), ct);
+    /// <summary><c>ON CONFLICT (key) DO UPDATE … WHERE row IS DISTINCT FROM EXCLUDED</c> (or <c>DO NOTHING</c>).</summary>
+    private string OnConflict()
+    {
+        var sql = new StringBuilder($"ON CONFLICT ({string.Join(", ", Key)}) DO ");
+        var update = Columns.Where(c => !Key.Contains(c.Name)).ToList();
+        if (!UpdateOnConflict || update.Count == 0) return sql.Append("NOTHING").ToString();
+        sql.Append("UPDATE SET ").Append(string.Join(", ", update.Select(c => $"{c.Name} = EXCLUDED.{c.Name}")));
+        if (TouchOnUpdate is not null) sql.Append(", ").Append(TouchOnUpdate);
+        var compared = update.Where(c => c.Compare).ToList();
+        sql.Append($" WHERE ({string.Join(", ", compared.Select(c => "t." + c.Name))}) IS DISTINCT FROM ({string.Join(", ", compared.Select(c => "EXCLUDED." + c.Name))})");
+        return sql.ToString();
+    }
+
+    /// <summary>
+    /// Up to this many rows of a table without array columns are upserted by one statement over <c>unnest</c> of one array
+    /// parameter per column: no temporary table, so a team's handful of sprints or capacities costs one round trip (an
+    /// unchanged incremental sync writes them for every team).
+    /// </summary>
+    public const int SmallBatch = 256;
+
+    private bool Unnestable => Columns.All(c => (c.Type & NpgsqlDbType.Array) == 0);
+
+    private async Task<int> UpsertSmallAsync(NpgsqlConnection conn, IReadOnlyList<T> rows, CancellationToken ct)
+    {
+        // The last row of a key wins, as in the staged merge (PostgreSQL refuses to update one row twice in a statement).
+        var keyColumns = Key.Select(k => Columns.First(c => c.Name == k)).ToList();
+        var last = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < rows.Count; i++)
+            last[string.Join("\u0001", keyColumns.Select(c => Convert.ToString(c.Get(rows[i]), System.Globalization.CultureInfo.InvariantCulture)))] = i;
+        var kept = last.Values.Order().Select(i => rows[i]).ToList();
+        await using var cmd = new NpgsqlCommand { Connection = conn, CommandTimeout = 600 };
+        var unnest = new List<string>();
+        for (var i = 0; i < Columns.Count; i++)
+        {
+            var c = Columns[i];
+            cmd.Parameters.Add(new NpgsqlParameter($"c{i}", NpgsqlDbType.Array | c.Type) { Value = TypedArray(c, kept) });
+            unnest.Add($"@c{i}");
+        }
+        cmd.CommandText = $"INSERT INTO {Target} AS t ({string.Join(", ", Columns.Select(c => c.Name))}) " +
+                          $"SELECT * FROM unnest({string.Join(", ", unnest)}) {OnConflict()}";
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The column's values as an array Npgsql writes as the column's array type.</summary>
+    private static Array TypedArray(BulkColumn<T> c, IReadOnlyList<T> rows)
+    {
+        var values = rows.Select(c.Get).ToArray();
+        return c.Type switch
+        {
+            NpgsqlDbType.Double => values.Select(v => (double?)v).ToArray(),
+            NpgsqlDbType.Integer => values.Select(v => (int?)v).ToArray(),
+            NpgsqlDbType.Bigint => values.Select(v => (long?)v).ToArray(),
+            NpgsqlDbType.Boolean => values.Select(v => (bool?)v).ToArray(),
+            NpgsqlDbType.TimestampTz => values.Select(v => (DateTime?)v).ToArray(),
+            NpgsqlDbType.Date => values.Select(v => (DateOnly?)v).ToArray(),
+            _ => values.Select(v => (string?)v).ToArray(),
+        };
+    }
+
+    /// <summary>Inserts new rows and rewrites changed ones; returns how many. Small batches take one statement, large ones COPY + merge.</summary>
+    public async Task<int> UpsertAsync(NpgsqlConnection conn, IEnumerable<T> rows, CancellationToken ct)
+    {
+        var list = rows as IReadOnlyList<T> ?? rows.ToList();
+        if (list.Count == 0) return 0;
+        if (list.Count <= SmallBatch && Unnestable) return await UpsertSmallAsync(conn, list, ct);
+        return await MergeAsync(conn, await StageAsync(conn, list, ct), ct);
+    }
 }
