@@ -104,23 +104,37 @@ public sealed class BulkTable<T>
 
     private async Task<int> UpsertSmallAsync(NpgsqlConnection conn, IReadOnlyList<T> rows, CancellationToken ct)
     {
+        var (sql, parameters) = SmallUpsert(rows);
+        await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 600 };
+        cmd.Parameters.AddRange(parameters);
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// The upsert of a small batch as one command of an <see cref="NpgsqlBatch"/> (several statements, one round trip, one
+    /// implicit transaction); null when the rows are too many or the table has array columns (then use <see cref="UpsertAsync"/>).
+    /// </summary>
+    public NpgsqlBatchCommand? BatchUpsert(IReadOnlyList<T> rows)
+    {
+        if (rows.Count == 0 || rows.Count > SmallBatch || !Unnestable) return null;
+        var (sql, parameters) = SmallUpsert(rows);
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return command;
+    }
+
+    private (string Sql, NpgsqlParameter[] Parameters) SmallUpsert(IReadOnlyList<T> rows)
+    {
         // The last row of a key wins, as in the staged merge (PostgreSQL refuses to update one row twice in a statement).
         var keyColumns = Key.Select(k => Columns.First(c => c.Name == k)).ToList();
         var last = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < rows.Count; i++)
             last[string.Join("\u0001", keyColumns.Select(c => Convert.ToString(c.Get(rows[i]), System.Globalization.CultureInfo.InvariantCulture)))] = i;
         var kept = last.Values.Order().Select(i => rows[i]).ToList();
-        await using var cmd = new NpgsqlCommand { Connection = conn, CommandTimeout = 600 };
-        var unnest = new List<string>();
-        for (var i = 0; i < Columns.Count; i++)
-        {
-            var c = Columns[i];
-            cmd.Parameters.Add(new NpgsqlParameter($"c{i}", NpgsqlDbType.Array | c.Type) { Value = TypedArray(c, kept) });
-            unnest.Add($"@c{i}");
-        }
-        cmd.CommandText = $"INSERT INTO {Target} AS t ({string.Join(", ", Columns.Select(c => c.Name))}) " +
-                          $"SELECT * FROM unnest({string.Join(", ", unnest)}) {OnConflict()}";
-        return await cmd.ExecuteNonQueryAsync(ct);
+        var parameters = Columns.Select((c, i) => new NpgsqlParameter($"c{i}", NpgsqlDbType.Array | c.Type) { Value = TypedArray(c, kept) }).ToArray();
+        var sql = $"INSERT INTO {Target} AS t ({string.Join(", ", Columns.Select(c => c.Name))}) " +
+                  $"SELECT * FROM unnest({string.Join(", ", parameters.Select(p => "@" + p.ParameterName))}) {OnConflict()}";
+        return (sql, parameters);
     }
 
     /// <summary>The column's values as an array Npgsql writes as the column's array type.</summary>

@@ -112,6 +112,8 @@ public sealed class SyncRunner(
             await SourceRow.SetDeploymentAsync(Db, source.Id, _deployment, runCt);
 
             var scopes = new TeamScopeRunner(Db, owner.Writer, collector, source.Id, request.Full, started, progress, Log);
+            foreach (var (teamId, stored) in await TeamScopeState.LoadAllAsync(Db, source.Id, teams.Select(t => t.Id).ToList(), runCt))
+                scopes.Preloaded[teamId] = stored;
             await RunTeamsAsync(scopes, teams, runCt);
             var failedTeams = teams.Where(t => _results[t.Id].Status == SyncStatus.Failed).ToList();
             if (failedTeams.Count > 0)

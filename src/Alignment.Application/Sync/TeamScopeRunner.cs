@@ -14,13 +14,17 @@ internal sealed class TeamScopeRunner(
     NpgsqlDataSource dataSource, WorkItemWriter writer, ITrackerCollector collector, string sourceId, bool full,
     DateTimeOffset started, IProgress<SyncProgress>? progress, ILogger logger)
 {
+    /// <summary>The teams' stored state read for the whole run at its start; a team's entry is used once (a retry reads it again).</summary>
+    public ConcurrentDictionary<string, TeamScopeState> Preloaded { get; } = new(StringComparer.Ordinal);
+
     public async Task<TeamSyncResult> RunAsync(TeamOptions team, ConcurrentDictionary<string, string?> watermarksBefore,
         ConcurrentDictionary<string, string?> watermarksAfter, CancellationToken ct)
     {
         var trail = RequestTrail.Begin();
         try
         {
-            var (watermark, scopeState, activeSprints, quarantined) = await TeamScopeState.LoadAsync(dataSource, sourceId, team.Id, ct);
+            var (watermark, scopeState, activeSprints, quarantined) = Preloaded.TryRemove(team.Id, out var state)
+                ? state : await TeamScopeState.LoadAsync(dataSource, sourceId, team.Id, ct);
             var fullScope = full || watermark is null;
             watermarksBefore[team.Id] = watermark;
             var scope = new ScopeRequest(team, fullScope ? null : watermark, fullScope, started)

@@ -115,6 +115,12 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
     public async Task<BatchResult> WriteAsync(string sourceId, string watermarkTeam, SyncBatch batch, CancellationToken ct, bool firstRead = false)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
+        if (IsOnlyAWatermark(batch))
+        {
+            // The last batch of an unchanged scope: one statement, atomic on its own, no transaction round trips.
+            if (batch.WatermarkAfter is not null) await WriteWatermarkAsync(conn, sourceId, watermarkTeam, batch, ct);
+            return new BatchResult(0, 0);
+        }
         await using var tx = await conn.BeginTransactionAsync(ct);
         var changed = 0;
         var direct = firstRead && batch.Items.Count > 0 && await TryCopyNewAsync(conn, batch, ct);
@@ -155,22 +161,27 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
 
         await QuarantineAsync(conn, sourceId, watermarkTeam, batch, ct);
 
-        if (batch.WatermarkAfter is not null)
-        {
-            if (watermarkTeam.Length == 0)
-                await conn.ExecuteAsync(new CommandDefinition(
-                    "UPDATE core.sources SET watermark = @value, updated_at = now() WHERE id = @sourceId",
-                    new { sourceId, value = batch.WatermarkAfter }, cancellationToken: ct));
-            else
-                await conn.ExecuteAsync(new CommandDefinition("""
-                    INSERT INTO ops.watermarks (source_id, team_id, value, scope_state) VALUES (@sourceId, @team, @value, @state)
-                    ON CONFLICT (source_id, team_id) DO UPDATE SET value = EXCLUDED.value,
-                        scope_state = COALESCE(EXCLUDED.scope_state, ops.watermarks.scope_state), updated_at = now()
-                    """, new { sourceId, team = watermarkTeam, value = batch.WatermarkAfter, state = batch.ScopeStateAfter }, cancellationToken: ct));
-        }
+        if (batch.WatermarkAfter is not null) await WriteWatermarkAsync(conn, sourceId, watermarkTeam, batch, ct);
         await tx.CommitAsync(ct);
         return new BatchResult(batch.Items.Count, changed);
     }
+
+    /// <summary>A batch that carries nothing but (possibly) the scope's new watermark: no items, links, events or quarantine.</summary>
+    private static bool IsOnlyAWatermark(SyncBatch b) =>
+        b.Items.Count == 0 && b.Links.Count == 0 && b.Events.Count == 0 && b.Raw.Count == 0 && b.Quarantined.Count == 0
+        && (b.LinkReporters is null || b.LinkReporters.Count == 0);
+
+    /// <summary>The scope's watermark (and collector state) once its last batch is written; "" is the source itself.</summary>
+    private static Task WriteWatermarkAsync(NpgsqlConnection conn, string sourceId, string watermarkTeam, SyncBatch batch, CancellationToken ct) =>
+        watermarkTeam.Length == 0
+            ? conn.ExecuteAsync(new CommandDefinition(
+                "UPDATE core.sources SET watermark = @value, updated_at = now() WHERE id = @sourceId",
+                new { sourceId, value = batch.WatermarkAfter }, cancellationToken: ct))
+            : conn.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO ops.watermarks (source_id, team_id, value, scope_state) VALUES (@sourceId, @team, @value, @state)
+                ON CONFLICT (source_id, team_id) DO UPDATE SET value = EXCLUDED.value,
+                    scope_state = COALESCE(EXCLUDED.scope_state, ops.watermarks.scope_state), updated_at = now()
+                """, new { sourceId, team = watermarkTeam, value = batch.WatermarkAfter, state = batch.ScopeStateAfter }, cancellationToken: ct));
 
     private const int MaxQuarantinedBody = 1 << 20;
 
@@ -228,25 +239,48 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
         }
     }
 
-    /// <summary>Writes a team's sprints, its team↔sprint mapping and capacities in one transaction.</summary>
+    /// <summary>
+    /// Writes a team's sprints, its team↔sprint mapping and capacities in one transaction: as one batch of statements (one
+    /// round trip) when each part is small, which is every team's case on an incremental sync.
+    /// </summary>
     public async Task WriteSprintsAsync(string sourceId, string teamId, TeamSprints sprints, CancellationToken ct)
     {
+        if (sprints.Sprints.Count == 0 && sprints.Capacities.Count == 0) return;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var capacities = sprints.Capacities.Select(c => (sourceId, c)).ToList();
+        var sprintUpsert = Sprints.BatchUpsert(sprints.Sprints);
+        var capacityUpsert = Capacities.BatchUpsert(capacities);
+        if ((sprints.Sprints.Count == 0 || sprintUpsert is not null) && (capacities.Count == 0 || capacityUpsert is not null))
+        {
+            await using var batch = new NpgsqlBatch(conn);
+            if (sprintUpsert is not null) batch.BatchCommands.Add(sprintUpsert);
+            if (sprints.Sprints.Count > 0) batch.BatchCommands.Add(TeamSprintsCommand(sourceId, teamId, sprints));
+            if (capacityUpsert is not null) batch.BatchCommands.Add(capacityUpsert);
+            await batch.ExecuteNonQueryAsync(ct);
+            return;
+        }
         await using var tx = await conn.BeginTransactionAsync(ct);
         if (sprints.Sprints.Count > 0)
         {
             await Sprints.UpsertAsync(conn, sprints.Sprints, ct);
-            await conn.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO core.team_sprints (team_id, source_id, sprint_id)
-                SELECT @teamId, @sourceId, unnest(@ids) ON CONFLICT DO NOTHING
-                """, new { teamId, sourceId, ids = sprints.Sprints.Select(s => s.ExternalId).Distinct().ToArray() }, cancellationToken: ct));
+            await using var map = new NpgsqlBatch(conn) { BatchCommands = { TeamSprintsCommand(sourceId, teamId, sprints) } };
+            await map.ExecuteNonQueryAsync(ct);
         }
-        if (sprints.Capacities.Count > 0)
-        {
-            await Capacities.UpsertAsync(conn, sprints.Capacities.Select(c => (sourceId, c)), ct);
-        }
+        if (capacities.Count > 0) await Capacities.UpsertAsync(conn, capacities, ct);
         await tx.CommitAsync(ct);
     }
+
+    private static NpgsqlBatchCommand TeamSprintsCommand(string sourceId, string teamId, TeamSprints sprints) => new("""
+        INSERT INTO core.team_sprints (team_id, source_id, sprint_id)
+        SELECT @teamId, @sourceId, unnest(@ids) ON CONFLICT DO NOTHING
+        """)
+    {
+        Parameters =
+        {
+            new NpgsqlParameter("teamId", teamId), new NpgsqlParameter("sourceId", sourceId),
+            new NpgsqlParameter("ids", sprints.Sprints.Select(s => s.ExternalId).Distinct().ToArray()),
+        },
+    };
 
     /// <summary>After a full read of a team scope: items of the team that the tracker no longer returned are marked deleted.</summary>
     public async Task<int> MarkVanishedAsync(string sourceId, string teamId, IReadOnlyCollection<string> seen, CancellationToken ct)
