@@ -14,9 +14,19 @@ internal sealed class SimContext(SimulatedOrganisation org, SimulatorOptions opt
         .Where(k => k is not FaultKinds.None and not FaultKinds.All && BitOperations.PopCount((uint)k) == 1 && options.FaultKinds.HasFlag(k)).ToArray();
     private readonly string _jiraAuth = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.JiraUser}:{options.JiraToken}"));
 
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private FragmentCache? _fragments;
+
     public SimulatedOrganisation Org { get; } = org;
     public SimulatorOptions Options { get; } = options;
     public RunningSimulator? Sim { get; set; }
+
+    /// <summary>The items' pre-rendered JSON (<see cref="FragmentCache"/>).</summary>
+    public FragmentCache Fragments => LazyInitializer.EnsureInitialized(ref _fragments, () => new FragmentCache(this));
+
+    /// <summary>Until now requests wait: the base URLs were not known, the fragments not rendered.</summary>
+    public void MarkReady() => _ready.TrySetResult();
+
     public string JiraBase => Sim!.JiraBaseUrl;
     public string AdoBase => Sim!.AdoBaseUrl;
 
@@ -27,6 +37,7 @@ internal sealed class SimContext(SimulatedOrganisation org, SimulatorOptions opt
 
     public async Task Gate(HttpContext http, RequestDelegate next)
     {
+        if (!_ready.Task.IsCompleted) await _ready.Task.WaitAsync(http.RequestAborted).ConfigureAwait(false);
         var path = http.Request.Path;
         bool jira = path.StartsWithSegments("/jira"), ado = path.StartsWithSegments("/ado");
         if (!jira && !ado)
@@ -123,9 +134,9 @@ internal sealed class SimContext(SimulatedOrganisation org, SimulatorOptions opt
     }
 
     /// <summary>Builds the JSON under the read lock, then writes it (cut in half when a truncation fault was drawn).</summary>
-    public Task Json(HttpContext http, int status, Action<Utf8JsonWriter> write)
+    public async Task Json(HttpContext http, int status, Action<Utf8JsonWriter> write)
     {
-        var buffer = new ArrayBufferWriter<byte>(4096);
+        using var buffer = new PooledBuffer();
         Org.Lock.EnterReadLock();
         try
         {
@@ -138,7 +149,7 @@ internal sealed class SimContext(SimulatedOrganisation org, SimulatorOptions opt
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json; charset=utf-8";
         http.Response.ContentLength = bytes.Length;
-        return http.Response.Body.WriteAsync(bytes, http.RequestAborted).AsTask();
+        await http.Response.Body.WriteAsync(bytes, http.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>Runs a lookup under the read lock (advance mutates the model).</summary>

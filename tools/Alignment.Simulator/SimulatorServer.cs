@@ -106,6 +106,17 @@ public static class SimulatorServer
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
         var sim = new RunningSimulator(app, org, address);
         ctx.Sim = sim;
+        try
+        {
+            // The fragments carry the base URLs, known once Kestrel listens; requests wait until they are rendered.
+            await Task.Run(ctx.Fragments.RenderAll, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await sim.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        ctx.MarkReady();
         return sim;
     }
 

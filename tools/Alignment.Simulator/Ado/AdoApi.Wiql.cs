@@ -203,7 +203,7 @@ internal static partial class AdoApi
         w.WriteStartArray("workItems");
         foreach (var it in result)
         {
-            w.WriteStartObject(); w.WriteNumber("id", it.Id); w.WriteString("url", ItemUrl(ctx, it.Id)); w.WriteEndObject();
+            w.WriteStartObject(); w.WriteNumber("id", it.Id); w.WriteRaw(UrlName, ctx.Fragments.Of(it)[(int)Slot.Url]); w.WriteEndObject();
         }
         w.WriteEndArray();
         w.WriteEndObject();
