@@ -16,6 +16,9 @@ internal sealed class ItemFragments(ReadOnlyMemory<byte>[] values, ReadOnlyMemor
     public ReadOnlyMemory<byte>[] History { get; } = history;
 
     public ReadOnlySpan<byte> this[int slot] => Values[slot].Span;
+
+    /// <summary>Bytes held by this item alone (shared values such as statuses and linked issues are not counted).</summary>
+    public long OwnBytes { get; init; }
 }
 
 /// <summary>
@@ -65,6 +68,17 @@ internal sealed class FragmentCache(SimContext ctx)
         finally { ctx.Org.Lock.ExitReadLock(); }
     }
 
+    /// <summary>Items rendered, and the bytes they hold (own and shared), for <c>/_sim/stats</c>.</summary>
+    public (int Items, long Bytes) Size()
+    {
+        var g = Volatile.Read(ref _current);
+        long bytes = g.Shared.Values.Sum(v => (long)v.Length);
+        int n = 0;
+        foreach (var f in g.Items)
+            if (f is not null) { n++; bytes += f.OwnBytes; }
+        return (n, bytes);
+    }
+
     private Generation Current()
     {
         var g = Volatile.Read(ref _current);
@@ -111,7 +125,7 @@ internal sealed class FragmentBuilder
     public ItemFragments Build()
     {
         var own = _buffer.WrittenSpan.ToArray();
-        var result = new ItemFragments(Slices(_values, own), Slices(_history, own));
+        var result = new ItemFragments(Slices(_values, own), Slices(_history, own)) { OwnBytes = own.Length };
         _values.Clear();
         _history.Clear();
         _into = _values;

@@ -24,7 +24,14 @@ internal sealed class SimContext(SimulatedOrganisation org, SimulatorOptions opt
     /// <summary>The items' pre-rendered JSON (<see cref="FragmentCache"/>).</summary>
     public FragmentCache Fragments => LazyInitializer.EnsureInitialized(ref _fragments, () => new FragmentCache(this));
 
-    /// <summary>Until now requests wait: the base URLs were not known, the fragments not rendered.</summary>
+    /// <summary>Marks the simulator's own warm-up requests (<see cref="WarmUp"/>) until it is ready: not counted, never faulted.</summary>
+    internal const string WarmUpHeader = "X-Sim-Warm-Up";
+    internal string WarmUpToken { get; } = Guid.NewGuid().ToString("N");
+
+    /// <summary>The warm-up's report once it ran (<see cref="WarmUp"/>).</summary>
+    internal WarmUp.Report? WarmedUp { get; set; }
+
+    /// <summary>Until now requests wait (but the warm-up's): the base URLs were not known, the fragments not rendered.</summary>
     public void MarkReady() => _ready.TrySetResult();
 
     public string JiraBase => Sim!.JiraBaseUrl;
@@ -37,7 +44,8 @@ internal sealed class SimContext(SimulatedOrganisation org, SimulatorOptions opt
 
     public async Task Gate(HttpContext http, RequestDelegate next)
     {
-        if (!_ready.Task.IsCompleted) await _ready.Task.WaitAsync(http.RequestAborted).ConfigureAwait(false);
+        bool warmingUp = !_ready.Task.IsCompleted && http.Request.Headers[WarmUpHeader] == WarmUpToken;
+        if (!warmingUp && !_ready.Task.IsCompleted) await _ready.Task.WaitAsync(http.RequestAborted).ConfigureAwait(false);
         var path = http.Request.Path;
         bool jira = path.StartsWithSegments("/jira"), ado = path.StartsWithSegments("/ado");
         if (!jira && !ado)
@@ -45,8 +53,11 @@ internal sealed class SimContext(SimulatedOrganisation org, SimulatorOptions opt
             await next(http).ConfigureAwait(false);
             return;
         }
-        Sim!.Served();
-        if (await InjectFault(http, ado).ConfigureAwait(false)) return;
+        if (!warmingUp)
+        {
+            Sim!.Served();
+            if (await InjectFault(http, ado).ConfigureAwait(false)) return;
+        }
         if (!await Authorised(http, jira).ConfigureAwait(false)) return;
         await next(http).ConfigureAwait(false);
     }

@@ -6,7 +6,7 @@ using Alignment.Simulator;
 
 namespace Alignment.UnitTests.Simulator;
 
-/// <summary>The simulator serves pre-rendered fragments: they follow the organisation through an advance.</summary>
+/// <summary>The simulator serves pre-rendered fragments: they follow the organisation through an advance, and warming up leaves no trace.</summary>
 public sealed class SimulatorFragmentTests
 {
     private static readonly SimulatorOptions Options = new() { Teams = 4, Items = 400, Seed = 11 };
@@ -38,6 +38,25 @@ public sealed class SimulatorFragmentTests
         var after = await Pages(warm);
         Assert.NotEqual(before, after);
         Assert.Equal(await Pages(cold), after);
+    }
+
+    [Fact]
+    public async Task Warm_up_requests_are_neither_counted_nor_faulted()
+    {
+        // Every tracker request is answered with a 500, but not the warm-up's.
+        var options = Options with { WarmUp = true, FaultRate = 1, FaultKinds = FaultKinds.ServerError, WarmUpLimit = TimeSpan.FromSeconds(2) };
+        await using var sim = await SimulatorServer.StartAsync(options);
+        Assert.Equal(0, sim.RequestCount);
+        using var anonymous = new HttpClient { BaseAddress = new Uri(sim.BaseUrl + "/") };
+        using var stats = JsonDocument.Parse(await anonymous.GetStringAsync("_sim/stats"));
+        var warmUp = stats.RootElement.GetProperty("warmUp");
+        Assert.True(warmUp.GetProperty("rounds").GetInt32() > 0);
+        Assert.Equal(0, warmUp.GetProperty("refused").GetInt32());
+        Assert.Equal(400, stats.RootElement.GetProperty("renderedItems").GetInt32());
+        using var jira = Client(sim.JiraBaseUrl, $"{options.JiraUser}:{options.JiraToken}");
+        using var response = await jira.GetAsync("rest/api/3/field");
+        Assert.Equal(500, (int)response.StatusCode);
+        Assert.Equal(1, sim.RequestCount);
     }
 
     /// <summary>Every Jira issue (all fields, changelog) and every work item (relations, revisions), with the base URL taken out.</summary>
