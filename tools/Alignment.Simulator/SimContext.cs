@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics;
 using System.Text;
 using System.Text.Json;

@@ -28,7 +28,7 @@ internal static partial class JiraApi
 
     private static JsonEncodedText Name(string s) => JsonEncodedText.Encode(s, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
-    /// <summary>Renders the fragments of a Jira issue as the organisation stands.</summary>
+    /// <summary>Renders the fragments of a Jira issue as the organisation stands: one value per <see cref="IssueSlot"/>, in order, then its histories.</summary>
     internal static ItemFragments BuildFragments(FragmentBuilder b, SimContext ctx, Item it)
     {
         var org = ctx.Org;
