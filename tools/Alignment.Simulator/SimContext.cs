@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics;
 using System.Text;
 using System.Text.Json;
@@ -14,9 +13,26 @@ internal sealed class SimContext(SimulatedOrganisation org, SimulatorOptions opt
         .Where(k => k is not FaultKinds.None and not FaultKinds.All && BitOperations.PopCount((uint)k) == 1 && options.FaultKinds.HasFlag(k)).ToArray();
     private readonly string _jiraAuth = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.JiraUser}:{options.JiraToken}"));
 
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private FragmentCache? _fragments;
+
     public SimulatedOrganisation Org { get; } = org;
     public SimulatorOptions Options { get; } = options;
     public RunningSimulator? Sim { get; set; }
+
+    /// <summary>The items' pre-rendered JSON (<see cref="FragmentCache"/>).</summary>
+    public FragmentCache Fragments => LazyInitializer.EnsureInitialized(ref _fragments, () => new FragmentCache(this));
+
+    /// <summary>Marks the simulator's own warm-up requests (<see cref="WarmUp"/>) until it is ready: not counted, never faulted.</summary>
+    internal const string WarmUpHeader = "X-Sim-Warm-Up";
+    internal string WarmUpToken { get; } = Guid.NewGuid().ToString("N");
+
+    /// <summary>The warm-up's report once it ran (<see cref="WarmUp"/>).</summary>
+    internal WarmUp.Report? WarmedUp { get; set; }
+
+    /// <summary>Until now requests wait (but the warm-up's): the base URLs were not known, the fragments not rendered.</summary>
+    public void MarkReady() => _ready.TrySetResult();
+
     public string JiraBase => Sim!.JiraBaseUrl;
     public string AdoBase => Sim!.AdoBaseUrl;
 
@@ -27,6 +43,8 @@ internal sealed class SimContext(SimulatedOrganisation org, SimulatorOptions opt
 
     public async Task Gate(HttpContext http, RequestDelegate next)
     {
+        bool warmingUp = !_ready.Task.IsCompleted && http.Request.Headers[WarmUpHeader] == WarmUpToken;
+        if (!warmingUp && !_ready.Task.IsCompleted) await _ready.Task.WaitAsync(http.RequestAborted).ConfigureAwait(false);
         var path = http.Request.Path;
         bool jira = path.StartsWithSegments("/jira"), ado = path.StartsWithSegments("/ado");
         if (!jira && !ado)
@@ -34,8 +52,11 @@ internal sealed class SimContext(SimulatedOrganisation org, SimulatorOptions opt
             await next(http).ConfigureAwait(false);
             return;
         }
-        Sim!.Served();
-        if (await InjectFault(http, ado).ConfigureAwait(false)) return;
+        if (!warmingUp)
+        {
+            Sim!.Served();
+            if (await InjectFault(http, ado).ConfigureAwait(false)) return;
+        }
         if (!await Authorised(http, jira).ConfigureAwait(false)) return;
         await next(http).ConfigureAwait(false);
     }
@@ -123,9 +144,9 @@ internal sealed class SimContext(SimulatedOrganisation org, SimulatorOptions opt
     }
 
     /// <summary>Builds the JSON under the read lock, then writes it (cut in half when a truncation fault was drawn).</summary>
-    public Task Json(HttpContext http, int status, Action<Utf8JsonWriter> write)
+    public async Task Json(HttpContext http, int status, Action<Utf8JsonWriter> write)
     {
-        var buffer = new ArrayBufferWriter<byte>(4096);
+        using var buffer = new PooledBuffer();
         Org.Lock.EnterReadLock();
         try
         {
@@ -138,7 +159,7 @@ internal sealed class SimContext(SimulatedOrganisation org, SimulatorOptions opt
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json; charset=utf-8";
         http.Response.ContentLength = bytes.Length;
-        return http.Response.Body.WriteAsync(bytes, http.RequestAborted).AsTask();
+        await http.Response.Body.WriteAsync(bytes, http.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>Runs a lookup under the read lock (advance mutates the model).</summary>

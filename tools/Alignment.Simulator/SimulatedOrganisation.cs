@@ -36,6 +36,9 @@ public sealed partial class SimulatedOrganisation
     internal ReaderWriterLockSlim Lock { get; } = new(LockRecursionPolicy.NoRecursion);
     internal long NowMs { get; private set; }
 
+    /// <summary>Bumped by every change (<see cref="Advance"/>): what was rendered from an older version is stale.</summary>
+    internal long Version { get; private set; }
+
     /// <summary>The simulated current time.</summary>
     public DateTimeOffset Now => DateTimeOffset.FromUnixTimeMilliseconds(NowMs);
 

@@ -275,6 +275,7 @@ public sealed partial class SimulatedOrganisation
     internal void Advance(int days)
     {
         long from = NowMs, until = NowMs + days * Day;
+        Version++;
         _capture = [];
         foreach (var t in Teams)
         {

@@ -44,6 +44,15 @@ public sealed record SimulatorOptions
     /// <summary>Simulated "now" (a Monday).</summary>
     public DateTimeOffset Now { get; init; } = new(2026, 11, 2, 9, 0, 0, TimeSpan.Zero);
 
+    /// <summary>
+    /// Before the first client, serve the requests a sync sends to itself until the runtime has compiled the serving code
+    /// (a tracker that has been up for a while); null: from <see cref="WarmUp.DefaultFromItems"/> items on.
+    /// </summary>
+    public bool? WarmUp { get; init; }
+
+    /// <summary>The longest <see cref="WarmUp"/> may take (it stops earlier once nothing is compiled any more); lowered in tests.</summary>
+    internal TimeSpan WarmUpLimit { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>WIQL result limit (Azure DevOps uses 20,000); lowered in tests.</summary>
     internal int WiqlLimit { get; init; } = 20_000;
 }

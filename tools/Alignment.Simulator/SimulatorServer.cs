@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -107,13 +108,39 @@ public static class SimulatorServer
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
         var sim = new RunningSimulator(app, org, address);
         ctx.Sim = sim;
+        try
+        {
+            await PrepareAsync(ctx, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await sim.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        ctx.MarkReady();
         return sim;
+    }
+
+    /// <summary>
+    /// Before the first client: renders every item's fragments (they carry the base URLs, known once Kestrel listens),
+    /// and for a large organisation warms the serving code up (<see cref="WarmUp"/>), then settles the heap.
+    /// </summary>
+    private static async Task PrepareAsync(SimContext ctx, CancellationToken ct)
+    {
+        await Task.Run(ctx.Fragments.RenderAll, ct).ConfigureAwait(false);
+        if (!(ctx.Options.WarmUp ?? ctx.Options.Items >= WarmUp.DefaultFromItems)) return;
+        // The fragments are long-lived: move them to the oldest generation now rather than during the first sync, and
+        // give back what rendering them (and then the warm-up's garbage) grew the heap to.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        ctx.WarmedUp = await WarmUp.ServeAsync(ctx, ct).ConfigureAwait(false);
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
     private static void MapSim(WebApplication app, SimContext ctx)
     {
         app.MapGet("/_sim/truth", (HttpContext http) => ctx.Json(http, 200, w => ctx.Org.WriteTruth(w)));
         app.MapGet("/_sim/config", (HttpContext http) => ctx.Json(http, 200, w => ctx.Org.WriteConfig(w, ctx.Sim!.JiraBaseUrl, ctx.Sim.AdoBaseUrl)));
+        app.MapGet("/_sim/stats", (HttpContext http) => ctx.Json(http, 200, w => WriteStats(w, ctx)));
         app.MapPost("/_sim/advance", (HttpContext http) =>
         {
             int days = int.TryParse(http.Request.Query["days"], out var d) && d > 0 ? d : 14;
@@ -126,6 +153,32 @@ public static class SimulatorServer
                 w.WriteEndObject();
             });
         });
+    }
+
+    /// <summary>The simulator's own cost, for a benchmark that runs it as a child process: CPU, memory, compiling, requests, fragments.</summary>
+    private static void WriteStats(Utf8JsonWriter w, SimContext ctx)
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        var (items, bytes) = ctx.Fragments.Size();
+        w.WriteStartObject();
+        w.WriteNumber("cpuSeconds", Math.Round(self.TotalProcessorTime.TotalSeconds, 3));
+        w.WriteNumber("workingSetBytes", self.WorkingSet64);
+        w.WriteNumber("peakWorkingSetBytes", self.PeakWorkingSet64);
+        w.WriteNumber("managedHeapBytes", GC.GetTotalMemory(forceFullCollection: false));
+        w.WriteNumber("gcPauseSeconds", Math.Round(GC.GetTotalPauseDuration().TotalSeconds, 3));
+        w.WriteNumber("jitSeconds", Math.Round(System.Runtime.JitInfo.GetCompilationTime().TotalSeconds, 3));
+        w.WriteNumber("requests", ctx.Sim!.RequestCount);
+        w.WriteNumber("renderedItems", items);
+        w.WriteNumber("renderedBytes", bytes);
+        if (ctx.WarmedUp is { } warm)
+        {
+            w.WriteStartObject("warmUp");
+            w.WriteNumber("rounds", warm.Rounds);
+            w.WriteNumber("seconds", warm.Seconds);
+            w.WriteNumber("refused", warm.Refused);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
     }
 }
 

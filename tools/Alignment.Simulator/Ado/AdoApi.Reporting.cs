@@ -32,6 +32,7 @@ internal static partial class AdoApi
             try { offset = int.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(token)), CultureInfo.InvariantCulture); }
             catch (FormatException) { return ctx.AdoError(http, 400, "The continuation token is not valid.", "InvalidContinuationTokenException"); }
         }
+        var mask = new FieldMask(f => fields is null || fields.Contains(f) || f is "System.Id" or "System.Rev");
         return ctx.Json(http, 200, w =>
         {
             var log = ctx.Org.AdoRevisionLog;
@@ -42,12 +43,11 @@ internal static partial class AdoApi
             {
                 var (it, rev) = log[i];
                 if (it.Team.Project != project || (latestOnly && rev != it.Rev)) continue;
-                var snap = SnapshotAt(ctx.Org, it, rev);
                 w.WriteStartObject();
-                w.WriteNumber("id", it.Id);
-                w.WriteNumber("rev", rev);
-                w.WriteStartObject("fields");
-                WriteFields(w, ctx, it, snap, rev, f => fields is null || fields.Contains(f) || f is "System.Id" or "System.Rev", identityRef);
+                w.WriteNumber(IdName, it.Id);
+                w.WriteNumber(RevName, rev);
+                w.WriteStartObject(FieldsName);
+                WriteFields(w, ctx, it, SnapshotAt(ctx.Org, it, rev), rev, mask, identityRef);
                 w.WriteEndObject();
                 w.WriteEndObject();
                 count++;

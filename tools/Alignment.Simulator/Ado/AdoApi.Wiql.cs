@@ -157,29 +157,33 @@ internal static partial class AdoApi
         }
     }
 
-    /// <summary>The matching work items of the project, sorted, under the read lock.</summary>
+    /// <summary>The matching work items of the project, sorted, under the read lock; only the items of the teams the project and area select are looked at.</summary>
     private static List<Item> RunWiql(SimContext ctx, string project, WiqlFilter filter)
     {
         var (area, areaUnder, type, byChanged, desc) = (filter.Area, filter.AreaUnder, filter.Type, filter.ByChanged, filter.Desc);
         var (changedLo, changedHi, idLo, idHi) = (filter.ChangedLo, filter.ChangedHi, filter.IdLo, filter.IdHi);
-        List<Item> result;
+        bool InArea(Team t) => area is null || (areaUnder
+            ? t.AreaPath.Equals(area, StringComparison.OrdinalIgnoreCase) || t.AreaPath.StartsWith(area + "\\", StringComparison.OrdinalIgnoreCase) || area.Equals(t.Project, StringComparison.OrdinalIgnoreCase)
+            : t.AreaPath.Equals(area, StringComparison.OrdinalIgnoreCase));
+        var result = new List<Item>();
         ctx.Org.Lock.EnterReadLock();
         try
         {
-            // The project and area clauses depend only on an item's team: narrow to those teams' items first, so a query
-            // costs the items of its area, not of the whole organisation (every team asks once per sync).
-            var teams = ctx.Org.Teams.Where(t => t.Tracker == Tracker.Ado && string.Equals(t.Project, project, StringComparison.OrdinalIgnoreCase)
-                && (area is null || (areaUnder
-                    ? t.AreaPath.Equals(area, StringComparison.OrdinalIgnoreCase) || t.AreaPath.StartsWith(area + "\\", StringComparison.OrdinalIgnoreCase) || area.Equals(t.Project, StringComparison.OrdinalIgnoreCase)
-                    : t.AreaPath.Equals(area, StringComparison.OrdinalIgnoreCase))));
-            IEnumerable<Item> q2 = teams.SelectMany(t => t.Items).Where(it => it.Id >= idLo && it.Id <= idHi);
-            if (type is not null) q2 = q2.Where(it => Statuses.AdoTypeName(it.Type, it.Team.Scrum).Equals(type, StringComparison.OrdinalIgnoreCase));
-            if (changedLo != long.MinValue || changedHi != long.MaxValue) q2 = q2.Where(it => it.Updated >= changedLo && it.Updated < changedHi);
-            result = byChanged
-                ? (desc ? q2.OrderByDescending(i => i.Updated).ThenByDescending(i => i.Id) : q2.OrderBy(i => i.Updated).ThenBy(i => i.Id)).ToList()
-                : (desc ? q2.OrderByDescending(i => i.Id) : q2.OrderBy(i => i.Id)).ToList();
+            foreach (var t in ctx.Org.Teams)
+            {
+                if (t.Tracker != Tracker.Ado || !string.Equals(t.Project, project, StringComparison.OrdinalIgnoreCase) || !InArea(t)) continue;
+                foreach (var it in t.Items)
+                {
+                    if (it.Id < idLo || it.Id > idHi || it.Updated < changedLo || it.Updated >= changedHi) continue;
+                    if (type is null || Statuses.AdoTypeName(it.Type, t.Scrum).Equals(type, StringComparison.OrdinalIgnoreCase)) result.Add(it);
+                }
+            }
         }
         finally { ctx.Org.Lock.ExitReadLock(); }
+        // Ids are unique, so the order is the same whichever team came first.
+        result.Sort(byChanged
+            ? (a, b) => desc ? (b.Updated, b.Id).CompareTo((a.Updated, a.Id)) : (a.Updated, a.Id).CompareTo((b.Updated, b.Id))
+            : (a, b) => desc ? b.Id.CompareTo(a.Id) : a.Id.CompareTo(b.Id));
         return result;
     }
 
@@ -205,7 +209,7 @@ internal static partial class AdoApi
         w.WriteStartArray("workItems");
         foreach (var it in result)
         {
-            w.WriteStartObject(); w.WriteNumber("id", it.Id); w.WriteString("url", ItemUrl(ctx, it.Id)); w.WriteEndObject();
+            w.WriteStartObject(); w.WriteNumber("id", it.Id); w.WriteRaw(UrlName, ctx.Fragments.Of(it)[(int)Slot.Url]); w.WriteEndObject();
         }
         w.WriteEndArray();
         w.WriteEndObject();

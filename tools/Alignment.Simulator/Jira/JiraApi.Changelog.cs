@@ -28,6 +28,9 @@ internal static partial class JiraApi
 
     private readonly record struct History(Item Item, int EventIndex, long At);
 
+    private static readonly JsonEncodedText IssueIdName = Name("issueId");
+    private static readonly JsonEncodedText ChangeHistoriesName = Name("changeHistories");
+
     private static void WriteChangelogs(Utf8JsonWriter w, SimContext ctx, List<string> wanted, HashSet<string>? fieldIds, int max, int offset)
     {
         var org = ctx.Org;
@@ -45,12 +48,11 @@ internal static partial class JiraApi
         w.WriteStartArray("issueChangeLogs");
         foreach (var group in page.GroupBy(h => h.Item))
         {
-            var it = group.Key;
-            var sprintsBefore = SprintSetsBefore(org, it);
+            var f = ctx.Fragments.Of(group.Key);
             w.WriteStartObject();
-            w.WriteString("issueId", Id(it));
-            w.WriteStartArray("changeHistories");
-            foreach (var h in group) WriteHistory(w, ctx, it, h.EventIndex, sprintsBefore);
+            w.WriteRaw(IssueIdName, f[(int)IssueSlot.Id]);
+            w.WriteStartArray(ChangeHistoriesName);
+            foreach (var h in group) w.WriteRaw(f.History[h.EventIndex].Span);
             w.WriteEndArray();
             w.WriteEndObject();
         }

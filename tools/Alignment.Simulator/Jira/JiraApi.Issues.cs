@@ -19,7 +19,7 @@ internal static partial class JiraApi
         {
             var it = ctx.Read(() => Find(org, idOrKey));
             if (it is null) return ctx.JiraError(http, 404, "Issue does not exist or you do not have permission to see it.");
-            return ctx.Json(http, 200, w => WriteRemoteLinks(w, ctx, it));
+            return ctx.Json(http, 200, w => w.WriteRaw(ctx.Fragments.Of(it)[(int)IssueSlot.RemoteLinks]));
         });
     }
 
@@ -69,15 +69,13 @@ internal static partial class JiraApi
             if (page.Count == max) { more = true; break; }
             page.Add(it);
         }
+        var mask = Mask(fields);
         w.WriteStartObject();
         w.WriteStartArray("issues");
         foreach (var it in page)
         {
-            if (fields.IdOnly)
-            {
-                w.WriteStartObject(); w.WriteString("id", Id(it)); w.WriteEndObject();
-            }
-            else WriteIssue(w, ctx, it, fields);
+            if (fields.IdOnly) WriteIssueId(w, ctx, it);
+            else WriteIssue(w, ctx, it, mask);
         }
         w.WriteEndArray();
         if (more) w.WriteString("nextPageToken", EncodeToken(page[^1].Id));
@@ -109,7 +107,8 @@ internal static partial class JiraApi
         w.WriteStartObject();
         w.WriteString("expand", "");
         w.WriteStartArray("issues");
-        foreach (var it in found.Values) WriteIssue(w, ctx, it, fields);
+        var mask = Mask(fields);
+        foreach (var it in found.Values) WriteIssue(w, ctx, it, mask);
         w.WriteEndArray();
         w.WriteStartArray("issueErrors");
         foreach (var e in errors)
@@ -138,57 +137,11 @@ internal static partial class JiraApi
         w.WriteEndObject();
     }
 
-    internal static void WriteIssue(Utf8JsonWriter w, SimContext ctx, Item it, FieldSet f)
-    {
-        var org = ctx.Org;
-        int off = it.Team.OffsetMinutes;
-        w.WriteStartObject();
-        w.WriteString("expand", "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations");
-        w.WriteString("id", Id(it));
-        w.WriteString("self", $"{ctx.JiraBase}/rest/api/3/issue/{it.Id}");
-        w.WriteString("key", it.Key);
-        w.WriteStartObject("fields");
-        if (f.Has("summary")) w.WriteString("summary", org.Title(it));
-        if (f.Has("status")) { w.WritePropertyName("status"); WriteStatus(w, ctx, it.Status); }
-        if (f.Has("issuetype")) { w.WritePropertyName("issuetype"); WriteIssueType(w, ctx, it.Type); }
-        // The parent carries the same fields as a linked issue.
-        if (f.Has("parent") && it.Parent is { } p) { w.WritePropertyName("parent"); WriteLinkedIssue(w, ctx, org, p); }
-        if (f.Has("issuelinks")) WriteIssueLinks(w, ctx, it);
-        if (f.Has("updated")) w.WriteString("updated", Format(it.Updated, off));
-        if (f.Has("created")) w.WriteString("created", Format(it.Created, off));
-        if (f.Has("resolutiondate"))
-        {
-            if (Statuses.IsDone(it.Status)) w.WriteString("resolutiondate", Format(LastStatusChange(it), off));
-            else w.WriteNull("resolutiondate");
-        }
-        if (f.Has("priority")) { w.WritePropertyName("priority"); WritePriority(w, ctx, it.Priority); }
-        if (f.Has("assignee")) WriteAssignee(w, ctx, it);
-        if (f.Has("labels"))
-        {
-            w.WriteStartArray("labels");
-            if (it.Index % 7 == 0) w.WriteStringValue("customer");
-            if (it.Type == ItemType.Bug) w.WriteStringValue("defect");
-            w.WriteEndArray();
-        }
-        if (f.Has("duedate"))
-        {
-            if (it.Due is { } d) w.WriteString("duedate", d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)); else w.WriteNull("duedate");
-        }
-        if (f.Has(PointsField))
-        {
-            if (it.Points >= 0) w.WriteNumber(PointsField, (double)it.Points); else w.WriteNull(PointsField);
-        }
-        if (f.Has(RankField)) w.WriteString(RankField, "0|i" + it.Rank.ToString("D5", CultureInfo.InvariantCulture) + ":");
-        if (f.Has(SprintField)) WriteSprintField(w, ctx, it);
-        w.WriteEndObject();
-        w.WriteEndObject();
-    }
-
     /// <summary>Links between two Jira issues; links to Azure DevOps are remote links.</summary>
     private static void WriteIssueLinks(Utf8JsonWriter w, SimContext ctx, Item it)
     {
         var org = ctx.Org;
-        w.WriteStartArray("issuelinks");
+        w.WriteStartArray();
         if (it.Links is not null)
             foreach (var li in it.Links)
             {
@@ -197,39 +150,27 @@ internal static partial class JiraApi
                 w.WriteStartObject();
                 w.WriteString("id", l.JiraId.ToString(CultureInfo.InvariantCulture));
                 w.WriteString("self", $"{ctx.JiraBase}/rest/api/3/issueLink/{l.JiraId}");
-                w.WritePropertyName("type"); WriteLinkType(w, ctx, l.Kind);
-                if (l.From == it) { w.WritePropertyName("outwardIssue"); WriteLinkedIssue(w, ctx, org, l.To); }
-                else { w.WritePropertyName("inwardIssue"); WriteLinkedIssue(w, ctx, org, l.From); }
+                w.WriteRaw(TypeName, ctx.Fragments.Shared("linktype:" + (int)l.Kind, x => WriteLinkType(x, ctx, l.Kind)));
+                if (l.From == it) w.WriteRaw(OutwardIssueName, LinkedIssue(ctx, l.To));
+                else w.WriteRaw(InwardIssueName, LinkedIssue(ctx, l.From));
                 w.WriteEndObject();
             }
         w.WriteEndArray();
     }
 
-    private static void WriteAssignee(Utf8JsonWriter w, SimContext ctx, Item it)
-    {
-        if (it.Assignee >= 0)
-        {
-            var m = it.Team.Members[it.Assignee];
-            w.WriteStartObject("assignee");
-            w.WriteString("self", $"{ctx.JiraBase}/rest/api/3/user?accountId={m.AccountId}");
-            w.WriteString("accountId", m.AccountId);
-            w.WriteString("displayName", m.DisplayName);
-            w.WriteBoolean("active", true);
-            w.WriteString("accountType", "atlassian");
-            w.WriteEndObject();
-        }
-        else w.WriteNull("assignee");
-    }
+    private static readonly JsonEncodedText TypeName = Name("type");
+    private static readonly JsonEncodedText OutwardIssueName = Name("outwardIssue");
+    private static readonly JsonEncodedText InwardIssueName = Name("inwardIssue");
 
-    private static void WriteSprintField(Utf8JsonWriter w, SimContext ctx, Item it)
+    private static void WriteAssignee(Utf8JsonWriter w, SimContext ctx, Member m)
     {
-        if (it.JiraSprints is { Count: > 0 } ss)
-        {
-            w.WriteStartArray(SprintField);
-            foreach (var s in ss.OrderBy(x => x.JiraId)) WriteSprint(w, ctx, s, agile: false);
-            w.WriteEndArray();
-        }
-        else w.WriteNull(SprintField);
+        w.WriteStartObject();
+        w.WriteString("self", $"{ctx.JiraBase}/rest/api/3/user?accountId={m.AccountId}");
+        w.WriteString("accountId", m.AccountId);
+        w.WriteString("displayName", m.DisplayName);
+        w.WriteBoolean("active", true);
+        w.WriteString("accountType", "atlassian");
+        w.WriteEndObject();
     }
 
     private static long LastStatusChange(Item it)
