@@ -7,23 +7,8 @@ namespace Alignment.Store.Sync;
 public sealed record TeamScopeState(string? Watermark, string? ScopeState, IReadOnlyList<string> ActiveSprints, IReadOnlyList<string> Quarantined)
 {
     /// <summary>The team's watermark and collector state, its sprints known as active, and its items still in quarantine.</summary>
-    public static async Task<TeamScopeState> LoadAsync(NpgsqlDataSource db, string sourceId, string teamId, CancellationToken ct)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var wm = (await conn.QueryAsync<(string? Value, string? State)>(new CommandDefinition(
-            "SELECT value, scope_state FROM ops.watermarks WHERE source_id = @sourceId AND team_id = @teamId", new { sourceId, teamId }, cancellationToken: ct))).FirstOrDefault();
-        var active = (await conn.QueryAsync<string>(new CommandDefinition("""
-            SELECT s.external_id FROM core.sprints s
-            JOIN core.team_sprints ts ON ts.source_id = s.source_id AND ts.sprint_id = s.external_id
-            WHERE ts.team_id = @teamId AND s.source_id = @sourceId AND s.state = 'active'
-            """, new { sourceId, teamId }, cancellationToken: ct))).ToList();
-        var quarantined = (await conn.QueryAsync<string>(new CommandDefinition("""
-            SELECT external_id FROM raw.failed_payloads
-            WHERE kind = 'item' AND resolved_at IS NULL AND source_id = @sourceId AND team_id = @teamId
-            ORDER BY external_id
-            """, new { sourceId, teamId }, cancellationToken: ct))).ToList();
-        return new TeamScopeState(wm.Value, wm.State, active, quarantined);
-    }
+    public static async Task<TeamScopeState> LoadAsync(NpgsqlDataSource db, string sourceId, string teamId, CancellationToken ct) =>
+        (await LoadAllAsync(db, sourceId, [teamId], ct))[teamId];
 
     /// <summary>
     /// <see cref="LoadAsync"/> for every team of a run at once: three statements instead of three per team (an unchanged
