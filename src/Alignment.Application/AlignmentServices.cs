@@ -35,6 +35,7 @@ public static class AlignmentServices
         services.TryAddSingleton<SyncRunner>();
         services.TryAddSingleton<SprintFiguresRefresher>();
         services.TryAddSingleton<AnalysisStep>();
+        services.TryAddSingleton<AnalysisMemory>();
         services.TryAddSingleton<MiSnapshots>();
         services.TryAddSingleton<AdviceOutboxPass>();
         services.TryAddSingleton<AlignmentPipeline>();

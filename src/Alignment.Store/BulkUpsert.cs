@@ -70,14 +70,32 @@ public sealed class BulkTable<T>
         await writer.CompleteAsync(ct);
     }
 
-    /// <summary>Merges a staged table into the target; returns the number of rows inserted or changed.</summary>
-    public async Task<int> MergeAsync(NpgsqlConnection conn, string temp, CancellationToken ct)
+    /// <summary>
+    /// Merges a staged table into the target; returns the number of rows inserted or changed. With <paramref name="changed"/>, the
+    /// <paramref name="changed"/>.Column of every row inserted or changed is added to it (for the change log, <c>ItemChangeLog</c>).
+    /// </summary>
+    public async Task<int> MergeAsync(NpgsqlConnection conn, string temp, CancellationToken ct, ChangedRows? changed = null)
     {
         var cols = string.Join(", ", Columns.Select(c => c.Name));
         var key = string.Join(", ", Key);
         var sql = $"INSERT INTO {Target} AS t ({cols}) SELECT DISTINCT ON ({key}) {cols} FROM {temp} ORDER BY {key}, _ord DESC {OnConflict()}";
         await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 600 };
-        return await cmd.ExecuteNonQueryAsync(ct);
+        return await ExecuteAsync(cmd, changed, ct);
+    }
+
+    /// <summary>Runs an insert; with <paramref name="changed"/> it returns the column of the rows it wrote and collects them.</summary>
+    private static async Task<int> ExecuteAsync(NpgsqlCommand cmd, ChangedRows? changed, CancellationToken ct)
+    {
+        if (changed is null) return await cmd.ExecuteNonQueryAsync(ct);
+        cmd.CommandText += $" RETURNING t.{changed.Column}";
+        var n = 0;
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            changed.Values.Add(r.GetString(0));
+            n++;
+        }
+        return n;
     }
 
     /// <summary><c>ON CONFLICT (key) DO UPDATE … WHERE row IS DISTINCT FROM EXCLUDED</c> (or <c>DO NOTHING</c>).</summary>
@@ -102,12 +120,12 @@ public sealed class BulkTable<T>
 
     private bool Unnestable => Columns.All(c => (c.Type & NpgsqlDbType.Array) == 0);
 
-    private async Task<int> UpsertSmallAsync(NpgsqlConnection conn, IReadOnlyList<T> rows, CancellationToken ct)
+    private async Task<int> UpsertSmallAsync(NpgsqlConnection conn, IReadOnlyList<T> rows, ChangedRows? changed, CancellationToken ct)
     {
         var (sql, parameters) = SmallUpsert(rows);
         await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 600 };
         cmd.Parameters.AddRange(parameters);
-        return await cmd.ExecuteNonQueryAsync(ct);
+        return await ExecuteAsync(cmd, changed, ct);
     }
 
     /// <summary>
@@ -154,11 +172,18 @@ public sealed class BulkTable<T>
     }
 
     /// <summary>Inserts new rows and rewrites changed ones; returns how many. Small batches take one statement, large ones COPY + merge.</summary>
-    public async Task<int> UpsertAsync(NpgsqlConnection conn, IEnumerable<T> rows, CancellationToken ct)
+    public async Task<int> UpsertAsync(NpgsqlConnection conn, IEnumerable<T> rows, CancellationToken ct, ChangedRows? changed = null)
     {
         var list = rows as IReadOnlyList<T> ?? rows.ToList();
         if (list.Count == 0) return 0;
-        if (list.Count <= SmallBatch && Unnestable) return await UpsertSmallAsync(conn, list, ct);
-        return await MergeAsync(conn, await StageAsync(conn, list, ct), ct);
+        if (list.Count <= SmallBatch && Unnestable) return await UpsertSmallAsync(conn, list, changed, ct);
+        return await MergeAsync(conn, await StageAsync(conn, list, ct), ct, changed);
     }
+}
+
+/// <summary>Collects one text column of the rows an upsert inserted or changed (<see cref="BulkTable{T}.UpsertAsync"/>).</summary>
+public sealed class ChangedRows(string column)
+{
+    public string Column { get; } = column;
+    public List<string> Values { get; } = [];
 }

@@ -138,6 +138,8 @@ public sealed partial class AlignmentOptionsValidator(Microsoft.Extensions.Confi
         Int(nameof(a.ForecastMaxSprints), a.ForecastMaxSprints, 1, 520);
         if (CronError(a.Cron) is { } why)
             errors.Add($"{k}:Cron: '{a.Cron}' is not a cron expression (five fields, UTC): {why}");
+        if (CronError(a.FullCron) is { } whyFull)
+            errors.Add($"{k}:FullCron: '{a.FullCron}' is not a cron expression (five fields, UTC): {whyFull}");
     }
 
     private void AdviceRanges(AdviceOptions a, List<string> errors)

@@ -41,9 +41,15 @@ public sealed class AlignmentPipeline(
     }
 
     /// <summary>Steps 3–5: the analysis, the MI and the alerts (the <c>analyze</c> schedule and verb).</summary>
-    public async Task<AnalysisRunResult> AnalyzeAsync(string trigger, CancellationToken ct)
+    public Task<AnalysisRunResult> AnalyzeAsync(string trigger, CancellationToken ct) => AnalyzeAsync(trigger, full: false, ct);
+
+    /// <summary>
+    /// As above; <paramref name="full"/> reads the whole store instead of patching this process's previous snapshot with the changed items
+    /// (the <c>analyze-full</c> schedule, <c>alignment analyze --full</c>).
+    /// </summary>
+    public async Task<AnalysisRunResult> AnalyzeAsync(string trigger, bool full, CancellationToken ct)
     {
-        var result = await analysis.RunAsync(trigger, ct);
+        var result = await analysis.RunAsync(trigger, full, ct);
         if (result.Skipped) return result; // the run holding the lock refreshes MI and alerts when it ends
         await mi.RefreshAsync(ct);
         if (!string.IsNullOrWhiteSpace(options.Value.Advice.Smtp.Host) && options.Value.Advice.AlertsEnabled)

@@ -5,30 +5,43 @@ using Npgsql;
 
 namespace Alignment.Application.Pipeline;
 
-/// <summary>What one analysis run did: <see cref="Skipped"/> (another run held the lock), or <see cref="Completed"/> with its figures.</summary>
+/// <summary>
+/// What one analysis run did: <see cref="Skipped"/> (another run held the lock), or <see cref="Completed"/> with its figures.
+/// <see cref="ChangedItems"/> is set when the run patched the previous run's snapshot with that many changed items (incremental).
+/// </summary>
 public sealed record AnalysisRunResult(bool Skipped, int Items, int Findings, int Opened, int Reopened, int Resolved,
-    IReadOnlyDictionary<Severity, int> OpenBySeverity, double LoadMs, double AnalyzeMs, double StoreMs)
+    IReadOnlyDictionary<Severity, int> OpenBySeverity, double LoadMs, double AnalyzeMs, double StoreMs, int? ChangedItems = null)
 {
     public double TotalMs => LoadMs + AnalyzeMs + StoreMs;
+    public bool Incremental => ChangedItems is not null;
 
     public static AnalysisRunResult SkippedRun() =>
         new(Skipped: true, Items: 0, Findings: 0, Opened: 0, Reopened: 0, Resolved: 0, OpenBySeverity: new Dictionary<Severity, int>(), LoadMs: 0, AnalyzeMs: 0, StoreMs: 0);
 
     public static AnalysisRunResult Completed(int items, FindingChanges changes, IReadOnlyDictionary<Severity, int> openBySeverity,
-        double loadMs, double analyzeMs, double storeMs) =>
+        double loadMs, double analyzeMs, double storeMs, int? changedItems) =>
         new(Skipped: false, Items: items, Findings: changes.Findings, Opened: changes.Opened, Reopened: changes.Reopened, Resolved: changes.Resolved,
-            OpenBySeverity: openBySeverity, LoadMs: loadMs, AnalyzeMs: analyzeMs, StoreMs: storeMs);
+            OpenBySeverity: openBySeverity, LoadMs: loadMs, AnalyzeMs: analyzeMs, StoreMs: storeMs, ChangedItems: changedItems);
 }
 
 /// <summary>
 /// The analysis step of the pipeline: loads a snapshot, runs every analyzer and writes the findings in one transaction, under an
-/// advisory lock (one analysis at a time across hosts). Rules: docs/rules.md.
+/// advisory lock (one analysis at a time across hosts). Rules: docs/rules.md. Unless asked for a full run, it starts from what this
+/// process's previous run read and wrote (<see cref="AnalysisMemory"/>): it reads again only the items the change log names since then,
+/// and writes only the findings and forecasts that differ — with the same result as a full run on the same store
+/// (docs/architecture.md, "Incremental analysis").
 /// </summary>
-public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions> options, TimeProvider clock, ILogger<AnalysisStep> logger)
+public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions> options, AnalysisMemory memory, TimeProvider clock,
+    ILogger<AnalysisStep> logger)
 {
     public const string LockName = "alignment:analysis";
 
-    public async Task<AnalysisRunResult> RunAsync(string trigger, CancellationToken ct)
+    /// <summary>Above this share of the items changed, reading everything is cheaper than patching.</summary>
+    public const double MaxPatchShare = 0.2;
+
+    public Task<AnalysisRunResult> RunAsync(string trigger, CancellationToken ct) => RunAsync(trigger, full: false, ct);
+
+    public async Task<AnalysisRunResult> RunAsync(string trigger, bool full, CancellationToken ct)
     {
         await using var guard = await Database.TryLockAsync(db, LockName, ct);
         if (guard is null)
@@ -36,32 +49,63 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
             logger.LogInformation("Analysis ({Trigger}) skipped: another run holds the lock", trigger);
             return AnalysisRunResult.SkippedRun();
         }
+        var before = full || !options.Value.Analysis.Incremental ? null : memory.Current;
+        memory.Forget(); // remembered again only when this run commits
         var started = clock.GetUtcNow();
         var sw = Stopwatch.StartNew();
         var loadPhases = new List<string>();
+        void LoadPhase(string name, double ms) => loadPhases.Add($"{name}={ms:0}");
         await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-        var snapshot = await SnapshotLoader.LoadAsync(conn, started, ct, (name, ms) => loadPhases.Add($"{name}={ms:0}"),
-            SyncSourceScope.From(options.Value));
+        var (tx, position) = await ItemChangeLog.BeginAsync(conn, ct);
+        await using var _ = tx;
+        var (image, changedItems) = await ImageAsync(conn, tx, before, position, LoadPhase, ct);
+        var snapshot = await SnapshotLoader.LoadAsync(conn, started, ct, LoadPhase, SyncSourceScope.From(options.Value), image);
         var loadMs = sw.Elapsed.TotalMilliseconds;
         sw.Restart();
         var phases = new List<string>();
         var result = Analyzer.Run(snapshot, options.Value.Analysis, (name, ms) => phases.Add($"{name}={ms:0}"));
         var analyzeMs = sw.Elapsed.TotalMilliseconds;
-        logger.LogInformation("Analysis phases (ms): load={LoadMs:0} ({LoadPhases}) analyze={AnalyzeMs:0} ({Phases})",
-            loadMs, string.Join(" ", loadPhases), analyzeMs, string.Join(" ", phases));
         sw.Restart();
         var storePhases = new List<string>();
-        var changes = await FindingStore.WriteAsync(conn, tx, result, started, ct, (name, ms) => storePhases.Add($"{name}={ms:0}"));
-        logger.LogInformation("Analysis store phases (ms): {Phases}", string.Join(" ", storePhases));
-        var storeMs = sw.Elapsed.TotalMilliseconds;
+        // The previous run's writes are the baseline only if no other run (another process, another host) has written since.
+        var written = before is not null && before.RunId == await FindingStore.LatestRunAsync(conn, tx, ct) ? before.Written : null;
+        var (changes, nowWritten) = await FindingStore.WriteAsync(conn, tx, result, started, ct, (name, ms) => storePhases.Add($"{name}={ms:0}"), written);
         var open = await FindingStore.OpenBySeverityAsync(conn, tx, ct);
-        await FindingStore.RecordRunAsync(conn, tx, new AnalysisRunRow(trigger, started, clock.GetUtcNow(), snapshot.Items.Count, changes,
-            loadMs, analyzeMs, storeMs), ct);
+        await ItemChangeLog.PruneAsync(conn, tx, started, ct);
+        var storeMs = sw.Elapsed.TotalMilliseconds;
+        var runId = await FindingStore.RecordRunAsync(conn, tx, new AnalysisRunRow(trigger, started, clock.GetUtcNow(), snapshot.Items.Count, changes,
+            loadMs, analyzeMs, storeMs, changedItems), ct);
         await tx.CommitAsync(ct);
+        if (options.Value.Analysis.Incremental) memory.Remember(new AnalysisMemory.State(image, position.Through, runId, nowWritten));
         AlignmentTelemetry.RecordFindings(result.Findings.Select(f => (f.Rule, f.Severity)));
+        logger.LogInformation("Analysis ({Trigger}, {Mode}): load={LoadMs:0} ({LoadPhases}) analyze={AnalyzeMs:0} ({Phases}) store={StoreMs:0} ({StorePhases})",
+            trigger, changedItems is { } n ? $"incremental, {n} changed items" : "full", loadMs, string.Join(" ", loadPhases), analyzeMs,
+            string.Join(" ", phases), storeMs, string.Join(" ", storePhases));
         logger.LogInformation("Analysis ({Trigger}): {Items} items, {Findings} findings ({Opened} opened, {Reopened} reopened, {Resolved} resolved) in {Ms:0} ms",
             trigger, snapshot.Items.Count, changes.Findings, changes.Opened, changes.Reopened, changes.Resolved, loadMs + analyzeMs + storeMs);
-        return AnalysisRunResult.Completed(snapshot.Items.Count, changes, open, loadMs, analyzeMs, storeMs);
+        return AnalysisRunResult.Completed(snapshot.Items.Count, changes, open, loadMs, analyzeMs, storeMs, changedItems);
+    }
+
+    /// <summary>
+    /// The previous run's image patched with the items changed since (and how many), when there is one and the change log still reaches
+    /// back to it and few enough items changed; otherwise the whole store read (null changed items).
+    /// </summary>
+    private static async Task<(SnapshotImage Image, int? ChangedItems)> ImageAsync(NpgsqlConnection conn, NpgsqlTransaction tx, AnalysisMemory.State? before,
+        ChangeLogPosition position, Action<string, double> phase, CancellationToken ct)
+    {
+        if (before is not null && before.Through >= position.PrunedThrough)
+        {
+            var sw = Stopwatch.StartNew();
+            var changes = await ItemChangeLog.ReadAsync(conn, tx, before.Through, position.Through, ct);
+            phase("changeLog", sw.Elapsed.TotalMilliseconds);
+            if (changes.Count <= MaxPatchShare * before.Image.Items.Count)
+            {
+                sw.Restart();
+                var patched = await SnapshotLoader.PatchImageAsync(conn, before.Image, changes, ct);
+                phase("patch", sw.Elapsed.TotalMilliseconds);
+                return (patched, changes.Count);
+            }
+        }
+        return (await SnapshotLoader.LoadImageAsync(conn, ct, phase), null);
     }
 }

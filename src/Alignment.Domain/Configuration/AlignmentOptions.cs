@@ -193,6 +193,16 @@ public sealed class AnalysisOptions
 {
     /// <summary>Cron (UTC) of the recurring <c>analyze</c> job; empty = only after syncs and on demand.</summary>
     public string Cron { get; set; } = "";
+    /// <summary>
+    /// Cron (UTC) of the recurring <c>analyze-full</c> job, which reads the whole store instead of patching the previous run's snapshot with
+    /// the changed items (docs/architecture.md, "Incremental analysis"); empty disables it.
+    /// </summary>
+    public string FullCron { get; set; } = "0 4 * * 0";
+    /// <summary>
+    /// Keep the last analysis's snapshot in memory and read only changed items the next time (an incremental analysis). Costs memory in the
+    /// process that analyses (README, Sizing); false reads the whole store every time.
+    /// </summary>
+    public bool Incremental { get; set; } = true;
     /// <summary>Closed sprints used for velocity statistics (P50, coefficient of variation).</summary>
     public int VelocitySprints { get; set; } = 6;
     /// <summary>DRIFT-STALE: days without an update for an item in progress.</summary>

@@ -12,7 +12,7 @@ public sealed class RecurringJobRegistrar(
     IRecurringJobManager manager, JobStorage storage, IOptions<AlignmentOptions> options, ILogger<RecurringJobRegistrar> logger)
     : IHostedService
 {
-    public const string SyncPrefix = "sync:", FullSyncPrefix = "sync-full:", AnalyzeId = "analyze";
+    public const string SyncPrefix = "sync:", FullSyncPrefix = "sync-full:", AnalyzeId = "analyze", AnalyzeFullId = "analyze-full";
     public const string AdviceWeeklyId = "advice:weekly", AdviceOutboxId = "advice:outbox", AdviceOutboxCron = "*/15 * * * *";
 
     public Task StartAsync(CancellationToken ct)
@@ -42,6 +42,13 @@ public sealed class RecurringJobRegistrar(
             wanted.Add(AnalyzeId);
         }
         else manager.RemoveIfExists(AnalyzeId);
+        if (!string.IsNullOrWhiteSpace(options.Value.Analysis.FullCron))
+        {
+            manager.AddOrUpdate<AnalyzeJob>(AnalyzeFullId, j => j.RunFullAsync("schedule", CancellationToken.None), options.Value.Analysis.FullCron,
+                new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+            wanted.Add(AnalyzeFullId);
+        }
+        else manager.RemoveIfExists(AnalyzeFullId);
         var advice = options.Value.Advice;
         if (!string.IsNullOrWhiteSpace(advice.Cron) && !string.IsNullOrWhiteSpace(advice.Smtp.Host))
         {

@@ -60,9 +60,14 @@ internal static class FindingCursor
 
 internal sealed class FindingRow
 {
+    // A finding that is not resolved holds in the latest run: an incremental run rewrites only the findings whose input changed
+    // (docs/architecture.md, "Incremental analysis"), so its last_seen is at least that run's start.
     public const string Select = """
         SELECT f.id, f.rule, f.severity, f.status, f.team_id, f.related_teams, f.title, f.items::text AS items, f.evidence::text AS evidence,
-               f.action, f.score, f.first_seen, f.last_seen, f.resolved_at
+               f.action, f.score, f.first_seen,
+               CASE WHEN f.resolved_at IS NULL THEN greatest(f.last_seen, (SELECT max(r.started_at) FROM analysis.runs r)) ELSE f.last_seen END
+                 AS last_seen,
+               f.resolved_at
         FROM analysis.findings f
 
         """;

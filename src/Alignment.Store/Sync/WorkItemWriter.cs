@@ -123,11 +123,13 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
         }
         await using var tx = await conn.BeginTransactionAsync(ct);
         var changed = 0;
+        // What the analysis reads again (ItemChangeLog): items whose row changed, reporters whose links changed, items with new events.
+        var changedItems = new ChangedRows("external_id");
         var direct = firstRead && batch.Items.Count > 0 && await TryCopyNewAsync(conn, batch, ct);
         if (direct) changed = batch.Items.Select(i => i.ExternalId).Distinct().Count();
         else if (batch.Items.Count > 0)
         {
-            changed = await Items.UpsertAsync(conn, batch.Items, ct);
+            changed = await Items.UpsertAsync(conn, batch.Items, ct, changedItems);
             var ids = batch.Items.Select(i => i.ExternalId).Distinct().ToArray();
             var membership = Membership.StageAsync(conn,
                 batch.Items.SelectMany(i => i.SprintIds.Distinct().Select(s => (i.SourceId, s, i.ExternalId))), ct);
@@ -141,10 +143,11 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
         }
 
         var reporters = (batch.LinkReporters ?? batch.Items.Select(i => i.ExternalId).ToList()).Distinct().ToArray();
+        var changedReporters = new ChangedRows("reporter_external_id");
         if (!direct && (reporters.Length > 0 || batch.Links.Count > 0))
         {
             var staged = await Links.StageAsync(conn, batch.Links, ct);
-            await conn.ExecuteAsync(new CommandDefinition($"""
+            changedReporters.Values.AddRange(await conn.QueryAsync<string>(new CommandDefinition($"""
                 DELETE FROM core.links l
                 WHERE l.reporter_source_id = @sourceId AND l.reporter_external_id = ANY(@reporters)
                   AND NOT (l.origin = 'remoteLink' AND l.reporter_external_id = ANY(@remoteNotRead))
@@ -152,14 +155,19 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
                                   WHERE n.reporter_source_id = l.reporter_source_id AND n.reporter_external_id = l.reporter_external_id
                                     AND n.from_source_id = l.from_source_id AND n.from_key = l.from_key
                                     AND n.to_source_id = l.to_source_id AND n.to_key = l.to_key AND n.kind = l.kind)
-                """, new { sourceId, reporters, remoteNotRead = batch.RemoteLinksNotRead.ToArray() }, cancellationToken: ct));
-            await Links.MergeAsync(conn, staged, ct);
+                RETURNING l.reporter_external_id
+                """, new { sourceId, reporters, remoteNotRead = batch.RemoteLinksNotRead.ToArray() }, cancellationToken: ct)));
+            await Links.MergeAsync(conn, staged, ct, changedReporters);
         }
 
-        if (!direct && batch.Events.Count > 0) await Events.UpsertAsync(conn, batch.Events, ct);
+        var changedEvents = new ChangedRows("item_external_id");
+        if (!direct && batch.Events.Count > 0) await Events.UpsertAsync(conn, batch.Events, ct, changedEvents);
         if (!direct && batch.Raw.Count > 0) await Raw.UpsertAsync(conn, batch.Raw, ct);
 
         await QuarantineAsync(conn, sourceId, watermarkTeam, batch, ct);
+        await ItemChangeLog.AppendAsync(conn, sourceId, direct
+            ? batch.Items.Select(i => i.ExternalId).Concat(reporters).Concat(batch.Events.Select(e => e.ItemExternalId))
+            : changedItems.Values.Concat(changedReporters.Values).Concat(changedEvents.Values), ct);
 
         if (batch.WatermarkAfter is not null) await WriteWatermarkAsync(conn, sourceId, watermarkTeam, batch, ct);
         await tx.CommitAsync(ct);
@@ -286,9 +294,14 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
     public async Task<int> MarkVanishedAsync(string sourceId, string teamId, IReadOnlyCollection<string> seen, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        return await conn.ExecuteAsync(new CommandDefinition("""
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var vanished = (await conn.QueryAsync<string>(new CommandDefinition("""
             UPDATE core.work_items SET deleted = true, synced_at = now()
             WHERE source_id = @sourceId AND team_id = @teamId AND NOT deleted AND NOT (external_id = ANY(@seen))
-            """, new { sourceId, teamId, seen = seen.ToArray() }, cancellationToken: ct, commandTimeout: 600));
+            RETURNING external_id
+            """, new { sourceId, teamId, seen = seen.ToArray() }, cancellationToken: ct, commandTimeout: 600))).ToList();
+        await ItemChangeLog.AppendAsync(conn, sourceId, vanished, ct);
+        await tx.CommitAsync(ct);
+        return vanished.Count;
     }
 }

@@ -12,4 +12,11 @@ public static class PipelineCalls
     /// <summary>The pipeline from the analysis on.</summary>
     public static Task<AnalysisRunResult> AnalyzeAsync(this IServiceProvider services, string trigger = "test", CancellationToken ct = default) =>
         services.GetRequiredService<AlignmentPipeline>().AnalyzeAsync(trigger, ct);
+
+    /// <summary>
+    /// A full analysis: what a test needs after it changed the store with SQL instead of through a sync (the change log, which the
+    /// incremental analysis reads, knows only what the sync writer wrote).
+    /// </summary>
+    public static Task<AnalysisRunResult> AnalyzeFullAsync(this IServiceProvider services, string trigger = "test", CancellationToken ct = default) =>
+        services.GetRequiredService<AlignmentPipeline>().AnalyzeAsync(trigger, full: true, ct);
 }
