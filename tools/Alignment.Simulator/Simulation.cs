@@ -272,9 +272,12 @@ public sealed partial class SimulatedOrganisation
     }
 
     /// <summary>Moves simulated time forward; closes and starts sprints, changes items, adds a few new ones.</summary>
-    internal void Advance(int days)
+    internal void Advance(int days) => AdvanceBy(days * Day);
+
+    /// <summary>As <see cref="Advance"/>, by <paramref name="ms"/> milliseconds (at least an hour).</summary>
+    internal void AdvanceBy(long ms)
     {
-        long from = NowMs, until = NowMs + days * Day;
+        long from = NowMs, until = NowMs + Math.Max(Hour, ms);
         Version++;
         _capture = [];
         foreach (var t in Teams)

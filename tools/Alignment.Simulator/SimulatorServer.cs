@@ -71,10 +71,13 @@ public sealed class RunningSimulator : IAsyncDisposable
     }
 
     /// <summary>Moves simulated time forward, as <c>POST /_sim/advance?days=N</c> does.</summary>
-    public void Advance(int days = 14)
+    public void Advance(int days = 14) => AdvanceBy(TimeSpan.FromDays(days));
+
+    /// <summary>Moves simulated time forward by whole hours (at least one), as <c>POST /_sim/advance?hours=N</c> does.</summary>
+    public void AdvanceBy(TimeSpan span)
     {
         Organisation.Lock.EnterWriteLock();
-        try { Organisation.Advance(days); }
+        try { Organisation.AdvanceBy((long)span.TotalMilliseconds); }
         finally { Organisation.Lock.ExitWriteLock(); }
     }
 
@@ -143,8 +146,10 @@ public static class SimulatorServer
         app.MapGet("/_sim/stats", (HttpContext http) => ctx.Json(http, 200, w => WriteStats(w, ctx)));
         app.MapPost("/_sim/advance", (HttpContext http) =>
         {
-            int days = int.TryParse(http.Request.Query["days"], out var d) && d > 0 ? d : 14;
-            ctx.Sim!.Advance(days);
+            // ?hours=N (a small step, e.g. the benchmark's 1 % of items changed) wins over ?days=N (default 14).
+            var span = int.TryParse(http.Request.Query["hours"], out var h) && h > 0 ? TimeSpan.FromHours(h)
+                : TimeSpan.FromDays(int.TryParse(http.Request.Query["days"], out var d) && d > 0 ? d : 14);
+            ctx.Sim!.AdvanceBy(span);
             return ctx.Json(http, 200, w =>
             {
                 w.WriteStartObject();

@@ -12,6 +12,9 @@ namespace Alignment.Application.Pipeline;
 public sealed record AnalysisRunResult(bool Skipped, int Items, int Findings, int Opened, int Reopened, int Resolved,
     IReadOnlyDictionary<Severity, int> OpenBySeverity, double LoadMs, double AnalyzeMs, double StoreMs, int? ChangedItems = null)
 {
+    /// <summary>Each phase's milliseconds, as the run's log line gives them ("load=… (items=…) analyze=… (…) store=… (…)").</summary>
+    public string Phases { get; init; } = "";
+
     public double TotalMs => LoadMs + AnalyzeMs + StoreMs;
     public bool Incremental => ChangedItems is not null;
 
@@ -54,7 +57,7 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         var started = clock.GetUtcNow();
         var sw = Stopwatch.StartNew();
         var loadPhases = new List<string>();
-        void LoadPhase(string name, double ms) => loadPhases.Add($"{name}={ms:0}");
+        void LoadPhase(string name, double ms) => loadPhases.Add(FormattableString.Invariant($"{name}={ms:0}"));
         await using var conn = await db.OpenConnectionAsync(ct);
         var (tx, position) = await ItemChangeLog.BeginAsync(conn, ct);
         await using var _ = tx;
@@ -63,13 +66,13 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         var loadMs = sw.Elapsed.TotalMilliseconds;
         sw.Restart();
         var phases = new List<string>();
-        var result = Analyzer.Run(snapshot, options.Value.Analysis, (name, ms) => phases.Add($"{name}={ms:0}"));
+        var result = Analyzer.Run(snapshot, options.Value.Analysis, (name, ms) => phases.Add(FormattableString.Invariant($"{name}={ms:0}")));
         var analyzeMs = sw.Elapsed.TotalMilliseconds;
         sw.Restart();
         var storePhases = new List<string>();
         // The previous run's writes are the baseline only if no other run (another process, another host) has written since.
         var written = before is not null && before.RunId == await FindingStore.LatestRunAsync(conn, tx, ct) ? before.Written : null;
-        var (changes, nowWritten) = await FindingStore.WriteAsync(conn, tx, result, started, ct, (name, ms) => storePhases.Add($"{name}={ms:0}"), written);
+        var (changes, nowWritten) = await FindingStore.WriteAsync(conn, tx, result, started, ct, (name, ms) => storePhases.Add(FormattableString.Invariant($"{name}={ms:0}")), written);
         var open = await FindingStore.OpenBySeverityAsync(conn, tx, ct);
         await ItemChangeLog.PruneAsync(conn, tx, started, ct);
         var storeMs = sw.Elapsed.TotalMilliseconds;
@@ -78,12 +81,12 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         await tx.CommitAsync(ct);
         if (options.Value.Analysis.Incremental) memory.Remember(new AnalysisMemory.State(image, position.Through, runId, nowWritten));
         AlignmentTelemetry.RecordFindings(result.Findings.Select(f => (f.Rule, f.Severity)));
-        logger.LogInformation("Analysis ({Trigger}, {Mode}): load={LoadMs:0} ({LoadPhases}) analyze={AnalyzeMs:0} ({Phases}) store={StoreMs:0} ({StorePhases})",
-            trigger, changedItems is { } n ? $"incremental, {n} changed items" : "full", loadMs, string.Join(" ", loadPhases), analyzeMs,
-            string.Join(" ", phases), storeMs, string.Join(" ", storePhases));
+        var phaseLine = FormattableString.Invariant(
+            $"load={loadMs:0} ({string.Join(" ", loadPhases)}) analyze={analyzeMs:0} ({string.Join(" ", phases)}) store={storeMs:0} ({string.Join(" ", storePhases)})");
+        logger.LogInformation("Analysis ({Trigger}, {Mode}): {Phases}", trigger, changedItems is { } n ? $"incremental, {n} changed items" : "full", phaseLine);
         logger.LogInformation("Analysis ({Trigger}): {Items} items, {Findings} findings ({Opened} opened, {Reopened} reopened, {Resolved} resolved) in {Ms:0} ms",
             trigger, snapshot.Items.Count, changes.Findings, changes.Opened, changes.Reopened, changes.Resolved, loadMs + analyzeMs + storeMs);
-        return AnalysisRunResult.Completed(snapshot.Items.Count, changes, open, loadMs, analyzeMs, storeMs, changedItems);
+        return AnalysisRunResult.Completed(snapshot.Items.Count, changes, open, loadMs, analyzeMs, storeMs, changedItems) with { Phases = phaseLine };
     }
 
     /// <summary>

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -24,19 +26,28 @@ public sealed class MiSnapshots : IDisposable
     private readonly IOptions<AlignmentOptions> _options;
     private readonly MemoryCache _cache;
     private readonly SemaphoreSlim _computing = new(1, 1);
+    private readonly ILogger _logger;
 
-    public MiSnapshots(NpgsqlDataSource db, TimeProvider time, IOptions<AlignmentOptions> options)
+    public MiSnapshots(NpgsqlDataSource db, TimeProvider time, IOptions<AlignmentOptions> options, ILogger<MiSnapshots>? logger = null)
     {
         (_db, _time, _options) = (db, time, options);
+        _logger = logger ?? NullLogger<MiSnapshots>.Instance;
         _cache = new MemoryCache(new MemoryCacheOptions { Clock = new TimeProviderClock(time) });
     }
 
     /// <summary>Computes every MI document now and replaces the stored ones in one transaction.</summary>
     public async Task<MiSnapshot> RefreshAsync(CancellationToken ct)
     {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
         await using var conn = await _db.OpenConnectionAsync(ct);
         var o = _options.Value;
-        var snapshot = await MiBuilder.ComputeAsync(conn, _time.GetUtcNow(), MiWindows.Of(o.Analysis), ct, SyncSourceScope.From(o));
+        var input = await MiBuilder.LoadAsync(conn, ct);
+        input.SyncSources = SyncSourceScope.From(o);
+        var loadMs = sw.Elapsed.TotalMilliseconds;
+        sw.Restart();
+        var snapshot = MiBuilder.Build(input, _time.GetUtcNow(), MiWindows.Of(o.Analysis));
+        var buildMs = sw.Elapsed.TotalMilliseconds;
+        sw.Restart();
         await using var tx = await conn.BeginTransactionAsync(ct);
         foreach (var (kind, body) in Documents(snapshot))
         {
@@ -47,6 +58,7 @@ public sealed class MiSnapshots : IDisposable
                 tx, cancellationToken: ct));
         }
         await tx.CommitAsync(ct);
+        _logger.LogInformation("MI refreshed: load={LoadMs:0} build={BuildMs:0} store={StoreMs:0} ms", loadMs, buildMs, sw.Elapsed.TotalMilliseconds);
         foreach (var (kind, body) in Documents(snapshot)) _cache.Set(kind, body, CacheFor);
         return snapshot;
     }

@@ -15,12 +15,19 @@ public sealed record InitialSyncFigures(double Seconds, long Items, long Request
 public sealed record IncrementalSyncFigures(double Seconds, long Requests, double RequestFloorSeconds);
 
 /// <summary>The analysis and its floor: its SELECTs as binary COPY, read and discarded (<see cref="ReadFloor"/>).</summary>
-public sealed record AnalyzeFigures(double Seconds, int Findings, double ReadFloorSeconds, long ReadFloorBytes);
+public sealed record AnalyzeFigures(double Seconds, int Findings, double ReadFloorSeconds, long ReadFloorBytes, string Phases = "");
+
+/// <summary>
+/// The analysis after about 1 % of the items changed (<c>/_sim/advance</c>, then an incremental sync): its time (analysis, MI, alerts, as
+/// <see cref="AnalyzeFigures"/>), the items the change log named, and whether it ran incrementally.
+/// </summary>
+public sealed record AnalyzeIncrementalFigures(double Seconds, int ChangedItems, bool Incremental, double SyncSeconds, string Phases = "");
 
 /// <summary>The result of one <c>alignment bench</c> run: the JSON of README, "Benchmark" and the printed table.</summary>
 public sealed record BenchReport(
     int Teams, int Items, int Links,
-    InitialSyncFigures InitialSync, CopyBaseline.Result CopyBaseline, IncrementalSyncFigures IncrementalSync, AnalyzeFigures? Analyze, MiBurst.Result? Mi)
+    InitialSyncFigures InitialSync, CopyBaseline.Result CopyBaseline, IncrementalSyncFigures IncrementalSync, AnalyzeFigures? Analyze, MiBurst.Result? Mi,
+    AnalyzeIncrementalFigures? AnalyzeIncremental = null)
 {
     // Targets (README, "Benchmark"): each figure against a floor measured in the same run, since absolute times on a shared machine are noise.
     public double CopyRatio => InitialSync.Seconds > 0 ? CopyBaseline.Seconds / InitialSync.Seconds : 0;
@@ -34,6 +41,8 @@ public sealed record BenchReport(
     public bool IncrementalFloorMet => IncrementalFloorRatio <= 1.5;
     public double AnalyzeFloorRatio => Analyze is null ? double.NaN : Quotient(Analyze.Seconds, Analyze.ReadFloorSeconds);
     public bool AnalyzeFloorMet => AnalyzeFloorRatio <= 2;
+    public double IncrementalAnalyzeRatio => Analyze is null || AnalyzeIncremental is null ? double.NaN : Quotient(AnalyzeIncremental.Seconds, Analyze.Seconds);
+    public bool IncrementalAnalyzeMet => AnalyzeIncremental is { Incremental: true } && IncrementalAnalyzeRatio <= 0.1;
     public double MiFloorRatio => Mi is null ? double.NaN : Quotient(Mi.P99Ms, Mi.HealthP99Ms);
     public bool MiFloorMet => MiFloorRatio <= 1.5;
 
@@ -71,6 +80,15 @@ public sealed record BenchReport(
             w.WriteNumber("readFloorSeconds", Precise(Analyze.ReadFloorSeconds));
             w.WriteEndObject();
         }
+        if (AnalyzeIncremental is null) w.WriteNull("analyzeIncremental");
+        else
+        {
+            w.WriteStartObject("analyzeIncremental");
+            w.WriteNumber("changedItems", AnalyzeIncremental.ChangedItems);
+            w.WriteNumber("seconds", Round(AnalyzeIncremental.Seconds));
+            w.WriteBoolean("incremental", AnalyzeIncremental.Incremental);
+            w.WriteEndObject();
+        }
         if (Mi is null) w.WriteNull("mi");
         else
         {
@@ -103,6 +121,11 @@ public sealed record BenchReport(
         if (Analyze is null) table.AddRow("analyze", "-", "", "", "", "", "[grey]not measured[/]");
         else table.AddRow("analyze", S(Analyze.Seconds), $"{S(Analyze.ReadFloorSeconds)} s", $"{N(Items / Math.Max(Analyze.Seconds, 1e-9))} items/s",
             $"{Analyze.Findings} findings", "", $"{Mark(AnalyzeFloorMet)} analyze ÷ floor {F(AnalyzeFloorRatio)} ≤ 2");
+        if (AnalyzeIncremental is null) table.AddRow("analyze, incremental", "-", "", "", "", "", "[grey]not measured[/]");
+        else table.AddRow("analyze, incremental", S(AnalyzeIncremental.Seconds), Analyze is null ? "" : $"{S(Analyze.Seconds)} s (full)",
+            $"{AnalyzeIncremental.ChangedItems} items changed ({F(100.0 * AnalyzeIncremental.ChangedItems / Math.Max(1, Items))} %)",
+            $"after a sync of {S(AnalyzeIncremental.SyncSeconds)} s", AnalyzeIncremental.Incremental ? "" : "[red]ran in full[/]",
+            $"{Mark(IncrementalAnalyzeMet)} incremental ÷ full {F(IncrementalAnalyzeRatio)} ≤ 0.1");
         if (Mi is null) table.AddRow("mi", "-", "", "", "", "", "[grey]not measured[/]");
         else table.AddRow("MI overview burst", "", $"health p50 {Ms(Mi.HealthP50Ms)} ms,\np99 {Ms(Mi.HealthP99Ms)} ms",
             $"p50 {Ms(Mi.P50Ms)} ms,\np99 {Ms(Mi.P99Ms)} ms", $"{Mi.Requests} (50 at once)", "",
@@ -117,6 +140,8 @@ public sealed record BenchReport(
             $"{kv.Key} {CopyBaseline.RowsPerTable.GetValueOrDefault(kv.Key)} rows {S(kv.Value)} s"))) + "[/]");
         AnsiConsole.MarkupLine("[grey]Peak RSS is the process's high-water mark (VmHWM) read after the initial sync; the simulator runs in its own process. "
             + "CPU is user + system time of each process during the initial sync.[/]");
+        if (Analyze is not null) AnsiConsole.MarkupLine("[grey]analysis phases (ms): " + Markup.Escape(Analyze.Phases) + "[/]");
+        if (AnalyzeIncremental is not null) AnsiConsole.MarkupLine("[grey]incremental analysis phases (ms): " + Markup.Escape(AnalyzeIncremental.Phases) + "[/]");
         AnsiConsole.MarkupLine("[grey]Targets are ratios to floors measured in this run. Floors: initial sync = the COPY baseline; incremental = the same requests sent again by a bare HttpClient at Sync:MaxConcurrency per source; "
             + $"analyze = the analysis's SELECTs as binary COPY ({N((Analyze?.ReadFloorBytes ?? 0) / 1024.0)} KiB), read and discarded; "
             + "MI = the same burst against /health/live of the same host.[/]");

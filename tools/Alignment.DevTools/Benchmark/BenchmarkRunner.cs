@@ -101,6 +101,10 @@ public static class BenchmarkRunner
             AnsiConsole.MarkupLine($"[yellow]the simulator recorded {recorded.Count} requests, the sync counted {incremental.Requests}[/]");
         var requestFloor = await RequestFloor.ReplayAsync(recorded, options.Sources, o.Sequential, ct);
 
+        Step("sprint figures of every source (the pipeline's step between sync and analysis; not timed)");
+        var sprintFigures = run.Host.Services.GetRequiredService<SprintFiguresRefresher>();
+        foreach (var s in sources) await sprintFigures.RefreshAsync(s, null, recordSnapshots: true, ct);
+
         Step("analyzers");
         var analyzeClock = Stopwatch.StartNew();
         // The pipeline from the analysis on (analysis, MI, alerts); the syncs above are its first step, timed on their own.
@@ -112,12 +116,39 @@ public static class BenchmarkRunner
         Step("MI burst, then the same burst against /health/live");
         var mi = await MiBurst.RunAsync(run.SimConfig, run.ConnectionString, requests: 1000, clients: 50, ct);
 
+        Step($"the organisation moves on ({AdvanceHours} simulated hours: about 1 % of the items change), an incremental sync, the analysis");
+        var moved = await IncrementalAnalysisAsync(run, sources, ct);
+        if (moved.Failed is { } failedMoved) return (null, Fail("incremental sync after the change", failedMoved));
+
         return (new BenchReport(options.Teams.Count, o.Items, o.Links,
             new InitialSyncFigures(initial.Seconds, initial.Items, initial.Requests, minimum, peakRssMb, selfCpu.TotalSeconds, simCpu.TotalSeconds),
             copy,
             new IncrementalSyncFigures(incremental.Seconds, incremental.Requests, requestFloor.Seconds),
-            new AnalyzeFigures(analyzeSeconds, analysis.Findings, readFloor.Seconds, readFloor.Bytes),
-            mi), 0);
+            new AnalyzeFigures(analyzeSeconds, analysis.Findings, readFloor.Seconds, readFloor.Bytes, analysis.Phases),
+            mi, moved.Figures), 0);
+    }
+
+    /// <summary>How far <c>/_sim/advance</c> moves the organisation for <c>analyzeIncremental</c>: about 1 % of the items change.</summary>
+    private const int AdvanceHours = 24;
+
+    /// <summary>
+    /// <c>analyzeIncremental</c>: the simulator moves on, the sources sync incrementally with their sprint figures (as the pipeline's first
+    /// steps), then the pipeline from the analysis on is timed, as for <c>analyze</c>.
+    /// </summary>
+    private static async Task<(AnalyzeIncrementalFigures? Figures, SyncRunResult? Failed)> IncrementalAnalysisAsync(Run run, List<string> sources,
+        CancellationToken ct)
+    {
+        using (var advanced = await run.Http.PostAsync($"{run.Sim.BaseUrl}/_sim/advance?hours={AdvanceHours}", null, ct)) advanced.EnsureSuccessStatusCode();
+        var runner = run.Host.Services.GetRequiredService<SyncRunner>();
+        var figures = run.Host.Services.GetRequiredService<SprintFiguresRefresher>();
+        var clock = Stopwatch.StartNew();
+        var sync = await SyncAllAsync(runner, sources, full: false, run.O.Sequential, ct);
+        if (sync.Failed is { } failed) return (null, failed);
+        foreach (var s in sources) await figures.RefreshAsync(s, null, recordSnapshots: true, ct);
+        var syncSeconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        var analysis = await run.Host.Services.GetRequiredService<AlignmentPipeline>().AnalyzeAsync("bench", ct);
+        return (new AnalyzeIncrementalFigures(clock.Elapsed.TotalSeconds, analysis.ChangedItems ?? 0, analysis.Incremental, syncSeconds, analysis.Phases), null);
     }
 
     private static async Task<long> MinimumRequestsAsync(Run run, CancellationToken ct)
