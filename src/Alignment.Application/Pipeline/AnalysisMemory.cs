@@ -7,7 +7,7 @@ namespace Alignment.Application.Pipeline;
 /// </summary>
 public sealed class AnalysisMemory
 {
-    public sealed record State(SnapshotImage Image, long Through, long RunId, WrittenAnalysis Written);
+    public sealed record State(SnapshotImage Image, long Through, long RunId, WrittenAnalysis Written, ForecastMemo? Forecasts);
 
     private volatile State? _state;
 

@@ -66,7 +66,8 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         var loadMs = sw.Elapsed.TotalMilliseconds;
         sw.Restart();
         var phases = new List<string>();
-        var result = Analyzer.Run(snapshot, options.Value.Analysis, (name, ms) => phases.Add(FormattableString.Invariant($"{name}={ms:0}")));
+        var delta = changedItems is not null && before?.Forecasts is { } memo && image.ChangedKeys is { } keys ? new AnalysisDelta(memo, keys) : null;
+        var result = Analyzer.Run(snapshot, options.Value.Analysis, (name, ms) => phases.Add(FormattableString.Invariant($"{name}={ms:0}")), delta);
         var analyzeMs = sw.Elapsed.TotalMilliseconds;
         sw.Restart();
         var storePhases = new List<string>();
@@ -79,7 +80,7 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         var runId = await FindingStore.RecordRunAsync(conn, tx, new AnalysisRunRow(trigger, started, clock.GetUtcNow(), snapshot.Items.Count, changes,
             loadMs, analyzeMs, storeMs, changedItems), ct);
         await tx.CommitAsync(ct);
-        if (options.Value.Analysis.Incremental) memory.Remember(new AnalysisMemory.State(image, position.Through, runId, nowWritten));
+        if (options.Value.Analysis.Incremental) memory.Remember(new AnalysisMemory.State(image, position.Through, runId, nowWritten, result.ForecastMemo));
         AlignmentTelemetry.RecordFindings(result.Findings.Select(f => (f.Rule, f.Severity)));
         var phaseLine = FormattableString.Invariant(
             $"load={loadMs:0} ({string.Join(" ", loadPhases)}) analyze={analyzeMs:0} ({string.Join(" ", phases)}) store={storeMs:0} ({string.Join(" ", storePhases)})");

@@ -1,11 +1,24 @@
 
 namespace Alignment.Domain.Analysis;
 
-/// <summary>The outcome of one analysis: findings (one per fingerprint), epic forecasts and hygiene scorecards.</summary>
+/// <summary>
+/// The outcome of one analysis: findings (one per fingerprint), epic forecasts and hygiene scorecards; <see cref="ForecastMemo"/> is what
+/// the next run may start from (<see cref="AnalysisDelta"/>).
+/// </summary>
 public sealed record AnalysisResult(
     IReadOnlyList<Finding> Findings,
     IReadOnlyDictionary<(string Source, string Key), EpicForecast> Forecasts,
-    IReadOnlyDictionary<string, HygieneScorecard> Hygiene);
+    IReadOnlyDictionary<string, HygieneScorecard> Hygiene)
+{
+    public ForecastMemo? ForecastMemo { get; init; }
+}
+
+/// <summary>
+/// What an incremental analysis knows (docs/architecture.md, "Incremental analysis"): the previous run's forecast memo and the items changed
+/// since (by source and key: the old and new keys of changed items, and both ends of links that came or went). The result is the same as
+/// without it.
+/// </summary>
+public sealed record AnalysisDelta(ForecastMemo Previous, IReadOnlySet<(string Source, string Key)> ChangedItems);
 
 /// <summary>Runs every analyzer over a snapshot. Pure: no I/O, the snapshot's clock, seeded randomness.</summary>
 public static class Analyzer
@@ -17,7 +30,10 @@ public static class Analyzer
     /// built first (with its lazy lookups), then the forecaster and the drift analyzer's epic rules (which read the forecasts) run on a second thread
     /// while the other analyzers run on this one; the findings are concatenated in the same order as a sequential run.
     /// </summary>
-    public static AnalysisResult Run(AnalysisSnapshot snapshot, AnalysisOptions options, Action<string, double>? phase)
+    public static AnalysisResult Run(AnalysisSnapshot snapshot, AnalysisOptions options, Action<string, double>? phase) => Run(snapshot, options, phase, null);
+
+    /// <summary>As above; with a <paramref name="delta"/>, epics whose inputs did not change keep the previous forecast.</summary>
+    public static AnalysisResult Run(AnalysisSnapshot snapshot, AnalysisOptions options, Action<string, double>? phase, AnalysisDelta? delta)
     {
         var total = System.Diagnostics.Stopwatch.StartNew();
         var x = new SnapshotIndex(snapshot, options);
@@ -27,11 +43,13 @@ public static class Analyzer
 
         double forecastMs = 0, driftMs = 0;
         IReadOnlyDictionary<(string Source, string Key), EpicForecast>? forecasts = null;
+        ForecastMemo? memo = null;
         List<Finding>? drift = null;
         var second = Task.Run(() =>
         {
             var sw = System.Diagnostics.Stopwatch.StartNew();
-            forecasts = EpicForecaster.Forecast(x);
+            (var computed, memo) = EpicForecaster.Forecast(x, delta?.Previous, delta?.ChangedItems);
+            forecasts = computed;
             forecastMs = sw.Elapsed.TotalMilliseconds;
             sw.Restart();
             drift = DriftAnalyzer.Epics(x, forecasts).ToList();
@@ -73,6 +91,7 @@ public static class Analyzer
             phase("dedupe", dedupeMs);
             phase("wall", total.Elapsed.TotalMilliseconds);
         }
-        return new AnalysisResult(findings, forecasts!, hygiene);
+        if (phase is not null) phase("forecastsComputed", memo!.Computed);
+        return new AnalysisResult(findings, forecasts!, hygiene) { ForecastMemo = memo };
     }
 }

@@ -20,57 +20,85 @@ public sealed record EpicForecast(string Source, string Key, string Url, string 
 /// part does. Every team uses the same seeded draws for all epics (common random numbers), so forecasts
 /// are reproducible and comparable.
 /// </summary>
-public static class EpicForecaster
+public static partial class EpicForecaster
 {
-    public static Dictionary<(string Source, string Key), EpicForecast> Forecast(SnapshotIndex x)
+    public static Dictionary<(string Source, string Key), EpicForecast> Forecast(SnapshotIndex x) => Forecast(x, null, null).Forecasts;
+
+    /// <summary>
+    /// Every epic's forecast. With the <paramref name="previous"/> run's memo and the items <paramref name="changed"/> since (by source and
+    /// key), an epic whose inputs are unchanged keeps its previous forecast (the same object): none of the items it read changed, no changed
+    /// item hangs below it, and the models of the teams it drew on are equal (docs/architecture.md, "Incremental analysis").
+    /// </summary>
+    public static (Dictionary<(string Source, string Key), EpicForecast> Forecasts, ForecastMemo Memo) Forecast(SnapshotIndex x, ForecastMemo? previous,
+        IReadOnlySet<(string Source, string Key)>? changed)
     {
         var o = x.Options;
         var trials = Math.Max(1000, o.ForecastTrials);
         var max = Math.Max(1, o.ForecastMaxSprints);
-        var teams = new Dictionary<string, TeamModel>();
-        foreach (var t in x.Snapshot.Teams) teams[t.Id] = TeamModel.Build(x, t.Id, trials, max);
+        var settings = new ForecastMemo.Settings(trials, max, o.ForecastSeed, o.MinHistorySprints, x.Today);
+        if (previous is not null && (changed is null || previous.Of != settings)) previous = null;
+        var (teams, changedTeams) = ForecastMemo.TeamModels(x, previous, trials, max);
+        var dirty = previous?.DirtyEpics(x, changed!, changedTeams);
 
         var result = new Dictionary<(string, string), EpicForecast>();
+        var entries = new Dictionary<(string, string), ForecastMemo.Entry>();
+        var computed = 0;
         var days = new int[trials];
         var sprintsNeeded = new int[max + 1];
         foreach (var epic in x.Snapshot.Items)
         {
             if (epic.Type != WorkItemType.Epic) continue;
-            var own = x.Descendants(epic).Where(i => i.IsBacklogWork).ToList();
-            if (epic.IsDone || epic.IsRemoved)
+            var key = (epic.Source, epic.Key);
+            if (dirty is not null && !dirty.Contains(key) && previous!.Epics.TryGetValue(key, out var kept))
             {
-                result[(epic.Source, epic.Key)] = new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, ForecastStatus.Done, null, null,
-                    epic.DueDate, [], [], [], trials, o.ForecastSeed, x.Now);
+                result[key] = kept.Forecast;
+                entries[key] = kept;
                 continue;
             }
-            var (required, upstream) = RequiredWork(x, own);
-            if (required.Count == 0)
-            {
-                var status = own.Count > 0 ? ForecastStatus.Done : ForecastStatus.NoForecast;
-                result[(epic.Source, epic.Key)] = new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, status, null, null, epic.DueDate,
-                    own.Count > 0 ? ["every item of the epic is done; the epic itself is still open"] : ["the epic has no stories or other work items"],
-                    [], [], trials, o.ForecastSeed, x.Now);
-                continue;
-            }
-            var (parts, reasons, forecastParts, lastP50, lastP85) = Parts(x, required, teams, trials, max, days, sprintsNeeded);
-            if (reasons.Count > 0)
-            {
-                result[(epic.Source, epic.Key)] = new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, ForecastStatus.NoForecast, null, null,
-                    epic.DueDate, reasons, parts, upstream.Select(ItemRef.Of).ToList(), trials, o.ForecastSeed, x.Now);
-                continue;
-            }
-            int epicP50 = lastP50, epicP85 = lastP85; // one part: the epic finishes with it
-            if (forecastParts > 1)
-                (epicP50, epicP85) = (Stats.NearestRankPercentile(days, 0.5)!.Value, Stats.NearestRankPercentile(days, 0.85)!.Value);
-            result[(epic.Source, epic.Key)] = new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, ForecastStatus.Forecast,
-                DateOnly.FromDayNumber(epicP50), DateOnly.FromDayNumber(epicP85), epic.DueDate, [], parts,
-                upstream.Select(ItemRef.Of).ToList(), trials, o.ForecastSeed, x.Now);
+            computed++;
+            var touched = new HashSet<SnapshotItem>(ReferenceEqualityComparer.Instance) { epic };
+            var forecast = ForecastEpic(x, epic, teams, trials, max, days, sprintsNeeded, touched);
+            result[key] = forecast;
+            entries[key] = new ForecastMemo.Entry(forecast, touched.Select(i => (i.Source, i.Key)).ToArray(),
+                forecast.Parts.Select(p => p.Team ?? "").Distinct().ToArray());
         }
-        return result;
+        return (result, new ForecastMemo(settings, teams, entries) { Computed = computed });
+    }
+
+    /// <summary>One epic's forecast; every item it reads is added to <paramref name="touched"/>.</summary>
+    private static EpicForecast ForecastEpic(SnapshotIndex x, SnapshotItem epic, Dictionary<string, TeamModel> teams, int trials, int max, int[] days,
+        int[] sprintsNeeded, HashSet<SnapshotItem> touched)
+    {
+        var o = x.Options;
+        var descendants = x.Descendants(epic).ToList();
+        touched.UnionWith(descendants);
+        var own = descendants.Where(i => i.IsBacklogWork).ToList();
+        if (epic.IsDone || epic.IsRemoved)
+            return new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, ForecastStatus.Done, null, null,
+                epic.DueDate, [], [], [], trials, o.ForecastSeed, x.Now);
+        var (required, upstream) = RequiredWork(x, own, touched);
+        if (required.Count == 0)
+        {
+            var status = own.Count > 0 ? ForecastStatus.Done : ForecastStatus.NoForecast;
+            return new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, status, null, null, epic.DueDate,
+                own.Count > 0 ? ["every item of the epic is done; the epic itself is still open"] : ["the epic has no stories or other work items"],
+                [], [], trials, o.ForecastSeed, x.Now);
+        }
+        var (parts, reasons, forecastParts, lastP50, lastP85) = Parts(x, required, teams, trials, max, days, sprintsNeeded);
+        if (reasons.Count > 0)
+            return new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, ForecastStatus.NoForecast, null, null,
+                epic.DueDate, reasons, parts, upstream.Select(ItemRef.Of).ToList(), trials, o.ForecastSeed, x.Now);
+        int epicP50 = lastP50, epicP85 = lastP85; // one part: the epic finishes with it
+        if (forecastParts > 1)
+            (epicP50, epicP85) = (Stats.NearestRankPercentile(days, 0.5)!.Value, Stats.NearestRankPercentile(days, 0.85)!.Value);
+        return new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, ForecastStatus.Forecast,
+            DateOnly.FromDayNumber(epicP50), DateOnly.FromDayNumber(epicP85), epic.DueDate, [], parts,
+            upstream.Select(ItemRef.Of).ToList(), trials, o.ForecastSeed, x.Now);
     }
 
     /// <summary>The epic's open work plus its open upstream blockers, transitively; the upstream ones (not the epic's own) by source and key.</summary>
-    private static (HashSet<SnapshotItem> Required, List<SnapshotItem> Upstream) RequiredWork(SnapshotIndex x, List<SnapshotItem> own)
+    private static (HashSet<SnapshotItem> Required, List<SnapshotItem> Upstream) RequiredWork(SnapshotIndex x, List<SnapshotItem> own,
+        HashSet<SnapshotItem> touched)
     {
         var required = new HashSet<SnapshotItem>(ReferenceEqualityComparer.Instance);
         var queue = new Queue<SnapshotItem>();
@@ -80,7 +108,11 @@ public static class EpicForecaster
         {
             var i = queue.Dequeue();
             if (!x.BlockersOf.TryGetValue(i, out var bs)) continue;
-            foreach (var b in bs) if (b.IsOpen && b.Type is not (WorkItemType.Epic or WorkItemType.Feature) && required.Add(b)) queue.Enqueue(b);
+            foreach (var b in bs)
+            {
+                touched.Add(b);
+                if (b.IsOpen && b.Type is not (WorkItemType.Epic or WorkItemType.Feature) && required.Add(b)) queue.Enqueue(b);
+            }
         }
         var upstream = required.Where(i => !ownSet.Contains(i)).OrderBy(i => i.Source, StringComparer.Ordinal).ThenBy(i => i.Key, StringComparer.Ordinal).ToList();
         return (required, upstream);
@@ -162,7 +194,7 @@ public static class EpicForecaster
         }
     }
 
-    private sealed class TeamModel
+    internal sealed class TeamModel
     {
         public required double[] Samples { get; init; }
         public required double LengthDays { get; init; }
@@ -190,7 +222,17 @@ public static class EpicForecaster
         /// <summary>The finish day of a trial that needs <paramref name="k"/> sprints (monotone in k); int.MaxValue for Max (never).</summary>
         public int DayOf(int k) => k >= Max ? int.MaxValue : FirstEndDay + (int)Math.Round(k * LengthDays);
 
-        public static TeamModel Build(SnapshotIndex x, string team, int trials, int max)
+        /// <summary>What a team's model is made of; equal inputs give an equal model (the memo's test).</summary>
+        public required Inputs Of { get; init; }
+
+        public sealed record Inputs(double[] Samples, double LengthDays, double AssumedPoints, string? NoForecastReason, int FirstEndDay)
+        {
+            public bool Equals(Inputs? o) => o is not null && Samples.AsSpan().SequenceEqual(o.Samples) && LengthDays.Equals(o.LengthDays)
+                && AssumedPoints.Equals(o.AssumedPoints) && NoForecastReason == o.NoForecastReason && FirstEndDay == o.FirstEndDay;
+            public override int GetHashCode() => HashCode.Combine(Samples.Length, LengthDays, AssumedPoints, NoForecastReason, FirstEndDay);
+        }
+
+        public static Inputs InputsOf(SnapshotIndex x, string team)
         {
             var o = x.Options;
             var v = x.Velocity[team];
@@ -205,10 +247,19 @@ public static class EpicForecaster
                 reason = $"{x.TeamName(team)} completed no points in its last {samples.Length} sprints";
             var firstEnd = (x.Active[team] ?? x.Next[team])?.LastDay ?? x.Today.AddDays((int)length);
             if (firstEnd < x.Today) firstEnd = x.Today;
-            if (reason is not null)
-                return new TeamModel { Samples = samples, LengthDays = length, AssumedPoints = assumed, NoForecastReason = reason };
+            return new Inputs(samples, length, assumed, reason, firstEnd.DayNumber);
+        }
 
-            var rng = new Random(o.ForecastSeed ^ StableHash(team));
+        public static TeamModel Build(Inputs inputs, string team, int seed, int trials, int max)
+        {
+            if (inputs.NoForecastReason is not null)
+                return new TeamModel
+                {
+                    Of = inputs, Samples = inputs.Samples, LengthDays = inputs.LengthDays, AssumedPoints = inputs.AssumedPoints,
+                    NoForecastReason = inputs.NoForecastReason,
+                };
+            var samples = inputs.Samples;
+            var rng = new Random(seed ^ StableHash(team));
             var cumulative = new float[trials * max];
             for (var t = 0; t < trials; t++)
             {
@@ -221,7 +272,8 @@ public static class EpicForecaster
             }
             return new TeamModel
             {
-                Samples = samples, LengthDays = length, AssumedPoints = assumed, Cumulative = cumulative, Max = max, FirstEndDay = firstEnd.DayNumber,
+                Of = inputs, Samples = samples, LengthDays = inputs.LengthDays, AssumedPoints = inputs.AssumedPoints, Cumulative = cumulative, Max = max,
+                FirstEndDay = inputs.FirstEndDay,
             };
         }
     }

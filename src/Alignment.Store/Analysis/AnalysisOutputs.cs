@@ -11,22 +11,27 @@ namespace Alignment.Store.Analysis;
 /// </summary>
 public sealed record WrittenAnalysis(
     IReadOnlyDictionary<string, FindingStore.FindingRow> Findings,
-    IReadOnlyDictionary<(string Source, string Key), string> Forecasts);
+    IReadOnlyDictionary<(string Source, string Key), AnalysisOutputs.WrittenForecast> Forecasts);
 
 /// <summary>The epic forecasts and team hygiene scorecards of a run (<c>analysis.epic_forecasts</c>, <c>analysis.team_hygiene</c>).</summary>
 public static class AnalysisOutputs
 {
+    /// <summary>A forecast as written, with its content (<see cref="Content"/>).</summary>
+    public sealed record WrittenForecast(EpicForecast Forecast, string Content);
+
     /// <summary>
     /// Writes the forecasts — all of them, or with <paramref name="before"/> only those whose content changed (an unchanged forecast keeps
     /// the time it was computed) — and replaces the hygiene scorecards (one per team). Returns every forecast's content.
     /// </summary>
-    public static async Task<IReadOnlyDictionary<(string Source, string Key), string>> WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx,
-        AnalysisResult result, DateTimeOffset now, IReadOnlyDictionary<(string Source, string Key), string>? before, CancellationToken ct)
+    public static async Task<IReadOnlyDictionary<(string Source, string Key), WrittenForecast>> WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx,
+        AnalysisResult result, DateTimeOffset now, IReadOnlyDictionary<(string Source, string Key), WrittenForecast>? before, CancellationToken ct)
     {
-        var content = result.Forecasts.ToDictionary(f => f.Key, f => Content(f.Value));
+        // A forecast the memo kept is the very object written last time: its content is known without serializing it.
+        var content = result.Forecasts.ToDictionary(f => f.Key, f => before?.GetValueOrDefault(f.Key) is { } b && ReferenceEquals(b.Forecast, f.Value)
+            ? b : new WrittenForecast(f.Value, Content(f.Value)));
         var changed = before is null
             ? result.Forecasts.Values.ToList()
-            : result.Forecasts.Where(f => !before.TryGetValue(f.Key, out var b) || b != content[f.Key]).Select(f => f.Value).ToList();
+            : result.Forecasts.Where(f => !before.TryGetValue(f.Key, out var b) || b.Content != content[f.Key].Content).Select(f => f.Value).ToList();
         if (before is null)
             await conn.ExecuteAsync(new CommandDefinition("DELETE FROM analysis.epic_forecasts", transaction: tx, cancellationToken: ct));
         else

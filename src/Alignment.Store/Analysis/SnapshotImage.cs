@@ -27,6 +27,11 @@ public sealed class SnapshotImage
     }
 
     public IReadOnlyList<SnapshotItem> Items => _items;
+    /// <summary>
+    /// For a patched image: the items that changed by source and key (old and new keys of the changed items, both ends of every link
+    /// that came or went), for the forecast memo (<see cref="AnalysisDelta"/>); null for an image read whole.
+    /// </summary>
+    public IReadOnlySet<(string Source, string Key)>? ChangedKeys { get; private init; }
     /// <summary>Distinct dependency links (a link two items report is one).</summary>
     public IReadOnlyList<SnapshotLink> Links => _links;
     public IReadOnlyList<EstimateEvent> EstimateEvents => Array.ConvertAll(_estimates, e => e.Event);
@@ -55,9 +60,16 @@ public sealed class SnapshotImage
     {
         bool IsChanged(string source, string id) => changed.BySource.TryGetValue(source, out var ids) && ids.Contains(id);
 
+        var keys = new HashSet<(string Source, string Key)>();
         var newItems = items.ToArray();
         Array.Sort(newItems, ItemOrder);
-        var patchedItems = Merge(_items, i => IsChanged(i.Source, i.ExternalId), newItems, ItemOrder);
+        foreach (var i in newItems) keys.Add((i.Source, i.Key));
+        var patchedItems = Merge(_items, i =>
+        {
+            if (!IsChanged(i.Source, i.ExternalId)) return false;
+            keys.Add((i.Source, i.Key));
+            return true;
+        }, newItems, ItemOrder);
 
         var byReporter = new Dictionary<(string, string), SnapshotLink[]>(_linksByReporter);
         var counts = new Dictionary<SnapshotLink, int>(_linkReporters);
@@ -83,7 +95,12 @@ public sealed class SnapshotImage
         var newEstimates = estimates.ToArray();
         Array.Sort(newEstimates, EstimateOrder);
         var patchedEstimates = Merge(_estimates, e => IsChanged(e.Event.Source, e.Event.ExternalId), newEstimates, EstimateOrder);
-        return new SnapshotImage(patchedItems, byReporter, counts, patchedLinks, patchedEstimates);
+        foreach (var l in gone.Concat(added))
+        {
+            keys.Add((l.FromSource, l.FromKey));
+            keys.Add((l.ToSource, l.ToKey));
+        }
+        return new SnapshotImage(patchedItems, byReporter, counts, patchedLinks, patchedEstimates) { ChangedKeys = keys };
     }
 
     /// <summary>The rows of <paramref name="sorted"/> that are not dropped, merged with <paramref name="added"/> (sorted) in one pass.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using Alignment.IntegrationTests.Infrastructure;
 using Alignment.Simulator;
 using Microsoft.Extensions.Time.Testing;
@@ -25,9 +26,10 @@ public sealed class IncrementalAnalysisTests(TestDatabase db, ITestOutputHelper 
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Theory]
-    [InlineData(3)]
-    [InlineData(15)]
-    public async Task After_the_organisation_moves_on_the_incremental_analysis_leaves_exactly_what_a_full_one_does(int days)
+    [InlineData(6)]   // the same day: the forecast memo keeps the epics nothing touched
+    [InlineData(72)]
+    [InlineData(360)] // sprints close and start
+    public async Task After_the_organisation_moves_on_the_incremental_analysis_leaves_exactly_what_a_full_one_does(int hours)
     {
         var spec = Environment.GetEnvironmentVariable("ALIGNMENT_INCREMENTAL_ORG") is { Length: > 0 } s ? s.Split(',') : null;
         var clock = new FakeTimeProvider(Now);
@@ -39,8 +41,8 @@ public sealed class IncrementalAnalysisTests(TestDatabase db, ITestOutputHelper 
         Assert.False(first.Incremental); // nothing in memory yet
 
         using (var http = new HttpClient())
-            (await http.PostAsync($"{org.Sim.BaseUrl}/_sim/advance?days={days}", null)).EnsureSuccessStatusCode();
-        clock.Advance(TimeSpan.FromDays(days));
+            (await http.PostAsync($"{org.Sim.BaseUrl}/_sim/advance?hours={hours}", null)).EnsureSuccessStatusCode();
+        clock.Advance(TimeSpan.FromHours(hours));
         Assert.All(await org.SyncAsync(), r => Assert.True(r.Status == SyncStatus.Succeeded, r.Error));
 
         var incremental = await org.Host.Services.AnalyzeAsync();
@@ -48,17 +50,24 @@ public sealed class IncrementalAnalysisTests(TestDatabase db, ITestOutputHelper 
         Assert.InRange(incremental.ChangedItems!.Value, 1, incremental.Items / 2);
         Assert.True(incremental.Opened + incremental.Resolved > 0, "the organisation moved: some findings open or resolve");
         var afterIncremental = await FindingsAsync();
+        var forecastsIncremental = await ForecastsAsync();
 
         var full = await org.Host.Services.AnalyzeFullAsync();
         Assert.False(full.Incremental);
         Assert.Equal((0, 0, 0), (full.Opened, full.Reopened, full.Resolved));
         Assert.Equal(incremental.Findings, full.Findings);
         var afterFull = await FindingsAsync();
-        output.WriteLine($"{days} days: {incremental.ChangedItems} of {incremental.Items} items changed; {incremental.Findings} findings " +
+        var computed = int.Parse(Regex.Match(incremental.Phases, @"forecastsComputed=(\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+        var epics = await db.ScalarAsync<long>("SELECT count(*) FROM analysis.epic_forecasts");
+        if (hours < 12) Assert.InRange(computed, 0, epics - 1); // the memo kept some
+        output.WriteLine($"{hours} hours: {computed} of {epics} forecasts computed again; {incremental.ChangedItems} of {incremental.Items} items changed; {incremental.Findings} findings " +
                          $"({incremental.Opened} opened, {incremental.Resolved} resolved); incremental {incremental.TotalMs:0} ms, full {full.TotalMs:0} ms; " +
                          $"findings {afterFull.Hash}");
         Assert.Equal(afterFull.Rows, afterIncremental.Rows);
         Assert.Equal(afterFull.Hash, afterIncremental.Hash);
+        // The forecasts too (the memo kept the unchanged ones, with the time they were computed).
+        Assert.Equal(await ForecastsAsync(), forecastsIncremental);
+        Assert.InRange(incremental.Phases.Length, 1, int.MaxValue);
     }
 
     [Fact]
@@ -80,6 +89,21 @@ public sealed class IncrementalAnalysisTests(TestDatabase db, ITestOutputHelper 
         Assert.True(again.Incremental);
         Assert.Equal((0, 0, 0), (again.Opened, again.Reopened, again.Resolved));
         Assert.Equal(before.Hash, (await FindingsAsync()).Hash);
+    }
+
+    /// <summary>Every stored forecast without the time it was computed, in key order.</summary>
+    private async Task<List<string>> ForecastsAsync()
+    {
+        var rows = new List<string>();
+        await using var conn = await db.DataSource.OpenConnectionAsync();
+        await using var cmd = new NpgsqlCommand("""
+            SELECT source_id || '/' || epic_key || ' ' || coalesce(team_id, '') || ' ' || (forecast - 'computedAt')::text
+              FROM analysis.epic_forecasts ORDER BY source_id COLLATE "C", epic_key COLLATE "C"
+            """, conn);
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync()) rows.Add(r.GetString(0));
+        Assert.NotEmpty(rows);
+        return rows;
     }
 
     /// <summary>Every finding's stored content and lifecycle status (not its ids and times), in fingerprint order, and their hash.</summary>
