@@ -18,3 +18,9 @@ ALTER TABLE analysis.runs ADD COLUMN incremental boolean NOT NULL DEFAULT false;
 ALTER TABLE analysis.runs ADD COLUMN changed_items integer;
 -- The latest run's start, read with every finding (an open finding was seen by it).
 CREATE INDEX runs_started ON analysis.runs (started_at);
+
+-- Sprint figures read a team's sprint items by these (SprintFiguresRefresher): before them, each team's refresh scanned
+-- every item of its source, so refreshing all teams grew with teams × items.
+CREATE INDEX work_items_sprint ON core.work_items (source_id, sprint_id) WHERE sprint_id IS NOT NULL;
+CREATE INDEX item_events_sprint ON core.item_events (source_id, (coalesce(to_value, from_value)))
+    WHERE kind IN ('sprintAdded', 'sprintRemoved');

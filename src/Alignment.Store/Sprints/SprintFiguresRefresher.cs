@@ -174,13 +174,16 @@ public sealed class SprintFiguresRefresher(NpgsqlDataSource db, IOptions<Alignme
     private static async Task<List<ItemHistory>> LoadHistoriesAsync(NpgsqlConnection conn, string sourceId, string[] sprintIds, CancellationToken ct)
     {
         var rows = (await conn.QueryAsync<ItemRow>(new CommandDefinition("""
+            WITH ids AS (
+                -- sprint_items mirrors work_items.sprint_ids; each part reads an index (V0010), not every item of the source
+                SELECT item_external_id AS id FROM core.sprint_items WHERE source_id = @sourceId AND sprint_id = ANY(@sprintIds)
+                UNION
+                SELECT external_id FROM core.work_items WHERE source_id = @sourceId AND sprint_id = ANY(@sprintIds)
+                UNION
+                SELECT item_external_id FROM core.item_events
+                 WHERE source_id = @sourceId AND kind IN ('sprintAdded', 'sprintRemoved') AND coalesce(to_value, from_value) = ANY(@sprintIds))
             SELECT w.external_id, w.key, w.team_id, w.created_at, w.story_points, w.status_category, w.sprint_ids, w.sprint_id, w.deleted, w.synced_at
-            FROM core.work_items w
-            WHERE w.source_id = @sourceId
-              AND (w.sprint_ids && @sprintIds OR w.sprint_id = ANY(@sprintIds)
-                   OR EXISTS (SELECT 1 FROM core.item_events e
-                              WHERE e.source_id = w.source_id AND e.item_external_id = w.external_id
-                                AND e.kind IN ('sprintAdded', 'sprintRemoved') AND coalesce(e.to_value, e.from_value) = ANY(@sprintIds)))
+            FROM ids JOIN core.work_items w ON w.source_id = @sourceId AND w.external_id = ids.id
             """, new { sourceId, sprintIds }, cancellationToken: ct))).ToList();
         var ids = rows.Select(r => r.ExternalId).ToArray();
         var events = (await conn.QueryAsync<EventRow>(new CommandDefinition("""

@@ -21,7 +21,12 @@ public sealed record AnalyzeFigures(double Seconds, int Findings, double ReadFlo
 /// The analysis after about 1 % of the items changed (<c>/_sim/advance</c>, then an incremental sync): its time (analysis, MI, alerts, as
 /// <see cref="AnalyzeFigures"/>), the items the change log named, and whether it ran incrementally.
 /// </summary>
-public sealed record AnalyzeIncrementalFigures(double Seconds, int ChangedItems, bool Incremental, double SyncSeconds, string Phases = "");
+public sealed record AnalyzeIncrementalFigures(double Seconds, int ChangedItems, bool Incremental, double SyncSeconds, string Phases = "")
+{
+    /// <summary>The sprint figures' refresh between the sync and the analysis (not part of <see cref="Seconds"/>).</summary>
+    public double FiguresSeconds { get; init; }
+    public long SyncRequests { get; init; }
+}
 
 /// <summary>The result of one <c>alignment bench</c> run: the JSON of README, "Benchmark" and the printed table.</summary>
 public sealed record BenchReport(
@@ -124,7 +129,7 @@ public sealed record BenchReport(
         if (AnalyzeIncremental is null) table.AddRow("analyze, incremental", "-", "", "", "", "", "[grey]not measured[/]");
         else table.AddRow("analyze, incremental", S(AnalyzeIncremental.Seconds), Analyze is null ? "" : $"{S(Analyze.Seconds)} s (full)",
             $"{AnalyzeIncremental.ChangedItems} items changed ({F(100.0 * AnalyzeIncremental.ChangedItems / Math.Max(1, Items))} %)",
-            $"after a sync of {S(AnalyzeIncremental.SyncSeconds)} s", AnalyzeIncremental.Incremental ? "" : "[red]ran in full[/]",
+            $"after a sync of {S(AnalyzeIncremental.SyncSeconds)} s ({AnalyzeIncremental.SyncRequests} requests) and sprint figures of {S(AnalyzeIncremental.FiguresSeconds)} s", AnalyzeIncremental.Incremental ? "" : "[red]ran in full[/]",
             $"{Mark(IncrementalAnalyzeMet)} incremental ÷ full {F(IncrementalAnalyzeRatio)} ≤ 0.1");
         if (Mi is null) table.AddRow("mi", "-", "", "", "", "", "[grey]not measured[/]");
         else table.AddRow("MI overview burst", "", $"health p50 {Ms(Mi.HealthP50Ms)} ms,\np99 {Ms(Mi.HealthP99Ms)} ms",

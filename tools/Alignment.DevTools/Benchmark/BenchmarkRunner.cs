@@ -144,11 +144,16 @@ public static class BenchmarkRunner
         var clock = Stopwatch.StartNew();
         var sync = await SyncAllAsync(runner, sources, full: false, run.O.Sequential, ct);
         if (sync.Failed is { } failed) return (null, failed);
-        foreach (var s in sources) await figures.RefreshAsync(s, null, recordSnapshots: true, ct);
         var syncSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
+        foreach (var s in sources) await figures.RefreshAsync(s, null, recordSnapshots: true, ct);
+        var figuresSeconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
         var analysis = await run.Host.Services.GetRequiredService<AlignmentPipeline>().AnalyzeAsync("bench", ct);
-        return (new AnalyzeIncrementalFigures(clock.Elapsed.TotalSeconds, analysis.ChangedItems ?? 0, analysis.Incremental, syncSeconds, analysis.Phases), null);
+        return (new AnalyzeIncrementalFigures(clock.Elapsed.TotalSeconds, analysis.ChangedItems ?? 0, analysis.Incremental, syncSeconds, analysis.Phases)
+        {
+            FiguresSeconds = figuresSeconds, SyncRequests = sync.Requests,
+        }, null);
     }
 
     private static async Task<long> MinimumRequestsAsync(Run run, CancellationToken ct)
