@@ -91,7 +91,16 @@ public static class Analyzer
             phase("dedupe", dedupeMs);
             phase("wall", total.Elapsed.TotalMilliseconds);
         }
-        if (phase is not null) phase("forecastsComputed", memo!.Computed);
+        if (phase is not null) ForecastPhases(memo!, phase);
         return new AnalysisResult(findings, forecasts!, hygiene) { ForecastMemo = memo };
+    }
+
+    /// <summary>The forecaster's share of the phases: time walking and pricing, and how many epics it computed or repriced (counts).</summary>
+    private static void ForecastPhases(ForecastMemo memo, Action<string, double> phase)
+    {
+        phase("forecastClosure", memo.ClosureMs);
+        phase("forecastParts", memo.PartsMs);
+        phase("forecastsComputed", memo.Computed);
+        phase("forecastsRepriced", memo.Repriced);
     }
 }

@@ -38,62 +38,98 @@ public static partial class EpicForecaster
         var settings = new ForecastMemo.Settings(trials, max, o.ForecastSeed, o.MinHistorySprints, x.Today);
         if (previous is not null && (changed is null || previous.Of != settings)) previous = null;
         var (teams, changedTeams) = ForecastMemo.TeamModels(x, previous, trials, max);
-        var dirty = previous?.DirtyEpics(x, changed!, changedTeams);
+        HashSet<(string Source, string Key)>? dirty = null, teamOnly = null;
+        if (previous is not null) (dirty, teamOnly) = previous.DirtyEpics(x, changed!, changedTeams);
 
         var result = new Dictionary<(string, string), EpicForecast>();
         var entries = new Dictionary<(string, string), ForecastMemo.Entry>();
-        var computed = 0;
+        int computed = 0, repriced = 0;
         var days = new int[trials];
         var sprintsNeeded = new int[max + 1];
+        long closureTicks = 0, partsTicks = 0;
         foreach (var epic in x.Snapshot.Items)
         {
             if (epic.Type != WorkItemType.Epic) continue;
             var key = (epic.Source, epic.Key);
             if (dirty is not null && !dirty.Contains(key) && previous!.Epics.TryGetValue(key, out var kept))
             {
+                if (teamOnly!.Contains(key) && kept.Work is { } same)
+                {
+                    // Nothing it read changed, only a team model it draws on: the same work, priced again.
+                    var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                    var again = Finish(x, epic, same, teams, trials, max, days, sprintsNeeded);
+                    partsTicks += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
+                    repriced++;
+                    result[key] = again;
+                    entries[key] = kept with { Forecast = again, Teams = again.Parts.Select(p => p.Team ?? "").Distinct().ToArray() };
+                    continue;
+                }
                 result[key] = kept.Forecast;
                 entries[key] = kept;
                 continue;
             }
             computed++;
             var touched = new HashSet<SnapshotItem>(ReferenceEqualityComparer.Instance) { epic };
-            var forecast = ForecastEpic(x, epic, teams, trials, max, days, sprintsNeeded, touched);
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
+            var (early, work) = Work(x, epic, trials, touched);
+            var middle = System.Diagnostics.Stopwatch.GetTimestamp();
+            var forecast = early ?? Finish(x, epic, work!, teams, trials, max, days, sprintsNeeded);
+            closureTicks += middle - start;
+            partsTicks += System.Diagnostics.Stopwatch.GetTimestamp() - middle;
             result[key] = forecast;
             entries[key] = new ForecastMemo.Entry(forecast, touched.Select(i => (i.Source, i.Key)).ToArray(),
-                forecast.Parts.Select(p => p.Team ?? "").Distinct().ToArray());
+                forecast.Parts.Select(p => p.Team ?? "").Distinct().ToArray(), work);
         }
-        return (result, new ForecastMemo(settings, teams, entries) { Computed = computed });
+        return (result, new ForecastMemo(settings, teams, entries)
+        {
+            Computed = computed, Repriced = repriced,
+            ClosureMs = closureTicks * 1000.0 / System.Diagnostics.Stopwatch.Frequency,
+            PartsMs = partsTicks * 1000.0 / System.Diagnostics.Stopwatch.Frequency,
+        });
     }
 
-    /// <summary>One epic's forecast; every item it reads is added to <paramref name="touched"/>.</summary>
-    private static EpicForecast ForecastEpic(SnapshotIndex x, SnapshotItem epic, Dictionary<string, TeamModel> teams, int trials, int max, int[] days,
-        int[] sprintsNeeded, HashSet<SnapshotItem> touched)
+    /// <summary>The work of an epic: its own open items and every open item they wait on; the upstream ones by source and key.</summary>
+    public sealed record EpicWork(HashSet<SnapshotItem> Required, List<SnapshotItem> Upstream);
+
+    /// <summary>
+    /// The epic's work, with every item it reads added to <paramref name="touched"/>; or, for an epic that is done, removed or has no open
+    /// work, its forecast at once.
+    /// </summary>
+    private static (EpicForecast? Early, EpicWork? Work) Work(SnapshotIndex x, SnapshotItem epic, int trials, HashSet<SnapshotItem> touched)
     {
         var o = x.Options;
         var descendants = x.Descendants(epic).ToList();
         touched.UnionWith(descendants);
         var own = descendants.Where(i => i.IsBacklogWork).ToList();
         if (epic.IsDone || epic.IsRemoved)
-            return new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, ForecastStatus.Done, null, null,
-                epic.DueDate, [], [], [], trials, o.ForecastSeed, x.Now);
+            return (new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, ForecastStatus.Done, null, null,
+                epic.DueDate, [], [], [], trials, o.ForecastSeed, x.Now), null);
         var (required, upstream) = RequiredWork(x, own, touched);
         if (required.Count == 0)
         {
             var status = own.Count > 0 ? ForecastStatus.Done : ForecastStatus.NoForecast;
-            return new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, status, null, null, epic.DueDate,
+            return (new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, status, null, null, epic.DueDate,
                 own.Count > 0 ? ["every item of the epic is done; the epic itself is still open"] : ["the epic has no stories or other work items"],
-                [], [], trials, o.ForecastSeed, x.Now);
+                [], [], trials, o.ForecastSeed, x.Now), null);
         }
-        var (parts, reasons, forecastParts, lastP50, lastP85) = Parts(x, required, teams, trials, max, days, sprintsNeeded);
+        return (null, new EpicWork(required, upstream));
+    }
+
+    /// <summary>The Monte Carlo over an epic's work, team by team (<see cref="Parts"/>).</summary>
+    private static EpicForecast Finish(SnapshotIndex x, SnapshotItem epic, EpicWork work, Dictionary<string, TeamModel> teams, int trials, int max,
+        int[] days, int[] sprintsNeeded)
+    {
+        var o = x.Options;
+        var (parts, reasons, forecastParts, lastP50, lastP85) = Parts(x, work.Required, teams, trials, max, days, sprintsNeeded);
         if (reasons.Count > 0)
             return new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, ForecastStatus.NoForecast, null, null,
-                epic.DueDate, reasons, parts, upstream.Select(ItemRef.Of).ToList(), trials, o.ForecastSeed, x.Now);
+                epic.DueDate, reasons, parts, work.Upstream.Select(ItemRef.Of).ToList(), trials, o.ForecastSeed, x.Now);
         int epicP50 = lastP50, epicP85 = lastP85; // one part: the epic finishes with it
         if (forecastParts > 1)
             (epicP50, epicP85) = (Stats.NearestRankPercentile(days, 0.5)!.Value, Stats.NearestRankPercentile(days, 0.85)!.Value);
         return new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, ForecastStatus.Forecast,
             DateOnly.FromDayNumber(epicP50), DateOnly.FromDayNumber(epicP85), epic.DueDate, [], parts,
-            upstream.Select(ItemRef.Of).ToList(), trials, o.ForecastSeed, x.Now);
+            work.Upstream.Select(ItemRef.Of).ToList(), trials, o.ForecastSeed, x.Now);
     }
 
     /// <summary>The epic's open work plus its open upstream blockers, transitively; the upstream ones (not the epic's own) by source and key.</summary>

@@ -9,8 +9,11 @@ public sealed class ForecastMemo
     /// <summary>What every forecast depends on besides its items and teams: the trials, the seed, the history needed and the day.</summary>
     public sealed record Settings(int Trials, int Max, int Seed, int MinHistorySprints, DateOnly Today);
 
-    /// <summary>An epic's forecast, every item it read (by source and key), and the teams whose models it drew on ("" for none).</summary>
-    internal sealed record Entry(EpicForecast Forecast, (string Source, string Key)[] Touched, string[] Teams);
+    /// <summary>
+    /// An epic's forecast, every item it read (by source and key), the teams whose models it drew on ("" for none), and its work (null when
+    /// it has none to forecast) — kept so that a changed team model reprices it without walking its dependencies again.
+    /// </summary>
+    internal sealed record Entry(EpicForecast Forecast, (string Source, string Key)[] Touched, string[] Teams, EpicForecaster.EpicWork? Work);
 
     private Dictionary<(string Source, string Key), List<(string Source, string Key)>>? _epicsTouching;
 
@@ -23,8 +26,13 @@ public sealed class ForecastMemo
     internal Dictionary<string, EpicForecaster.TeamModel> Teams { get; }
     internal Dictionary<(string Source, string Key), Entry> Epics { get; }
 
-    /// <summary>How many epics the run that made this memo computed afresh (the rest it kept).</summary>
+    /// <summary>How many epics the run that made this memo computed afresh (the rest it kept or repriced).</summary>
     public int Computed { get; internal init; }
+    /// <summary>How many epics it priced again on their unchanged work, because a team model they draw on changed.</summary>
+    public int Repriced { get; internal init; }
+    /// <summary>Milliseconds walking epics' items and dependencies, and running their Monte Carlo parts.</summary>
+    public double ClosureMs { get; internal init; }
+    public double PartsMs { get; internal init; }
 
     /// <summary>
     /// Each team's model: the previous one when its inputs are equal (no new Monte Carlo draws), otherwise built; and the teams whose
@@ -51,9 +59,11 @@ public sealed class ForecastMemo
 
     /// <summary>
     /// The epics to compute again: those that read a changed item (or an item linked to one: a link to an item not synced before resolves
-    /// when it arrives), those above a changed item (a child that moved in), those drawing on a changed team model, and new ones.
+    /// when it arrives) and those above a changed item (a child that moved in); and, apart, the epics to price again on their unchanged work
+    /// because they draw on a changed team model. New epics are not in the memo and are computed anyway.
     /// </summary>
-    internal HashSet<(string Source, string Key)> DirtyEpics(SnapshotIndex x, IReadOnlySet<(string Source, string Key)> changed, HashSet<string> changedTeams)
+    internal (HashSet<(string Source, string Key)> Dirty, HashSet<(string Source, string Key)> TeamOnly) DirtyEpics(SnapshotIndex x,
+        IReadOnlySet<(string Source, string Key)> changed, HashSet<string> changedTeams)
     {
         _epicsTouching ??= Invert();
         var dirty = new HashSet<(string Source, string Key)>();
@@ -69,10 +79,11 @@ public sealed class ForecastMemo
             }
         foreach (var k in items)
             if (_epicsTouching.TryGetValue(k, out var epics)) dirty.UnionWith(epics);
+        var teamOnly = new HashSet<(string Source, string Key)>();
         if (changedTeams.Count > 0)
             foreach (var (key, entry) in Epics)
-                if (entry.Teams.Any(changedTeams.Contains)) dirty.Add(key);
-        return dirty;
+                if (!dirty.Contains(key) && entry.Teams.Any(changedTeams.Contains)) teamOnly.Add(key);
+        return (dirty, teamOnly);
     }
 
     private Dictionary<(string Source, string Key), List<(string Source, string Key)>> Invert()

@@ -35,20 +35,7 @@ public sealed class RecurringJobRegistrar(
                 wanted.Add(id);
             }
         }
-        if (!string.IsNullOrWhiteSpace(options.Value.Analysis.Cron))
-        {
-            manager.AddOrUpdate<AnalyzeJob>(AnalyzeId, j => j.RunAsync("schedule", CancellationToken.None), options.Value.Analysis.Cron,
-                new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
-            wanted.Add(AnalyzeId);
-        }
-        else manager.RemoveIfExists(AnalyzeId);
-        if (!string.IsNullOrWhiteSpace(options.Value.Analysis.FullCron))
-        {
-            manager.AddOrUpdate<AnalyzeJob>(AnalyzeFullId, j => j.RunFullAsync("schedule", CancellationToken.None), options.Value.Analysis.FullCron,
-                new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
-            wanted.Add(AnalyzeFullId);
-        }
-        else manager.RemoveIfExists(AnalyzeFullId);
+        RegisterAnalysis(wanted);
         var advice = options.Value.Advice;
         if (!string.IsNullOrWhiteSpace(advice.Cron) && !string.IsNullOrWhiteSpace(advice.Smtp.Host))
         {
@@ -76,6 +63,25 @@ public sealed class RecurringJobRegistrar(
         }
         logger.LogInformation("Recurring jobs registered: {Jobs}", string.Join(", ", wanted.Order()));
         return Task.CompletedTask;
+    }
+
+    /// <summary>The optional <c>analyze</c> schedule and the weekly <c>analyze-full</c> (docs/architecture.md, "Incremental analysis").</summary>
+    private void RegisterAnalysis(HashSet<string> wanted)
+    {
+        if (!string.IsNullOrWhiteSpace(options.Value.Analysis.Cron))
+        {
+            manager.AddOrUpdate<AnalyzeJob>(AnalyzeId, j => j.RunAsync("schedule", CancellationToken.None), options.Value.Analysis.Cron,
+                new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+            wanted.Add(AnalyzeId);
+        }
+        else manager.RemoveIfExists(AnalyzeId);
+        if (!string.IsNullOrWhiteSpace(options.Value.Analysis.FullCron))
+        {
+            manager.AddOrUpdate<AnalyzeJob>(AnalyzeFullId, j => j.RunFullAsync("schedule", CancellationToken.None), options.Value.Analysis.FullCron,
+                new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+            wanted.Add(AnalyzeFullId);
+        }
+        else manager.RemoveIfExists(AnalyzeFullId);
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
