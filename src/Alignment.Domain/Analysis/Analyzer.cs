@@ -1,11 +1,15 @@
 
 namespace Alignment.Domain.Analysis;
 
-/// <summary>The outcome of one analysis: findings (one per fingerprint), epic forecasts and hygiene scorecards.</summary>
+/// <summary>
+/// The outcome of one analysis: findings (one per fingerprint), epic forecasts, hygiene scorecards, and the cost model when finance is
+/// configured (<see cref="AnalysisSnapshot.Finance"/>; null otherwise).
+/// </summary>
 public sealed record AnalysisResult(
     IReadOnlyList<Finding> Findings,
     IReadOnlyDictionary<(string Source, string Key), EpicForecast> Forecasts,
-    IReadOnlyDictionary<string, HygieneScorecard> Hygiene);
+    IReadOnlyDictionary<string, HygieneScorecard> Hygiene,
+    FinanceResult? Finance = null);
 
 /// <summary>Runs every analyzer over a snapshot. Pure: no I/O, the snapshot's clock, seeded randomness.</summary>
 public static class Analyzer
@@ -28,6 +32,8 @@ public static class Analyzer
         double forecastMs = 0, driftMs = 0;
         IReadOnlyDictionary<(string Source, string Key), EpicForecast>? forecasts = null;
         List<Finding>? drift = null;
+        FinanceResult? finance = null;
+        List<Finding> budget = [];
         var second = Task.Run(() =>
         {
             var sw = System.Diagnostics.Stopwatch.StartNew();
@@ -36,6 +42,7 @@ public static class Analyzer
             sw.Restart();
             drift = DriftAnalyzer.Epics(x, forecasts).ToList();
             driftMs = sw.Elapsed.TotalMilliseconds;
+            if (snapshot.Finance is { Configured: true } input) (finance, budget) = Costs(x, forecasts, input);
         });
 
         var timings = new List<(string, double)>();
@@ -60,7 +67,7 @@ public static class Analyzer
         second.GetAwaiter().GetResult();
 
         clock.Restart();
-        var findings = dependencies.Concat(capacity).Concat(driftItems).Concat(drift!).Concat(driftTeams).Concat(hygieneFindings).Concat(syncStale)
+        var findings = dependencies.Concat(capacity).Concat(driftItems).Concat(drift!).Concat(driftTeams).Concat(hygieneFindings).Concat(syncStale).Concat(budget)
             .GroupBy(f => f.Fingerprint).Select(g => g.OrderByDescending(f => f.Severity).First())
             .ToList();
         var dedupeMs = clock.Elapsed.TotalMilliseconds;
@@ -73,6 +80,14 @@ public static class Analyzer
             phase("dedupe", dedupeMs);
             phase("wall", total.Elapsed.TotalMilliseconds);
         }
-        return new AnalysisResult(findings, forecasts!, hygiene);
+        return new AnalysisResult(findings, forecasts!, hygiene, finance);
+    }
+
+    /// <summary>The cost model and BUDGET-OVERRUN (after the forecasts; only when finance is configured, so nothing changes without it).</summary>
+    private static (FinanceResult, List<Finding>) Costs(SnapshotIndex x, IReadOnlyDictionary<(string Source, string Key), EpicForecast> forecasts,
+        FinanceInput input)
+    {
+        var finance = CostModel.Compute(x, forecasts, input, x.Snapshot.Completions ?? []);
+        return (finance, BudgetAnalyzer.Analyze(x, finance).ToList());
     }
 }
