@@ -43,6 +43,8 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var snapshot = await SnapshotLoader.LoadAsync(conn, started, ct, (name, ms) => loadPhases.Add($"{name}={ms:0}"),
             SyncSourceScope.From(options.Value));
+        var finance = FinanceInput.From(options.Value);
+        if (finance.Configured) snapshot = snapshot with { Finance = finance, Completions = await MiFinanceBuilder.LoadCompletionsAsync(conn, ct) };
         var loadMs = sw.Elapsed.TotalMilliseconds;
         sw.Restart();
         var phases = new List<string>();
@@ -53,6 +55,7 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         sw.Restart();
         var storePhases = new List<string>();
         var changes = await FindingStore.WriteAsync(conn, tx, result, started, ct, (name, ms) => storePhases.Add($"{name}={ms:0}"));
+        await MiFinanceBuilder.WriteAsync(conn, tx, result.Finance is { } costs ? MiFinanceBuilder.Build(costs, options.Value, started) : null, ct);
         logger.LogInformation("Analysis store phases (ms): {Phases}", string.Join(" ", storePhases));
         var storeMs = sw.Elapsed.TotalMilliseconds;
         var open = await FindingStore.OpenBySeverityAsync(conn, tx, ct);
