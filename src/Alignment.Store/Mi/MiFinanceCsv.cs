@@ -7,8 +7,11 @@ namespace Alignment.Store.Mi;
 /// </summary>
 public static class MiFinanceCsv
 {
+    /// <summary>The epic column and the epic record are named as the item type is.</summary>
+    private static readonly string Epic = WorkItemType.Epic.Name();
+
     private static readonly string[] Header =
-        ["record", "team", "source", "epic", "period", "sprint", "spend", "unpricedSprints", "cost", "completedPoints", "costPerPoint", "budget",
+        ["record", "team", "source", Epic, "period", "sprint", "spend", "unpricedSprints", "cost", "completedPoints", "costPerPoint", "budget",
          "costToDate", "atCompletionP50", "atCompletionP85", "budgetStatus", "currency"];
 
     public static string Write(MiFinance doc) => MiCsv.Write(Header, Rows(doc));
@@ -25,7 +28,7 @@ public static class MiFinanceCsv
         {
             foreach (var m in e.Months ?? []) yield return ["epicMonth", e.Team, e.Source, e.Key, m.Period, null, m.Spend, m.UnpricedSprints, null, null, null, null, null, null, null, null, d.Currency];
             foreach (var q in e.Quarters ?? []) yield return ["epicQuarter", e.Team, e.Source, e.Key, q.Period, null, q.Spend, q.UnpricedSprints, null, null, null, null, null, null, null, null, d.Currency];
-            yield return ["epic", e.Team, e.Source, e.Key, null, null, null, null, null, null, null, e.Budget, e.CostToDate, e.AtCompletionP50, e.AtCompletionP85,
+            yield return [Epic, e.Team, e.Source, e.Key, null, null, null, null, null, null, null, e.Budget, e.CostToDate, e.AtCompletionP50, e.AtCompletionP85,
                 StatusName(e.BudgetStatus), d.Currency];
         }
     }
