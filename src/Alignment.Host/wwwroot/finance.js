@@ -60,6 +60,7 @@ async function renderSpend(panel) {
   try {
     doc = await get("/api/mi/finance");
   } catch (e) {
+    panel.dataset.rendered = "failed"; // tried again when the page around it changes (e.g. after signing in)
     panel.replaceChildren(h("h2", { text: "Spend" }), h("p", { class: "empty", text: `Costs are not available: ${e.message}` }));
     return;
   }
@@ -80,11 +81,13 @@ async function renderSpend(panel) {
   if (doc.teams.length && window.Chart) spendChart(panel.querySelector("#spend-chart"), doc);
 }
 
-function scan() {
+function scan(retry) {
   const panel = document.getElementById("spend-panel");
   if (!panel && chart) { chart.destroy(); chart = null; }
-  if (panel && !panel.dataset.rendered) renderSpend(panel);
+  if (panel && (!panel.dataset.rendered || (retry && panel.dataset.rendered === "failed"))) renderSpend(panel);
 }
 
-new MutationObserver(scan).observe(document.body, { childList: true, subtree: true });
-scan();
+// Changes inside the panel (its own rendering, the chart) do not count: only the page around it.
+const outside = r => !(r.target instanceof Element && r.target.closest("#spend-panel"));
+new MutationObserver(records => { if (records.some(outside)) scan(true); }).observe(document.body, { childList: true, subtree: true });
+scan(false);

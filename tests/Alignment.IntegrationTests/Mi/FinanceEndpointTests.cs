@@ -14,14 +14,14 @@ namespace Alignment.IntegrationTests.Mi;
 [Collection(DatabaseCollection.Name)]
 public sealed class FinanceEndpointTests(TestDatabase db) : IAsyncLifetime
 {
-    private static readonly DateTimeOffset Now = new(2026, 6, 15, 12, 0, 0, TimeSpan.Zero);
+    internal static readonly DateTimeOffset Now = new(2026, 6, 15, 12, 0, 0, TimeSpan.Zero);
     private TestHost _host = null!;
 
     public Task InitializeAsync() => db.ResetAsync();
     public async Task DisposeAsync() { if (_host is not null) await _host.DisposeAsync(); }
 
     /// <summary>payments (Jira): 10,000 a sprint, 20,000 from 2026-05-01; ledger (Azure DevOps): 500 a person-day. PAY-1 has a 5,000 budget.</summary>
-    private static object Config(bool costs = true) => new
+    internal static object Config(bool costs = true) => new
     {
         Sources = new[] { Configs.JiraSource("http://127.0.0.1:9/jira"), Configs.AdoSource("http://127.0.0.1:9/ado/org") },
         Teams = new object[]
@@ -53,7 +53,7 @@ public sealed class FinanceEndpointTests(TestDatabase db) : IAsyncLifetime
     /// 10 person-days each: 5,000 a sprint, 500 a point. PAY-1: PAY-2 (5) done in S1, PAY-3 (3) in S3 → 5 × 1,000 + 3 × 2,000 = 11,000
     /// (5,000 in April, 6,000 in May); 100: 101 (4) done in L2 → 2,000.
     /// </summary>
-    private async Task SeedAsync()
+    internal static async Task SeedAsync(TestDatabase db)
     {
         await using var conn = await db.DataSource.OpenConnectionAsync();
         var start = new DateTime(2026, 4, 13, 0, 0, 0, DateTimeKind.Utc);
@@ -116,7 +116,7 @@ public sealed class FinanceEndpointTests(TestDatabase db) : IAsyncLifetime
     private async Task StartAsync(bool costs = true)
     {
         _host = await TestHost.StartAsync(db, Config(costs), new FakeTimeProvider(Now));
-        await SeedAsync();
+        await SeedAsync(db);
         await _host.Services.AnalyzeAsync();
     }
 
