@@ -63,6 +63,7 @@ public sealed partial class SimulatedOrganisation
         foreach (var t in org.Teams) org.Run(t, org.NowMs);
         org.CreateLinks();
         org.BuildRevisionLog();
+        if (o.Finance) org.PlanFinance();
         return org;
     }
 }

@@ -31,6 +31,12 @@ public sealed record SimulatorOptions
 
     public int Seed { get; init; } = 42;
 
+    /// <summary>
+    /// Team costs (one rate change), epic budgets and planted budget overruns in the configuration and the truth (<c>Finance.cs</c>). Off by
+    /// default, so the default organisation (pinned byte for byte by the tests) and the benchmark's stay as they were; the demo turns it on.
+    /// </summary>
+    public bool Finance { get; init; }
+
     /// <summary>Share of tracker API requests (not /_sim) answered with a fault.</summary>
     public double FaultRate { get; init; }
 

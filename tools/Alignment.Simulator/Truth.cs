@@ -82,7 +82,9 @@ public sealed partial class SimulatedOrganisation
         WriteTruthLinks(w);
         w.WriteStartArray("problems");
         WriteProblems(w);
+        WriteBudgetProblems(w);
         w.WriteEndArray();
+        WriteTruthBudgets(w);
         w.WriteEndObject();
     }
 
@@ -246,9 +248,11 @@ public sealed partial class SimulatedOrganisation
                 w.WriteStartObject("AzureDevOps"); w.WriteString("Project", t.Project); w.WriteString("Team", t.Name); w.WriteEndObject();
             }
             w.WriteStartObject("ProductOwner"); w.WriteString("Name", t.PoName); w.WriteString("Email", t.PoEmail); w.WriteEndObject();
+            WriteTeamCosts(w, t);
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        WriteFinanceConfig(w);
         w.WriteEndObject();
         w.WriteEndObject();
     }

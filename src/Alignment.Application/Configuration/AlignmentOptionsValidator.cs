@@ -21,6 +21,7 @@ public sealed partial class AlignmentOptionsValidator(Microsoft.Extensions.Confi
         for (var i = 0; i < o.Auth.ApiKeys.Count; i++) ApiKey(o.Auth.ApiKeys[i], $"Alignment:Auth:ApiKeys:{i}", errors);
         AnalysisRanges(o.Analysis, errors);
         AdviceRanges(o.Advice, errors);
+        Finance(o, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

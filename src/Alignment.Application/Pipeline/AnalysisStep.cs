@@ -63,6 +63,8 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         await using var _ = tx;
         var (image, changedItems) = await ImageAsync(conn, tx, before, position, LoadPhase, ct);
         var snapshot = await SnapshotLoader.LoadAsync(conn, started, ct, LoadPhase, SyncSourceScope.From(options.Value), image);
+        var finance = FinanceInput.From(options.Value);
+        if (finance.Configured) snapshot = snapshot with { Finance = finance, Completions = await MiFinanceBuilder.LoadCompletionsAsync(conn, ct) };
         var loadMs = sw.Elapsed.TotalMilliseconds;
         sw.Restart();
         var phases = new List<string>();
@@ -74,6 +76,7 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         // The previous run's writes are the baseline only if no other run (another process, another host) has written since.
         var written = before is not null && before.RunId == await FindingStore.LatestRunAsync(conn, tx, ct) ? before.Written : null;
         var (changes, nowWritten) = await FindingStore.WriteAsync(conn, tx, result, started, ct, (name, ms) => storePhases.Add(FormattableString.Invariant($"{name}={ms:0}")), written);
+        await MiFinanceBuilder.WriteAsync(conn, tx, result.Finance is { } costs ? MiFinanceBuilder.Build(costs, options.Value, started) : null, ct);
         var open = await FindingStore.OpenBySeverityAsync(conn, tx, ct);
         await ItemChangeLog.PruneAsync(conn, tx, started, ct);
         var storeMs = sw.Elapsed.TotalMilliseconds;

@@ -35,4 +35,6 @@ namespace Alignment.Domain.Analysis;
 [JsonSerializable(typeof(HygieneEvidence))]
 [JsonSerializable(typeof(TeamlessItemsEvidence))]
 [JsonSerializable(typeof(SyncStaleEvidence))]
+[JsonSerializable(typeof(BudgetOverrunEvidence))]
+[JsonSerializable(typeof(FinanceResult))]
 public sealed partial class AnalysisJsonContext : JsonSerializerContext;

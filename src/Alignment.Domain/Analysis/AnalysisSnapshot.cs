@@ -42,7 +42,10 @@ public sealed record EstimateEvent(string Source, string ExternalId, DateTimeOff
 /// <summary>The configured sources (schedule and teams) and the stored sync state (<c>ops.team_sync_state</c>, quarantined items), for SYNC-STALE.</summary>
 public sealed record SnapshotSync(IReadOnlyList<SyncSourceScope> Sources, SyncStateData State);
 
-/// <summary>Everything the analyzers read, loaded at one moment; <see cref="Now"/> is the only clock they use.</summary>
+/// <summary>
+/// Everything the analyzers read, loaded at one moment; <see cref="Now"/> is the only clock they use. <see cref="Finance"/> (rates, budgets)
+/// and <see cref="Completions"/> (items completed per team and sprint) feed the cost model and BUDGET-OVERRUN; without them neither runs.
+/// </summary>
 public sealed record AnalysisSnapshot(
     DateTimeOffset Now,
     IReadOnlyList<SnapshotTeam> Teams,
@@ -52,4 +55,6 @@ public sealed record AnalysisSnapshot(
     IReadOnlyList<SprintFigure> Figures,
     IReadOnlyList<SprintCapacity> Capacities,
     IReadOnlyList<EstimateEvent> EstimateEvents,
-    SnapshotSync? Sync = null);
+    SnapshotSync? Sync = null,
+    FinanceInput? Finance = null,
+    IReadOnlyList<ItemCompletion>? Completions = null);

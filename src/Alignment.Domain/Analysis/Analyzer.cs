@@ -2,13 +2,15 @@
 namespace Alignment.Domain.Analysis;
 
 /// <summary>
-/// The outcome of one analysis: findings (one per fingerprint), epic forecasts and hygiene scorecards; <see cref="ForecastMemo"/> is what
-/// the next run may start from (<see cref="AnalysisDelta"/>).
+/// The outcome of one analysis: findings (one per fingerprint), epic forecasts, hygiene scorecards, and the cost model when finance is
+/// configured (<see cref="AnalysisSnapshot.Finance"/>; null otherwise); <see cref="ForecastMemo"/> is what the next run may start from
+/// (<see cref="AnalysisDelta"/>).
 /// </summary>
 public sealed record AnalysisResult(
     IReadOnlyList<Finding> Findings,
     IReadOnlyDictionary<(string Source, string Key), EpicForecast> Forecasts,
-    IReadOnlyDictionary<string, HygieneScorecard> Hygiene)
+    IReadOnlyDictionary<string, HygieneScorecard> Hygiene,
+    FinanceResult? Finance = null)
 {
     public ForecastMemo? ForecastMemo { get; init; }
 }
@@ -45,6 +47,8 @@ public static class Analyzer
         IReadOnlyDictionary<(string Source, string Key), EpicForecast>? forecasts = null;
         ForecastMemo? memo = null;
         List<Finding>? drift = null;
+        FinanceResult? finance = null;
+        List<Finding> budget = [];
         var second = Task.Run(() =>
         {
             var sw = System.Diagnostics.Stopwatch.StartNew();
@@ -54,6 +58,7 @@ public static class Analyzer
             sw.Restart();
             drift = DriftAnalyzer.Epics(x, forecasts).ToList();
             driftMs = sw.Elapsed.TotalMilliseconds;
+            if (snapshot.Finance is { Configured: true } input) (finance, budget) = Costs(x, forecasts, input);
         });
 
         var timings = new List<(string, double)>();
@@ -78,7 +83,7 @@ public static class Analyzer
         second.GetAwaiter().GetResult();
 
         clock.Restart();
-        var findings = dependencies.Concat(capacity).Concat(driftItems).Concat(drift!).Concat(driftTeams).Concat(hygieneFindings).Concat(syncStale)
+        var findings = dependencies.Concat(capacity).Concat(driftItems).Concat(drift!).Concat(driftTeams).Concat(hygieneFindings).Concat(syncStale).Concat(budget)
             .GroupBy(f => f.Fingerprint).Select(g => g.OrderByDescending(f => f.Severity).First())
             .ToList();
         var dedupeMs = clock.Elapsed.TotalMilliseconds;
@@ -92,7 +97,7 @@ public static class Analyzer
             phase("wall", total.Elapsed.TotalMilliseconds);
         }
         if (phase is not null) ForecastPhases(memo!, phase);
-        return new AnalysisResult(findings, forecasts!, hygiene) { ForecastMemo = memo };
+        return new AnalysisResult(findings, forecasts!, hygiene, finance) { ForecastMemo = memo };
     }
 
     /// <summary>The forecaster's share of the phases: time walking and pricing, and how many epics it computed or repriced (counts).</summary>
@@ -102,5 +107,13 @@ public static class Analyzer
         phase("forecastParts", memo.PartsMs);
         phase("forecastsComputed", memo.Computed);
         phase("forecastsRepriced", memo.Repriced);
+    }
+
+    /// <summary>The cost model and BUDGET-OVERRUN (after the forecasts; only when finance is configured, so nothing changes without it).</summary>
+    private static (FinanceResult, List<Finding>) Costs(SnapshotIndex x, IReadOnlyDictionary<(string Source, string Key), EpicForecast> forecasts,
+        FinanceInput input)
+    {
+        var finance = CostModel.Compute(x, forecasts, input, x.Snapshot.Completions ?? []);
+        return (finance, BudgetAnalyzer.Analyze(x, finance).ToList());
     }
 }

@@ -12,6 +12,7 @@ public sealed class AlignmentOptions
     public ObservabilityOptions Observability { get; set; } = new();
     public AnalysisOptions Analysis { get; set; } = new();
     public AdviceOptions Advice { get; set; } = new();
+    public FinanceOptions Finance { get; set; } = new();
 
     public SourceOptions? Source(string id) => Sources.FirstOrDefault(s => s.Id == id);
     public IEnumerable<TeamOptions> TeamsOf(string sourceId) => Teams.Where(t => t.Source == sourceId);
@@ -106,6 +107,8 @@ public sealed class TeamOptions
     public ProductOwnerOptions? ProductOwner { get; set; }
     /// <summary>Jira teams: who is on the team, for capacity in person-days (Azure DevOps teams use the tracker's capacity).</summary>
     public TeamCapacityOptions? Capacity { get; set; }
+    /// <summary>What the team costs, per sprint or per person-day, each entry effective from its date (docs/figures.md, "Cost").</summary>
+    public List<TeamCostOptions> Costs { get; set; } = [];
 }
 
 public sealed class TeamCapacityOptions

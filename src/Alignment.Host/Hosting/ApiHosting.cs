@@ -60,6 +60,7 @@ public static class ApiHosting
         api.MapSourceEndpoints();
         api.MapSprintEndpoints();
         api.MapMiEndpoints();
+        api.MapFinanceEndpoints();
         api.MapFindingEndpoints();
         api.MapAdviceEndpoints();
         return app;

@@ -28,7 +28,7 @@ public static class AlignmentOpenApi
         ["Sprints"] = "Planning and retrospective packs per team, and the absences that set a team's capacity.",
         ["Findings"] = "Alignment findings from the last analysis, with evidence, and epic forecasts; acknowledge or suppress a finding.",
         ["Advice"] = "The weekly prioritisation-advice digest a product owner receives by e-mail, previewed as it would be sent now.",
-        ["Management information"] = "Organisation- and team-level figures for admin, PMO and management, each explainable down to its inputs; CSV on request.",
+        ["Management information"] = "Organisation- and team-level figures for admin, PMO and management, each explainable down to its inputs; CSV on request. The finance figures also give product owners the budget status of their teams' epics.",
         ["Sync"] = "Data freshness per source and team, and queueing a sync of a source (admin and PMO).",
         ["Dashboard"] = "Support for the browser dashboard, which signs in with the alignment-key cookie.",
     };

@@ -84,20 +84,47 @@ public sealed class EvidenceJsonPinTests
         yield return Analyzer.Run(stale, new AnalysisOptions());
     }
 
+    /// <summary>
+    /// BUDGET-OVERRUN, critical (P50 over) and warning (only P85 over): pinned apart (<see cref="PinnedFinance"/>, its BUDGET-OVERRUN findings
+    /// only), so <see cref="Pinned"/> still covers exactly the findings it covered before the rule existed.
+    /// </summary>
+    private static IEnumerable<AnalysisResult> FinanceScenarios()
+    {
+        var b = new SnapshotBuilder().Team("pay", "jira", velocity: [10, 30]);
+        b.Item("jira", "PAY-1", "pay", type: WorkItemType.Epic, status: StatusCategory.InProgress).Item("jira", "PAY-2", "pay", parent: "PAY-1", points: 30)
+            .Item("jira", "PAY-3", "pay", parent: "PAY-1", points: 2, status: StatusCategory.Done)
+            .Item("jira", "PAY-4", "pay", type: WorkItemType.Epic, status: StatusCategory.InProgress).Item("jira", "PAY-5", "pay", parent: "PAY-4", points: 25);
+        var finance = new FinanceInput("EUR", new Dictionary<string, IReadOnlyList<TeamRate>> { ["pay"] = [new(new DateOnly(2024, 1, 1), RateBasis.PerSprint, 40000)] },
+            FinanceInput.BudgetsOf([new EpicBudget("jira", "PAY-1", 20000, BudgetOrigin.Configuration), new EpicBudget("jira", "PAY-4", 100000, BudgetOrigin.Configuration)], []));
+        yield return Analyzer.Run(b.Build() with { Finance = finance, Completions = [new ItemCompletion("pay", "jira", "pay-5", "PAY-3", 2)] }, new AnalysisOptions());
+    }
+
+    private const string PinnedFinance = "abf0fe29af0ef0e8c43ac07e4fe282300c50da45b3fffc6302b8a7677fc59d1e";
+
     [Fact]
     public void Every_rules_stored_json_is_byte_identical_to_the_pinned_one()
     {
         var json = new FindingStore.Serializer();
-        var lines = Scenarios().SelectMany((r, n) => r.Findings.Select(f => string.Join("\u001f", n, f.Rule.Name(), f.Severity.Name(), f.Team,
-            string.Join(",", f.RelatedTeams), json.Items(f), f.Title, json.Evidence(f), f.Action, f.Score.ToString("R", CultureInfo.InvariantCulture),
-            f.Subject, f.Fingerprint))).ToList();
+        List<string> Lines(IEnumerable<AnalysisResult> scenarios) => scenarios.SelectMany((r, n) => r.Findings.Select(f => string.Join("\u001f", n, f.Rule.Name(),
+            f.Severity.Name(), f.Team, string.Join(",", f.RelatedTeams), json.Items(f), f.Title, json.Evidence(f), f.Action,
+            f.Score.ToString("R", CultureInfo.InvariantCulture), f.Subject, f.Fingerprint))).ToList();
+        var lines = Lines(Scenarios());
+        var finance = Lines(FinanceScenarios()).Where(l => l.Split('\u001f')[1] == RuleId.BudgetOverrun.Name()).ToList();
         if (Environment.GetEnvironmentVariable("ALIGNMENT_IDENTITY_DUMP") is { Length: > 0 } dir)
-            File.WriteAllLines(Path.Combine(dir, "unit-evidence.txt"), lines);
-        var rules = lines.Select(l => l.Split('\u001f')[1]).ToHashSet();
+            File.WriteAllLines(Path.Combine(dir, "unit-evidence.txt"), lines.Concat(finance));
+        var rules = lines.Concat(finance).Select(l => l.Split('\u001f')[1]).ToHashSet();
         Assert.Equal(Enum.GetValues<RuleId>().Select(r => r.Name()).Order(), rules.Order());
+        var actual = Hash(lines);
+        Assert.True(actual == Pinned, $"the stored JSON of the findings moved: hash {actual}, pinned {Pinned}");
+        Assert.Equal([Severity.Critical.Name(), Severity.Warning.Name()], finance.Select(l => l.Split('\u001f')[2]).Order());
+        var later = Hash(finance);
+        Assert.True(later == PinnedFinance, $"the stored JSON of the BUDGET-OVERRUN findings moved: hash {later}, pinned {PinnedFinance}");
+    }
+
+    private static string Hash(IEnumerable<string> lines)
+    {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var l in lines) sha.AppendData(Encoding.UTF8.GetBytes(l + "\n"));
-        var actual = Convert.ToHexStringLower(sha.GetHashAndReset());
-        Assert.True(actual == Pinned, $"the stored JSON of the findings moved: hash {actual}, pinned {Pinned}");
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 }

@@ -32,7 +32,7 @@ public static class DemoVerb
 
     private static async Task<int> RunAsync(ParseResult r, CancellationToken ct)
     {
-        var options = SimulateVerb.Options(r);
+        var options = SimulateVerb.Options(r) with { Finance = true }; // the "Value & cost" page has data
         await using var sim = await SimulatorServer.StartAsync(options, 0, ct);
         using var http = new HttpClient();
         var simConfig = JsonNode.Parse(await http.GetStringAsync(sim.BaseUrl + "/_sim/config", ct))!;

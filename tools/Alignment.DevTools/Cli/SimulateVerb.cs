@@ -15,11 +15,15 @@ public static class SimulateVerb
     {
         Description = "The simulated 'now' (ISO 8601); default today 09:00 UTC (yesterday's before 09:00), so sprints and ages match the real clock",
     };
+    public static readonly Option<bool> Finance = new("--finance")
+    {
+        Description = "Team costs (one rate change), epic budgets and planted budget overruns in the configuration and /_sim/truth (the demo always has them)",
+    };
     public static readonly Option<double> FaultRate = new("--fault-rate") { Description = "Share of tracker requests answered with 429, 500/503, a slow or a truncated response", DefaultValueFactory = _ => 0 };
 
     public static Command Create()
     {
-        var cmd = new Command("simulate", "Serve a generated Jira + Azure DevOps organisation over the real REST shapes") { Port, Teams, Items, Links, Seed, Now, FaultRate };
+        var cmd = new Command("simulate", "Serve a generated Jira + Azure DevOps organisation over the real REST shapes") { Port, Teams, Items, Links, Seed, Now, FaultRate, Finance };
         cmd.SetAction((r, ct) => Verbs.Guard(() => RunAsync(r, ct)));
         return cmd;
     }
@@ -29,6 +33,7 @@ public static class SimulateVerb
         var o = new SimulatorOptions
         {
             Teams = r.GetValue(Teams), Items = r.GetValue(Items), Links = r.GetValue(Links), Seed = r.GetValue(Seed), FaultRate = r.GetValue(FaultRate),
+            Finance = r.GetValue(Finance),
             Now = r.GetValue(Now) ?? DefaultNow(DateTimeOffset.UtcNow),
         };
         if (o.Teams < 1) throw new ConfigurationException("--teams: at least 1");

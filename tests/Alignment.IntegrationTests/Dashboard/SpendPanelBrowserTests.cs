@@ -1,0 +1,81 @@
+using Alignment.IntegrationTests.Infrastructure;
+using Alignment.IntegrationTests.Mi;
+using Microsoft.Extensions.Time.Testing;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace Alignment.IntegrationTests.Dashboard;
+
+/// <summary>
+/// The spend panel (<c>wwwroot/finance.js</c>) in a real browser on the finance store of <see cref="FinanceEndpointTests"/>: management
+/// sees the stacked spend chart and the budget table; a product owner only their teams' epics, no chart.
+/// </summary>
+[Collection(DatabaseCollection.Name)]
+public sealed class SpendPanelBrowserTests(TestDatabase db, ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private TestHost _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        await db.ResetAsync();
+        _host = await TestHost.StartAsync(db, FinanceEndpointTests.Config(), new FakeTimeProvider(FinanceEndpointTests.Now));
+        await FinanceEndpointTests.SeedAsync(db);
+        await _host.Services.AnalyzeAsync();
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    private async Task<(IPage Page, List<string> Errors)> SignedInAsync(IBrowser browser, string key)
+    {
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 1400 } });
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        await page.GotoAsync(_host.BaseAddress.ToString().TrimEnd('/') + "/");
+        await page.FillAsync("#api-key", key);
+        await page.ClickAsync("#signin button[type=submit]");
+        await page.WaitForSelectorAsync("#spend-panel table");
+        return (page, errors);
+    }
+
+    [Fact]
+    public async Task Management_sees_the_spend_chart_and_budgets_and_a_product_owner_only_their_epics()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run the tests through ./dev.sh test, which installs Debian's chromium package");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+
+        var (page, errors) = await SignedInAsync(browser, TestHost.ManagementKey);
+        await page.WaitForSelectorAsync("#spend-chart");
+        var painted = await page.EvaluateAsync<int>("""
+            () => {
+              const c = document.getElementById("spend-chart");
+              if (!c || !c.width) return 0;
+              const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+              let n = 0;
+              for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+              return n;
+            }
+            """);
+        Assert.True(painted > 500, "the spend chart has not drawn");
+        var text = await page.InnerTextAsync("#spend-panel");
+        Assert.Contains("Spend (EUR)", text);
+        Assert.Contains("PAY-1", text);
+        Assert.Contains("over budget", text);
+        Assert.Contains("11,000 EUR", text);   // PAY-1's cost to date
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "spend-panel-management.png"), FullPage = true });
+
+        var (owner, ownerErrors) = await SignedInAsync(browser, TestHost.AnnKey);
+        var ownerText = await owner.InnerTextAsync("#spend-panel");
+        Assert.Equal(0, await owner.Locator("#spend-chart").CountAsync());
+        Assert.Contains("PAY-1", ownerText);
+        Assert.DoesNotContain("Item 100", ownerText);
+        Assert.Empty(errors);
+        Assert.Empty(ownerErrors);
+        output.WriteLine(text);
+    }
+}
