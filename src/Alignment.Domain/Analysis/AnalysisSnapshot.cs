@@ -5,7 +5,7 @@ namespace Alignment.Domain.Analysis;
 public sealed record SnapshotItem(
     string Source, string ExternalId, string Key, string Url, WorkItemType Type, string Title, StatusCategory StatusCategory,
     double? Points, string? Team, string? SprintId, string[] SprintIds, string? ParentKey, string? Rank,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateOnly? DueDate, DateTimeOffset? FirstSprintAddedAt = null)
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateOnly? DueDate, DateTimeOffset? FirstSprintAddedAt = null, ItemValue? Value = null)
 {
     public bool IsOpen => StatusCategory is StatusCategory.Todo or StatusCategory.InProgress;
     public bool IsDone => StatusCategory == StatusCategory.Done;

@@ -11,7 +11,8 @@ public static class SnapshotLoader
     private const string TeamsSql = "SELECT id, name, source_id FROM core.teams ORDER BY id";
     private const string ItemsSql = """
         SELECT w.source_id, w.external_id, w.key, w.url, w.type, w.title, w.status_category, w.story_points, w.team_id, w.sprint_id,
-               w.sprint_ids, w.parent_key, w.rank, w.created_at, w.updated_at, w.due_date, e.first_added
+               w.sprint_ids, w.parent_key, w.rank, w.created_at, w.updated_at, w.due_date, e.first_added,
+               w.business_value, w.time_criticality, w.risk_reduction, w.job_size, w.budget
         FROM core.work_items w
         LEFT JOIN (SELECT source_id, item_external_id, min(at) AS first_added FROM core.item_events
                    WHERE kind = 'sprintAdded' GROUP BY source_id, item_external_id) e
@@ -66,7 +67,8 @@ public static class SnapshotLoader
                 r.IsDBNull(7) ? null : r.GetDouble(7), r.IsDBNull(8) ? null : r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9),
                 r.GetFieldValue<string[]>(10), r.IsDBNull(11) ? null : r.GetString(11), r.IsDBNull(12) ? null : r.GetString(12),
                 Utc(r.GetDateTime(13)), Utc(r.GetDateTime(14)), r.IsDBNull(15) ? null : r.GetFieldValue<DateOnly>(15),
-                r.IsDBNull(16) ? null : Utc(r.GetDateTime(16)))), ct);
+                r.IsDBNull(16) ? null : Utc(r.GetDateTime(16)),
+                ItemValue.Of(Num(r, 17), Num(r, 18), Num(r, 19), Num(r, 20), Num(r, 21)))), ct);
 
         Mark("items");
         var links = new List<SnapshotLink>();
@@ -107,6 +109,8 @@ public static class SnapshotLoader
         }
         return new AnalysisSnapshot(now, teams, items, links, sprints, figures, capacities, estimates, sync);
     }
+
+    private static double? Num(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetDouble(i);
 
     private static double? Number(string? s) =>
         double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
