@@ -35,4 +35,6 @@ namespace Alignment.Domain.Analysis;
 [JsonSerializable(typeof(HygieneEvidence))]
 [JsonSerializable(typeof(TeamlessItemsEvidence))]
 [JsonSerializable(typeof(SyncStaleEvidence))]
+[JsonSerializable(typeof(PrioInversionEvidence))]
+[JsonSerializable(typeof(ValueMissingEvidence))]
 public sealed partial class AnalysisJsonContext : JsonSerializerContext;

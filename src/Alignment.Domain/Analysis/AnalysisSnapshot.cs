@@ -27,7 +27,8 @@ public sealed record SnapshotSprint(string Source, string Id, string Name, Sprin
     public DateOnly? LastDay => End is { } e ? DateOnly.FromDateTime(e.UtcDateTime.AddTicks(-1)) : null;
 }
 
-public sealed record SnapshotTeam(string Id, string Name, string Source, IReadOnlyList<string> SprintIds);
+/// <summary>A team; <see cref="ProductOwner"/> is its product owner's e-mail (null without one), for the product owners' backlogs.</summary>
+public sealed record SnapshotTeam(string Id, string Name, string Source, IReadOnlyList<string> SprintIds, string? ProductOwner = null);
 
 /// <summary>A row of <c>analysis.sprint_figures</c> (docs/figures.md).</summary>
 public sealed record SprintFigure(string Team, string Source, string SprintId, string Basis, double Committed, double Completed,

@@ -42,7 +42,7 @@ public static class Analyzer
         var clock = System.Diagnostics.Stopwatch.StartNew();
         T Timed<T>(string name, Func<T> f) { clock.Restart(); var r = f(); timings.Add((name, clock.Elapsed.TotalMilliseconds)); return r; }
         Dictionary<string, HygieneScorecard> hygiene;
-        List<Finding> dependencies, capacity, driftItems, driftTeams, hygieneFindings, syncStale;
+        List<Finding> dependencies, capacity, driftItems, driftTeams, hygieneFindings, syncStale, value;
         try
         {
             hygiene = Timed("hygiene", () => HygieneScorecard.Compute(x));
@@ -52,6 +52,7 @@ public static class Analyzer
             driftTeams = Timed("driftTeams", () => DriftAnalyzer.Teams(x).ToList());
             hygieneFindings = Timed("hygieneFindings", () => HygieneScorecard.Findings(x, hygiene).ToList());
             syncStale = Timed("syncStale", () => SyncStaleAnalyzer.Analyze(x).ToList());
+            value = Timed("value", () => Prioritisation.ValueAnalyzer.Analyze(x).ToList());
         }
         finally
         {
@@ -60,7 +61,7 @@ public static class Analyzer
         second.GetAwaiter().GetResult();
 
         clock.Restart();
-        var findings = dependencies.Concat(capacity).Concat(driftItems).Concat(drift!).Concat(driftTeams).Concat(hygieneFindings).Concat(syncStale)
+        var findings = dependencies.Concat(capacity).Concat(driftItems).Concat(drift!).Concat(driftTeams).Concat(hygieneFindings).Concat(syncStale).Concat(value)
             .GroupBy(f => f.Fingerprint).Select(g => g.OrderByDescending(f => f.Severity).First())
             .ToList();
         var dedupeMs = clock.Elapsed.TotalMilliseconds;

@@ -43,7 +43,7 @@ public enum RuleId
 {
     DepUnscheduled, DepLate, DepCycle, DepRank, EpicMisaligned, DriftCarryOver, DriftStale, DriftUnestimated, DriftOrphan,
     DriftEpicForecast, DriftEpicScope, DriftSprintScope, DriftHierarchy, CapOvercommit, CapVolatile, CapSayDo, CapDip,
-    CapDependencyLoad, DriftReadiness, Hygiene, SyncStale,
+    CapDependencyLoad, DriftReadiness, Hygiene, SyncStale, ValueMissing, PrioInversion,
 }
 
 /// <summary>
@@ -101,6 +101,7 @@ public static class DomainNames
         RuleId.DriftEpicScope => "DRIFT-EPIC-SCOPE", RuleId.DriftSprintScope => "DRIFT-SPRINT-SCOPE", RuleId.DriftHierarchy => "DRIFT-HIERARCHY",
         RuleId.CapOvercommit => "CAP-OVERCOMMIT", RuleId.CapVolatile => "CAP-VOLATILE", RuleId.CapSayDo => "CAP-SAYDO", RuleId.CapDip => "CAP-DIP",
         RuleId.CapDependencyLoad => "CAP-DEPENDENCY-LOAD", RuleId.DriftReadiness => "DRIFT-READINESS", RuleId.Hygiene => "HYGIENE",
+        RuleId.ValueMissing => "VALUE-MISSING", RuleId.PrioInversion => "PRIO-INVERSION",
         _ => "SYNC-STALE",
     };
 

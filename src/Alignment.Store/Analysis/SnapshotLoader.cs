@@ -8,7 +8,7 @@ public static class SnapshotLoader
 {
     // The queries of the load, in order (listed in Queries, so that the benchmark's read floor copies exactly these rows).
     private const string TeamSprintsSql = "SELECT team_id, sprint_id FROM core.team_sprints";
-    private const string TeamsSql = "SELECT id, name, source_id FROM core.teams ORDER BY id";
+    private const string TeamsSql = "SELECT id, name, source_id, product_owner_email FROM core.teams ORDER BY id";
     private const string ItemsSql = """
         SELECT w.source_id, w.external_id, w.key, w.url, w.type, w.title, w.status_category, w.story_points, w.team_id, w.sprint_id,
                w.sprint_ids, w.parent_key, w.rank, w.created_at, w.updated_at, w.due_date, e.first_added,
@@ -57,7 +57,8 @@ public static class SnapshotLoader
         }, ct);
         var teams = new List<SnapshotTeam>();
         await Read(conn, TeamsSql, r =>
-            teams.Add(new SnapshotTeam(r.GetString(0), r.GetString(1), r.GetString(2), teamSprints.GetValueOrDefault(r.GetString(0)) ?? [])), ct);
+            teams.Add(new SnapshotTeam(r.GetString(0), r.GetString(1), r.GetString(2), teamSprints.GetValueOrDefault(r.GetString(0)) ?? [],
+                r.IsDBNull(3) || r.GetString(3).Length == 0 ? null : r.GetString(3))), ct);
 
         Mark("teams");
         var items = new List<SnapshotItem>();
