@@ -53,6 +53,7 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         sw.Restart();
         var storePhases = new List<string>();
         var changes = await FindingStore.WriteAsync(conn, tx, result, started, ct, (name, ms) => storePhases.Add($"{name}={ms:0}"));
+        await MiSnapshots.WriteValueAsync(conn, tx, new MiValue(started, MiValue.WsjfDefinition, result.Value ?? []), ct);
         logger.LogInformation("Analysis store phases (ms): {Phases}", string.Join(" ", storePhases));
         var storeMs = sw.Elapsed.TotalMilliseconds;
         var open = await FindingStore.OpenBySeverityAsync(conn, tx, ct);

@@ -5,7 +5,8 @@ namespace Alignment.Domain.Analysis;
 public sealed record AnalysisResult(
     IReadOnlyList<Finding> Findings,
     IReadOnlyDictionary<(string Source, string Key), EpicForecast> Forecasts,
-    IReadOnlyDictionary<string, HygieneScorecard> Hygiene);
+    IReadOnlyDictionary<string, HygieneScorecard> Hygiene,
+    IReadOnlyList<MiValueItem>? Value = null);
 
 /// <summary>Runs every analyzer over a snapshot. Pure: no I/O, the snapshot's clock, seeded randomness.</summary>
 public static class Analyzer
@@ -42,6 +43,7 @@ public static class Analyzer
         var clock = System.Diagnostics.Stopwatch.StartNew();
         T Timed<T>(string name, Func<T> f) { clock.Restart(); var r = f(); timings.Add((name, clock.Elapsed.TotalMilliseconds)); return r; }
         Dictionary<string, HygieneScorecard> hygiene;
+        IReadOnlyList<MiValueItem> valueTable;
         List<Finding> dependencies, capacity, driftItems, driftTeams, hygieneFindings, syncStale, value;
         try
         {
@@ -53,6 +55,7 @@ public static class Analyzer
             hygieneFindings = Timed("hygieneFindings", () => HygieneScorecard.Findings(x, hygiene).ToList());
             syncStale = Timed("syncStale", () => SyncStaleAnalyzer.Analyze(x).ToList());
             value = Timed("value", () => Prioritisation.ValueAnalyzer.Analyze(x).ToList());
+            valueTable = Timed("valueTable", () => Prioritisation.ValueTable.Build(x));
         }
         finally
         {
@@ -74,6 +77,6 @@ public static class Analyzer
             phase("dedupe", dedupeMs);
             phase("wall", total.Elapsed.TotalMilliseconds);
         }
-        return new AnalysisResult(findings, forecasts!, hygiene);
+        return new AnalysisResult(findings, forecasts!, hygiene, valueTable);
     }
 }

@@ -49,6 +49,7 @@ public static class MiEndpoints
             .WithSummary("Dependency graph: teams as nodes, open cross-team dependencies as weighted edges (From depends on To), at-risk edges marked (CSV of the edges on request)");
 
         MapExplain(mi);
+        api.MapValueEndpoints();
         return api;
     }
 
@@ -93,14 +94,14 @@ public static class MiEndpoints
     private static readonly string[] TeamFigures =
         ["velocityP50", "velocityTrend", "sayDo", "committedPoints", "capacityDays", "capacityPoints", "capacityUse", "openFindings"];
 
-    private static ValidationProblem? BadFormat(string? format) =>
+    internal static ValidationProblem? BadFormat(string? format) =>
         format is null or "json" or "csv" ? null
             : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["format"] = ["must be json or csv"] });
 
-    private static bool WantsCsv(string? format, HttpContext http) =>
+    internal static bool WantsCsv(string? format, HttpContext http) =>
         format == "csv" || (format is null && http.Request.Headers.Accept.Any(a => a?.Contains(Csv, StringComparison.OrdinalIgnoreCase) == true));
 
-    private static ContentHttpResult CsvResult(HttpContext http, string file, string csv)
+    internal static ContentHttpResult CsvResult(HttpContext http, string file, string csv)
     {
         http.Response.Headers.ContentDisposition = $"inline; filename=\"{file}\"";
         return TypedResults.Text(csv, "text/csv; charset=utf-8; header=present");

@@ -6,3 +6,8 @@ ALTER TABLE core.work_items
     ADD COLUMN risk_reduction   double precision,
     ADD COLUMN job_size         double precision,
     ADD COLUMN budget           double precision;
+
+-- The value document (GET /api/mi/value, docs/figures.md "Value") is one more MI snapshot kind, written by each analysis.
+ALTER TABLE analysis.mi_snapshots DROP CONSTRAINT IF EXISTS mi_snapshots_kind_check;
+ALTER TABLE analysis.mi_snapshots ADD CONSTRAINT mi_snapshots_kind_check
+    CHECK (kind IN ('overview', 'teams', 'epics', 'dependencies', 'value'));

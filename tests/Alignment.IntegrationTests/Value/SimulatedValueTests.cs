@@ -1,4 +1,7 @@
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Alignment.IntegrationTests.Infrastructure;
 using Alignment.Simulator;
 using Xunit.Abstractions;
@@ -62,5 +65,47 @@ public sealed class SimulatedValueTests(TestDatabase db, ITestOutputHelper outpu
         var flagged = findings.Where(f => f.Rule == RuleId.ValueMissing.Name()).Select(f => (f.Team!, string.Join(",", Keys(f.Items).Select(k => k.Key)))).ToHashSet();
         Assert.NotEmpty(missing);
         Assert.True(missing.SetEquals(flagged), $"expected {string.Join("; ", missing)}; found {string.Join("; ", flagged)}");
+    }
+
+    [Fact]
+    public async Task Mi_value_lists_wsjf_with_inversion_flags_as_json_and_csv_explains_an_item_and_scopes_a_product_owner()
+    {
+        string? annTeam = null;
+        await using var org = await SimulatedOrg.StartAsync(db, Valued, configure: c =>
+        {
+            var team = c["Teams"]!.AsArray().First(t => t!["Source"]!.GetValue<string>() == "ado")!;
+            annTeam = team["Id"]!.GetValue<string>();
+            team["ProductOwner"]!["Email"] = "ann@example.com";
+        });
+        Assert.All(await org.SyncAsync(), r => Assert.True(r.Status == SyncStatus.Succeeded, r.Error));
+        await org.Host.Services.AnalyzeAsync();
+
+        var pmo = org.Host.Client(TestHost.PmoKey);
+        var all = (await pmo.GetFromJsonAsync<JsonElement>("/api/mi/value")).GetProperty("items").EnumerateArray().ToList();
+        Assert.Contains("WSJF", (await pmo.GetFromJsonAsync<JsonElement>("/api/mi/value")).GetProperty("definition").GetString());
+        var flagged = all.Where(i => i.GetProperty("rankedTooLow").GetBoolean()).ToList();
+        Assert.NotEmpty(flagged);
+        var one = flagged[0];
+        Assert.True(one.GetProperty("wsjfRank").GetInt32() < one.GetProperty("rank").GetInt32());
+        Assert.NotEmpty(one.GetProperty("inversionWith").EnumerateArray());
+        Assert.Equal(Math.Round(one.GetProperty("costOfDelay").GetDouble() / one.GetProperty("jobSize").GetDouble(), 2), one.GetProperty("wsjf").GetDouble(), 2);
+        Assert.Contains(all, i => i.GetProperty("type").GetString() == WorkItemType.Feature.Name());
+
+        var csv = await pmo.GetStringAsync("/api/mi/value?format=csv");
+        Assert.StartsWith("team,type,source,key,title,rank,wsjfRank,wsjf,", csv);
+        Assert.Equal(all.Count + 1, csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
+
+        var explain = await pmo.GetFromJsonAsync<JsonElement>(one.GetProperty("explain").GetString());
+        Assert.Equal("wsjf", explain.GetProperty("figure").GetString());
+        Assert.Equal(one.GetProperty("wsjf").GetDouble(), explain.GetProperty("value").GetProperty("wsjf").GetDouble());
+
+        var ann = org.Host.Client(TestHost.AnnKey);
+        var own = (await ann.GetFromJsonAsync<JsonElement>("/api/mi/value")).GetProperty("items").EnumerateArray().ToList();
+        Assert.NotEmpty(own);
+        Assert.All(own, i => Assert.Equal(annTeam, i.GetProperty("team").GetString()));
+        var other = all.First(i => i.GetProperty("team").GetString() != annTeam);
+        Assert.Equal(HttpStatusCode.NotFound, (await ann.GetAsync(other.GetProperty("explain").GetString())).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await ann.GetAsync("/api/mi/epics")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await org.Host.Client(TestHost.ManagementKey).GetAsync("/api/mi/value")).StatusCode);
     }
 }
