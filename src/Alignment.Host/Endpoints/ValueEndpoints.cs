@@ -1,5 +1,6 @@
 using Alignment.Host.Hosting;
 using Mediator;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Alignment.Host.Endpoints;
@@ -13,7 +14,7 @@ public static class ValueEndpoints
     public static RouteGroupBuilder MapValueEndpoints(this RouteGroupBuilder api)
     {
         var value = api.MapGroup("/mi/value").WithTags("Management information")
-            .RequireAuthorization(p => p.RequireRole(Viewer.Admin, Viewer.Pmo, Viewer.Management, Viewer.ProductOwner));
+            .RequireAuthorization(new AuthorizeAttribute { Roles = string.Join(",", Viewer.Admin, Viewer.Pmo, Viewer.Management, Viewer.ProductOwner) });
 
         value.MapGet("", async Task<Results<Ok<MiValue>, ContentHttpResult, ValidationProblem>> (
                 string? format, HttpContext http, IMediator mediator, CancellationToken ct) =>
