@@ -107,5 +107,15 @@ public sealed class SimulatedValueTests(TestDatabase db, ITestOutputHelper outpu
         Assert.Equal(HttpStatusCode.NotFound, (await ann.GetAsync(other.GetProperty("explain").GetString())).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await ann.GetAsync("/api/mi/epics")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await org.Host.Client(TestHost.ManagementKey).GetAsync("/api/mi/value")).StatusCode);
+
+        // The product owner's digest has "Reconsider the order" with the item ranked too low, the one above it, and the move.
+        var team = one.GetProperty("team").GetString();
+        var email = org.Config["Teams"]!.AsArray().First(t => t!["Id"]!.GetValue<string>() == team)!["ProductOwner"]!["Email"]!.GetValue<string>();
+        var preview = await pmo.GetStringAsync($"/api/advice/{Uri.EscapeDataString(email)}/preview");
+        Assert.Contains("Reconsider the order", preview);
+        var key = one.GetProperty("key").GetString()!;
+        Assert.Contains($">{key}</a>", preview);
+        Assert.Contains($"move {key} from position {one.GetProperty("rank").GetInt32()}", preview);
+        Assert.Contains(one.GetProperty("inversionWith")[0].GetString()!, preview);
     }
 }
