@@ -56,6 +56,7 @@ public static class MiCsv
     private static string Format(object? v) => v switch
     {
         null => "",
+        bool b => b ? "true" : "false",
         double d => Math.Round(d, 4).ToString("0.####", CultureInfo.InvariantCulture),
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
