@@ -16,6 +16,11 @@ public sealed class AdviceText
     public required string EpicsIntro { get; init; }
     public required string HygieneHeading { get; init; }
     public required string HygieneIntro { get; init; }
+    public required string ReorderHeading { get; init; }
+    public required string ReorderIntro { get; init; }
+    public required Func<double, string, int, string, double, int, string> ReorderFormat { get; init; } // wsjf, inputs, position, aboveKey, aboveWsjf, abovePosition
+    public required Func<string, string> ReorderAction { get; init; }                // the move
+    public required Func<double?, double?, double?, double?, string> InputsFormat { get; init; } // business value, time criticality, risk reduction, job size
     public required string Nothing { get; init; }
     public required string Why { get; init; }
     public required string Do { get; init; }
@@ -55,6 +60,8 @@ public sealed class AdviceText
     public required string And { get; init; }
 
     private static string N(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);
+    private static string N2(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
+    private static string Opt(double? v) => v is { } d ? N2(d) : "–";
 
     public string List(IReadOnlyList<string> parts) =>
         parts.Count <= 1 ? string.Concat(parts) : string.Join(", ", parts.Take(parts.Count - 1)) + " " + And + " " + parts[^1];
@@ -74,6 +81,11 @@ public sealed class AdviceText
         EpicsIntro = "The 85 % forecast of these epics is later than their target.",
         HygieneHeading = "Backlog hygiene",
         HygieneIntro = "Tidy these so that planning and forecasts can be trusted.",
+        ReorderHeading = "Reconsider the order",
+        ReorderIntro = "Epics and features ranked below items of clearly less value (WSJF), the most value at stake first.",
+        ReorderFormat = (w, inputs, pos, above, aw, apos) => $"WSJF {N2(w)} ({inputs}) at position {pos}, below {above} at {apos} with WSJF {N2(aw)}.",
+        ReorderAction = move => $"Reconsider the order: {move}; or correct the value inputs if they are wrong.",
+        InputsFormat = (bv, tc, rr, js) => $"business value {Opt(bv)}, time criticality {Opt(tc)}, risk reduction {Opt(rr)}, job size {Opt(js)}",
         Nothing = "Nothing to act on this week.",
         Why = "Why",
         Do = "Do",
@@ -126,6 +138,11 @@ public sealed class AdviceText
         EpicsIntro = "De 85 %-prognose van deze epics ligt na hun streefdatum.",
         HygieneHeading = "Backlog op orde",
         HygieneIntro = "Ruim deze op, zodat planning en prognoses te vertrouwen zijn.",
+        ReorderHeading = "Heroverweeg de volgorde",
+        ReorderIntro = "Epics en features die lager staan dan items met duidelijk minder waarde (WSJF), de grootste waarde eerst.",
+        ReorderFormat = (w, inputs, pos, above, aw, apos) => $"WSJF {N2(w)} ({inputs}) op plaats {pos}, onder {above} op {apos} met WSJF {N2(aw)}.",
+        ReorderAction = move => $"Heroverweeg de volgorde ({move}), of corrigeer de waarde-invoer als die niet klopt.",
+        InputsFormat = (bv, tc, rr, js) => $"bedrijfswaarde {Opt(bv)}, tijdkritiek {Opt(tc)}, risicoreductie {Opt(rr)}, omvang {Opt(js)}",
         Nothing = "Deze week niets om op te handelen.",
         Why = "Waarom",
         Do = "Doen",

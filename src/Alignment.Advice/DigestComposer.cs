@@ -9,16 +9,17 @@ public sealed record ComposeSettings(string Language, int CapPerSection, string?
 /// Turns a product owner's open findings into the four sections of the weekly digest (pure: no I/O, no clock):
 /// <i>Unblock other teams</i> (DEP-UNSCHEDULED, DEP-LATE, DEP-RANK grouped per blocker of the owner's teams; DEP-CYCLE),
 /// <i>Protect the sprint</i> (CAP-OVERCOMMIT with the items to move out), <i>Epics at risk</i> (DRIFT-EPIC-FORECAST) and
-/// <i>Backlog hygiene</i> (DRIFT-UNESTIMATED, DRIFT-STALE, DRIFT-ORPHAN). Lines are ranked by <see cref="AdviceRanking.Impact"/>.
+/// <i>Backlog hygiene</i> (DRIFT-UNESTIMATED, DRIFT-STALE, DRIFT-ORPHAN), and <i>Reconsider the order</i> (PRIO-INVERSION, ranked by the
+/// value at stake). Lines are ranked by <see cref="AdviceRanking.Impact"/>.
 /// </summary>
 public static class DigestComposer
 {
-    public const string Unblock = "unblock", Protect = "protect", Epics = "epics", Hygiene = "hygiene";
+    public const string Unblock = "unblock", Protect = "protect", Epics = "epics", Hygiene = "hygiene", Reorder = "reorder";
 
     public static readonly RuleId[] DependencyRules = [RuleId.DepUnscheduled, RuleId.DepLate, RuleId.DepRank, RuleId.DepCycle];
     public static readonly RuleId[] HygieneRules = [RuleId.DriftUnestimated, RuleId.DriftStale, RuleId.DriftOrphan];
     /// <summary>Every rule the digest reads.</summary>
-    public static readonly RuleId[] AdviceRules = [.. DependencyRules, RuleId.CapOvercommit, RuleId.DriftEpicForecast, .. HygieneRules];
+    public static readonly RuleId[] AdviceRules = [.. DependencyRules, RuleId.CapOvercommit, RuleId.DriftEpicForecast, .. HygieneRules, RuleId.PrioInversion];
 
     /// <summary>Whether a finding is one the owner of <paramref name="teams"/> can act on, and in which section.</summary>
     public static string? SectionOf(AdviceFinding f, IReadOnlySet<string> teams)
@@ -37,6 +38,8 @@ public static class DigestComposer
                 return Involves(f, teams) ? Epics : null;
             case RuleId.DriftUnestimated or RuleId.DriftStale or RuleId.DriftOrphan:
                 return f.Team is { } h && teams.Contains(h) ? Hygiene : null;
+            case RuleId.PrioInversion:
+                return f.Team is { } r && teams.Contains(r) ? Reorder : null;
             default:
                 return null;
         }
@@ -56,6 +59,7 @@ public static class DigestComposer
         var protect = mine.Where(x => x.Section == Protect).Select(x => ProtectLine(x.Finding, input, Team, t, today)).ToList();
         var epics = mine.Where(x => x.Section == Epics).Select(x => EpicLine(x.Finding, input, t, today)).ToList();
         var hygiene = mine.Where(x => x.Section == Hygiene).Select(x => HygieneLine(x.Finding, t, today)).ToList();
+        var reorder = mine.Where(x => x.Section == Reorder).Select(x => ReorderLine(x.Finding, t)).ToList();
 
         var fullList = FullListUrl(settings.DashboardUrl, input.Owner);
         var sections = new List<DigestSection>
@@ -64,6 +68,8 @@ public static class DigestComposer
             Section(Protect, t.ProtectHeading, t.ProtectIntro, protect, settings.CapPerSection, fullList, t),
             Section(Epics, t.EpicsHeading, t.EpicsIntro, epics, settings.CapPerSection, fullList, t),
             Section(Hygiene, t.HygieneHeading, t.HygieneIntro, hygiene, settings.CapPerSection, fullList, t),
+            // Last, and empty (so not rendered) without value data: the digests of organisations without value fields are as before.
+            Section(Reorder, t.ReorderHeading, t.ReorderIntro, reorder, settings.CapPerSection, fullList, t),
         };
         var count = sections.Sum(s => s.Total);
         var week = period.Contains("-W", StringComparison.Ordinal) ? period[(period.IndexOf("-W", StringComparison.Ordinal) + 2)..] : period;
@@ -238,6 +244,23 @@ public static class DigestComposer
         }
         var impact = AdviceRanking.Impact(new ImpactFacts(f.Severity, NeededBy: neededBy, InProgress: inProgress), today);
         return new DigestLine(subject, why, action, [], f.Severity, impact, [f.Id]);
+    }
+
+    // ---- Reconsider the order ------------------------------------------------------------------------------------------
+
+    /// <summary>PRIO-INVERSION: the lower-ranked item with its WSJF inputs, the item above it, the move; ranked by the value at stake.</summary>
+    private static DigestLine ReorderLine(AdviceFinding f, AdviceText t)
+    {
+        var e = f.Evidence;
+        var lower = e.GetProperty("rankedLower");
+        var higher = e.GetProperty("rankedHigher");
+        var inputs = t.InputsFormat(Num(lower, "value", "businessValue"), Num(lower, "value", "timeCriticality"), Num(lower, "value", "riskReduction"),
+            Num(lower, "value", "jobSize"));
+        var above = Link(higher.GetProperty("item"));
+        var why = t.ReorderFormat(Num(lower, "value", "wsjf") ?? 0, inputs, Int(lower, "position") ?? 0, above.Key, Num(higher, "value", "wsjf") ?? 0,
+            Int(higher, "position") ?? 0);
+        return new DigestLine(Link(lower.GetProperty("item")), why, t.ReorderAction(Str(e, "move") ?? ""), [above], f.Severity,
+            Num(e, "valueAtStake") ?? 0, [f.Id]);
     }
 
     // ---- Evidence helpers ----------------------------------------------------------------------------------------------

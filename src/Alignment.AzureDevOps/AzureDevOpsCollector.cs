@@ -150,11 +150,13 @@ public sealed class AzureDevOpsCollector(SourceOptions source, IReadOnlyList<Sou
         {
             try
             {
-                var item = AzureDevOpsConverter.ConvertItem(wi, context, source);
+                var valueProblems = new List<ValueFieldReader.Problem>();
+                var item = AzureDevOpsConverter.ConvertItem(wi, context, source, valueProblems);
                 var itemLinks = AzureDevOpsConverter.ConvertLinks(wi, source, allSources).ToList();
                 StoreLimits.Check(item, itemLinks);
                 var payload = AzureDevOpsClient.RawJson(wi);
                 items.Add(item);
+                failures.AddRange(ValueFieldReader.Failures(valueProblems, item.ExternalId, item.Key, $"POST {project}/_apis/wit/workitemsbatch", payload));
                 links.AddRange(itemLinks);
                 raw.Add(new RawPayload(source.Id, item.ExternalId, payload));
             }

@@ -17,7 +17,10 @@ public static class AzureDevOpsConverter
 
     // ---------------------------------------------------------------- work items
 
-    public static WorkItem ConvertItem(AdoWorkItem wi, AzureDevOpsTeamContext team, SourceOptions source)
+    public static WorkItem ConvertItem(AdoWorkItem wi, AzureDevOpsTeamContext team, SourceOptions source) => ConvertItem(wi, team, source, null);
+
+    /// <summary>As above; a value field (<c>Sources:N:Fields</c>) that holds no number goes to <paramref name="valueProblems"/>, the item keeps no value for it.</summary>
+    public static WorkItem ConvertItem(AdoWorkItem wi, AzureDevOpsTeamContext team, SourceOptions source, List<ValueFieldReader.Problem>? valueProblems)
     {
         var f = wi.Fields;
         var id = wi.Id.ToString(Inv);
@@ -52,6 +55,8 @@ public static class AzureDevOpsConverter
             DueDate = (Date(f, "Microsoft.VSTS.Scheduling.TargetDate") ?? Date(f, "Microsoft.VSTS.Scheduling.DueDate")) is { } due
                 ? DateOnly.FromDateTime(due.UtcDateTime) : null,
             Labels = (Str(f, "System.Tags") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Value = ValueFieldReader.Read(source.Fields.Resolve(TrackerKind.AzureDevOps),
+                name => f.TryGetValue(name, out var v) ? v : (JsonElement?)null, name => $"$.fields['{name}']", valueProblems),
         };
     }
 

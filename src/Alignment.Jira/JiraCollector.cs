@@ -50,20 +50,25 @@ public sealed class JiraCollector(SourceOptions source, IReadOnlyList<SourceOpti
             {
                 var deployment = await client.GetDeploymentAsync(ct).ConfigureAwait(false);
                 var o = source.Jira;
-                var discovered = o is { SprintField: not null, StoryPointsField: not null, RankField: not null }
-                                 && (deployment == JiraDeployment.Cloud || o.EpicLinkField is not null)
-                    ? new JiraFieldIds(null, null, null, null)
-                    : Discover(await client.GetFieldsAsync(deployment, ct).ConfigureAwait(false));
-                Apply(deployment, discovered);
+                var list = o is { SprintField: not null, StoryPointsField: not null, RankField: not null }
+                           && (deployment == JiraDeployment.Cloud || o.EpicLinkField is not null) && !JiraValueFields.NeedFieldList(ConfiguredValues)
+                    ? null
+                    : await client.GetFieldsAsync(deployment, ct).ConfigureAwait(false);
+                var discovered = list is null ? new JiraFieldIds(null, null, null, null) : Discover(list);
+                Apply(deployment, discovered with { Values = JiraValueFields.Resolve(ConfiguredValues, list) });
             }
             var f = _sourceFields;
             return $"Jira {(_deployment == JiraDeployment.Cloud ? "Cloud" : "Data Center")}; sprint {f.Sprint ?? "none"}, " +
-                   $"story points {f.StoryPoints ?? "none"} (unless the board says otherwise), epic link {f.EpicLink ?? "none"}, rank {f.Rank ?? "none"}";
+                   $"story points {f.StoryPoints ?? "none"} (unless the board says otherwise), epic link {f.EpicLink ?? "none"}, rank {f.Rank ?? "none"}" +
+                   (ConfiguredValues.Any ? $"; value fields {string.Join(", ", JiraValueFields.Describe(ConfiguredValues, f.Values))}" : "");
         }
         finally { _prepareGate.Release(); }
     }
 
     private JiraFieldIds _discovered = new(null, null, null, null);
+
+    /// <summary>The value fields as configured (ids or names).</summary>
+    private ValueFieldIds ConfiguredValues => source.Fields.Resolve(TrackerKind.Jira);
 
     /// <summary>Configured overrides win over what was discovered.</summary>
     private void Apply(JiraDeployment deployment, JiraFieldIds discovered)
@@ -74,23 +79,31 @@ public sealed class JiraCollector(SourceOptions source, IReadOnlyList<SourceOpti
             o.StoryPointsField ?? discovered.StoryPoints,
             o.SprintField ?? discovered.Sprint,
             o.EpicLinkField ?? discovered.EpicLink,
-            o.RankField ?? discovered.Rank);
+            o.RankField ?? discovered.Rank) { Values = discovered.Values };
         _deployment = deployment;
     }
 
-    private sealed record SourceStateDto(JiraDeployment Deployment, string? StoryPoints, string? Sprint, string? EpicLink, string? Rank);
+    /// <summary>The kept state; <see cref="Values"/> (the resolved value fields) with the configuration they were resolved from.</summary>
+    private sealed record SourceStateDto(JiraDeployment Deployment, string? StoryPoints, string? Sprint, string? EpicLink, string? Rank)
+    {
+        public ValueFieldIds? Values { get; init; }
+        public ValueFieldIds? ValuesFrom { get; init; }
+    }
 
     /// <summary>The deployment and the discovered field ids, kept by the runner for the next incremental run.</summary>
     public string? SourceState => _deployment is { } d
-        ? JsonSerializer.Serialize(new SourceStateDto(d, _discovered.StoryPoints, _discovered.Sprint, _discovered.EpicLink, _discovered.Rank))
+        ? JsonSerializer.Serialize(new SourceStateDto(d, _discovered.StoryPoints, _discovered.Sprint, _discovered.EpicLink, _discovered.Rank)
+            { Values = _sourceFields.Values, ValuesFrom = ConfiguredValues })
         : null;
 
     public void RestoreSourceState(string state)
     {
         try
         {
-            if (JsonSerializer.Deserialize<SourceStateDto>(state) is { Sprint: not null } s)
-                Apply(s.Deployment, new JiraFieldIds(s.StoryPoints, s.Sprint, s.EpicLink, s.Rank));
+            // Value fields resolved from another configuration (or before they existed) are resolved again: no restore, a fresh discovery.
+            if (JsonSerializer.Deserialize<SourceStateDto>(state) is { Sprint: not null } s
+                && (s.ValuesFrom ?? ValueFieldIds.None) == ConfiguredValues)
+                Apply(s.Deployment, new JiraFieldIds(s.StoryPoints, s.Sprint, s.EpicLink, s.Rank) { Values = s.Values ?? ValueFieldIds.None });
         }
         catch (JsonException) { /* unreadable: discover again */ }
     }

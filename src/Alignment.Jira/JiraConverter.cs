@@ -5,12 +5,15 @@ namespace Alignment.Jira;
 /// <summary>The site-specific field ids a Jira source uses (discovered, or overridden in configuration).</summary>
 public sealed record JiraFieldIds(string? StoryPoints, string? Sprint, string? EpicLink, string? Rank)
 {
+    /// <summary>The value fields' ids (<c>Sources:N:Fields</c>, names resolved through the field list); they ride along in the issue reads.</summary>
+    public ValueFieldIds Values { get; init; } = ValueFieldIds.None;
+
     /// <summary>Fields to ask for when hydrating issues.</summary>
     public IReadOnlyList<string> IssueFields(bool includeEpicLink)
     {
         List<string> fields = ["summary", "status", "issuetype", "parent", "issuelinks", "created", "updated",
             "resolutiondate", "priority", "assignee", "labels", "duedate"];
-        foreach (var f in new[] { Sprint, StoryPoints, Rank, includeEpicLink ? EpicLink : null })
+        foreach (var f in new[] { Sprint, StoryPoints, Rank, includeEpicLink ? EpicLink : null }.Concat(Values.Configured().Select(v => v.Field)))
             if (!string.IsNullOrEmpty(f) && !fields.Contains(f)) fields.Add(f);
         return fields;
     }
@@ -59,9 +62,10 @@ public static class JiraConverter
             List<(string, WorkItemLink)> issueLinks;
             List<WorkItemLink> remote;
             List<ItemEvent> issueEvents;
+            var valueProblems = new List<ValueFieldReader.Problem>();
             try
             {
-                item = ToWorkItem(issue, ctx);
+                item = ToWorkItem(issue, ctx, valueProblems);
                 issueLinks = ToLinks(issue, ctx).ToList();
                 remote = remoteLinks.TryGetValue(issue.Id, out var r) ? ToRemoteLinks(issue, r, ctx).ToList() : [];
                 var history = histories.TryGetValue(issue.Id, out var h) ? h : issue.Changelog?.Histories;
@@ -75,6 +79,7 @@ public static class JiraConverter
             }
             converted.Add(issue);
             items.Add(item);
+            failures.AddRange(ValueFieldReader.Failures(valueProblems, issue.Id, issue.Key, issue.Request, issue.Raw));
             raw.Add(new RawPayload(ctx.Source.Id, issue.Id, issue.Raw));
             foreach (var (linkId, link) in issueLinks)
                 if (seenLinkIds.Add(linkId)) links.Add(link);
@@ -88,7 +93,10 @@ public static class JiraConverter
         };
     }
 
-    public static WorkItem ToWorkItem(JiraIssue issue, JiraConversionContext ctx)
+    public static WorkItem ToWorkItem(JiraIssue issue, JiraConversionContext ctx) => ToWorkItem(issue, ctx, null);
+
+    /// <summary>As above; a value field that holds no number is added to <paramref name="valueProblems"/> (the item keeps no value for it).</summary>
+    public static WorkItem ToWorkItem(JiraIssue issue, JiraConversionContext ctx, List<ValueFieldReader.Problem>? valueProblems)
     {
         var f = issue.Fields;
         var sprints = JiraFieldValues.Sprints(f.Field(ctx.Fields.Sprint));
@@ -118,6 +126,7 @@ public static class JiraConverter
             ResolvedAt = f.ResolutionDate,
             DueDate = f.DueDate,
             Labels = f.Labels ?? [],
+            Value = ValueFieldReader.Read(ctx.Fields.Values, f.Field, id => $"$.fields.{id}", valueProblems),
         };
     }
 

@@ -120,6 +120,8 @@ internal sealed class Item
     public Sprint? Iteration; // ADO current iteration (null = backlog)
     public List<int>? Links;
     public bool InBacklog;
+    /// <summary>Value fields (<see cref="SimulatorOptions.Value"/>); null: the item carries none.</summary>
+    public SimValue? Value;
 
     public string Key => Tracker == Tracker.Jira ? $"{Team.Key}-{Number}" : Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
     public long Updated => Events.Count > 0 ? Events[^1].At : Created;

@@ -60,6 +60,7 @@ public sealed partial class SimulatedOrganisation
         var org = new SimulatedOrganisation(o);
         org.CreateTeams();
         org.CreateItems();
+        org.AssignValues();
         foreach (var t in org.Teams) org.Run(t, org.NowMs);
         org.CreateLinks();
         org.BuildRevisionLog();

@@ -37,6 +37,12 @@ public sealed record SimulatorOptions
     /// </summary>
     public bool Finance { get; init; }
 
+    /// <summary>
+    /// Value fields on epics and features (business value, time criticality, risk reduction, job size, budget) in each tracker's shape,
+    /// with planted rank-vs-value inversions in <c>/_sim/truth</c>. Off by default: the default organisation's output is pinned.
+    /// </summary>
+    public bool Value { get; init; }
+
     /// <summary>Share of tracker API requests (not /_sim) answered with a fault.</summary>
     public double FaultRate { get; init; }
 

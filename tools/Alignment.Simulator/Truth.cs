@@ -85,6 +85,7 @@ public sealed partial class SimulatedOrganisation
         WriteBudgetProblems(w);
         w.WriteEndArray();
         WriteTruthBudgets(w);
+        if (Options.Value) WriteValueTruth(w);
         w.WriteEndObject();
     }
 
@@ -225,10 +226,25 @@ public sealed partial class SimulatedOrganisation
         w.WriteStartObject();
         w.WriteString("Id", "jira"); w.WriteString("Kind", "Jira"); w.WriteString("BaseUrl", jiraBaseUrl);
         w.WriteStartObject("Auth"); w.WriteString("Scheme", "Basic"); w.WriteString("User", Options.JiraUser); w.WriteString("Token", Options.JiraToken); w.WriteEndObject();
+        if (Options.Value)
+        {
+            // By id and by name (resolved through /field), as a site would configure them.
+            w.WriteStartObject("Fields");
+            w.WriteString("BusinessValue", "customfield_10050"); w.WriteString("TimeCriticality", "Time Criticality");
+            w.WriteString("RiskReduction", "Risk Reduction | Opportunity Enablement"); w.WriteString("JobSize", "Job Size"); w.WriteString("Budget", "customfield_10054");
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
         w.WriteStartObject();
         w.WriteString("Id", "ado"); w.WriteString("Kind", "AzureDevOps"); w.WriteString("BaseUrl", adoBaseUrl);
         w.WriteStartObject("Auth"); w.WriteString("Scheme", "Pat"); w.WriteString("Token", Options.AdoPat); w.WriteEndObject();
+        if (Options.Value)
+        {
+            // Business value and time criticality are the built-in fields (the default); the others are custom fields.
+            w.WriteStartObject("Fields");
+            w.WriteString("RiskReduction", "Custom.RiskReduction"); w.WriteString("JobSize", "Custom.JobSize"); w.WriteString("Budget", "Custom.Budget");
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
         w.WriteEndArray();
         w.WriteStartArray("Teams");

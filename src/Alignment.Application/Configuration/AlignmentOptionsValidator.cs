@@ -49,6 +49,16 @@ public sealed partial class AlignmentOptionsValidator(Microsoft.Extensions.Confi
             if (CronError(cron) is { } why)
                 errors.Add($"{key}:Sync:{cronKey}: '{cron}' is not a cron expression (five fields, UTC; empty disables the schedule): {why}");
         SyncRanges(s.Sync, key, errors);
+        ValueFields(s, key, errors);
+    }
+
+    /// <summary>Azure DevOps value fields are reference names (<c>Custom.RiskReduction</c>): no spaces, at least one dot.</summary>
+    private static void ValueFields(SourceOptions s, string key, List<string> errors)
+    {
+        if (s.Kind != TrackerKind.AzureDevOps) return;
+        foreach (var (input, field) in s.Fields.Resolve(s.Kind).Configured())
+            if (!field.Contains('.') || field.Any(char.IsWhiteSpace))
+                errors.Add($"{key}:Fields:{input}: '{field}' is not an Azure DevOps field reference name (e.g. Custom.{input}; the display name does not work)");
     }
 
     private static void SyncRanges(SourceSyncOptions sync, string key, List<string> errors)
@@ -119,6 +129,10 @@ public sealed partial class AlignmentOptionsValidator(Microsoft.Extensions.Confi
         Real(nameof(a.SyncStaleCriticalHours), a.SyncStaleCriticalHours, 1, 720);
         Int(nameof(a.StaleDays), a.StaleDays, 1, 365);
         Int(nameof(a.UnestimatedTopN), a.UnestimatedTopN, 1, 1000);
+        Int(nameof(a.ValueTopN), a.ValueTopN, 1, 1000);
+        if (double.IsNaN(a.InversionRatio) || a.InversionRatio <= 1 || a.InversionRatio > 100)
+            errors.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{k}:InversionRatio: {a.InversionRatio} must be above 1 (equal values are no inversion) and at most 100"));
         Int(nameof(a.CarryOverSprints), a.CarryOverSprints, 1, 50);
         Real(nameof(a.EpicScopeGrowth), a.EpicScopeGrowth, 0, 100);
         Real(nameof(a.SprintScopeGrowth), a.SprintScopeGrowth, 0, 100);

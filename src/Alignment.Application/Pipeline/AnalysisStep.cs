@@ -77,6 +77,7 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         var written = before is not null && before.RunId == await FindingStore.LatestRunAsync(conn, tx, ct) ? before.Written : null;
         var (changes, nowWritten) = await FindingStore.WriteAsync(conn, tx, result, started, ct, (name, ms) => storePhases.Add(FormattableString.Invariant($"{name}={ms:0}")), written);
         await MiFinanceBuilder.WriteAsync(conn, tx, result.Finance is { } costs ? MiFinanceBuilder.Build(costs, options.Value, started) : null, ct);
+        await MiSnapshots.WriteValueAsync(conn, tx, new MiValue(started, MiValue.WsjfDefinition, result.Value ?? []), ct);
         var open = await FindingStore.OpenBySeverityAsync(conn, tx, ct);
         await ItemChangeLog.PruneAsync(conn, tx, started, ct);
         var storeMs = sw.Elapsed.TotalMilliseconds;

@@ -37,4 +37,6 @@ namespace Alignment.Domain.Analysis;
 [JsonSerializable(typeof(SyncStaleEvidence))]
 [JsonSerializable(typeof(BudgetOverrunEvidence))]
 [JsonSerializable(typeof(FinanceResult))]
+[JsonSerializable(typeof(PrioInversionEvidence))]
+[JsonSerializable(typeof(ValueMissingEvidence))]
 public sealed partial class AnalysisJsonContext : JsonSerializerContext;

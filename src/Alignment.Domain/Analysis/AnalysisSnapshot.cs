@@ -5,7 +5,7 @@ namespace Alignment.Domain.Analysis;
 public sealed record SnapshotItem(
     string Source, string ExternalId, string Key, string Url, WorkItemType Type, string Title, StatusCategory StatusCategory,
     double? Points, string? Team, string? SprintId, string[] SprintIds, string? ParentKey, string? Rank,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateOnly? DueDate, DateTimeOffset? FirstSprintAddedAt = null)
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateOnly? DueDate, DateTimeOffset? FirstSprintAddedAt = null, ItemValue? Value = null)
 {
     public bool IsOpen => StatusCategory is StatusCategory.Todo or StatusCategory.InProgress;
     public bool IsDone => StatusCategory == StatusCategory.Done;
@@ -27,7 +27,8 @@ public sealed record SnapshotSprint(string Source, string Id, string Name, Sprin
     public DateOnly? LastDay => End is { } e ? DateOnly.FromDateTime(e.UtcDateTime.AddTicks(-1)) : null;
 }
 
-public sealed record SnapshotTeam(string Id, string Name, string Source, IReadOnlyList<string> SprintIds);
+/// <summary>A team; <see cref="ProductOwner"/> is its product owner's e-mail (null without one), for the product owners' backlogs.</summary>
+public sealed record SnapshotTeam(string Id, string Name, string Source, IReadOnlyList<string> SprintIds, string? ProductOwner = null);
 
 /// <summary>A row of <c>analysis.sprint_figures</c> (docs/figures.md).</summary>
 public sealed record SprintFigure(string Team, string Source, string SprintId, string Basis, double Committed, double Completed,

@@ -10,7 +10,8 @@ public sealed record AnalysisResult(
     IReadOnlyList<Finding> Findings,
     IReadOnlyDictionary<(string Source, string Key), EpicForecast> Forecasts,
     IReadOnlyDictionary<string, HygieneScorecard> Hygiene,
-    FinanceResult? Finance = null)
+    FinanceResult? Finance = null,
+    IReadOnlyList<MiValueItem>? Value = null)
 {
     public ForecastMemo? ForecastMemo { get; init; }
 }
@@ -65,7 +66,8 @@ public static class Analyzer
         var clock = System.Diagnostics.Stopwatch.StartNew();
         T Timed<T>(string name, Func<T> f) { clock.Restart(); var r = f(); timings.Add((name, clock.Elapsed.TotalMilliseconds)); return r; }
         Dictionary<string, HygieneScorecard> hygiene;
-        List<Finding> dependencies, capacity, driftItems, driftTeams, hygieneFindings, syncStale;
+        IReadOnlyList<MiValueItem> valueTable;
+        List<Finding> dependencies, capacity, driftItems, driftTeams, hygieneFindings, syncStale, value;
         try
         {
             hygiene = Timed("hygiene", () => HygieneScorecard.Compute(x));
@@ -75,6 +77,8 @@ public static class Analyzer
             driftTeams = Timed("driftTeams", () => DriftAnalyzer.Teams(x).ToList());
             hygieneFindings = Timed("hygieneFindings", () => HygieneScorecard.Findings(x, hygiene).ToList());
             syncStale = Timed("syncStale", () => SyncStaleAnalyzer.Analyze(x).ToList());
+            value = Timed("value", () => Prioritisation.ValueAnalyzer.Analyze(x).ToList());
+            valueTable = Timed("valueTable", () => Prioritisation.ValueTable.Build(x));
         }
         finally
         {
@@ -83,7 +87,8 @@ public static class Analyzer
         second.GetAwaiter().GetResult();
 
         clock.Restart();
-        var findings = dependencies.Concat(capacity).Concat(driftItems).Concat(drift!).Concat(driftTeams).Concat(hygieneFindings).Concat(syncStale).Concat(budget)
+        var findings = dependencies.Concat(capacity).Concat(driftItems).Concat(drift!).Concat(driftTeams).Concat(hygieneFindings).Concat(syncStale).Concat(value)
+            .Concat(budget)
             .GroupBy(f => f.Fingerprint).Select(g => g.OrderByDescending(f => f.Severity).First())
             .ToList();
         var dedupeMs = clock.Elapsed.TotalMilliseconds;
@@ -97,7 +102,7 @@ public static class Analyzer
             phase("wall", total.Elapsed.TotalMilliseconds);
         }
         if (phase is not null) ForecastPhases(memo!, phase);
-        return new AnalysisResult(findings, forecasts!, hygiene, finance) { ForecastMemo = memo };
+        return new AnalysisResult(findings, forecasts!, hygiene, finance, valueTable) { ForecastMemo = memo };
     }
 
     /// <summary>The forecaster's share of the phases: time walking and pricing, and how many epics it computed or repriced (counts).</summary>

@@ -53,6 +53,43 @@ public sealed record DependencyCycleEvidence(IReadOnlyList<ItemEvidence> Items, 
 public sealed record BlockerRankEvidence(ItemEvidence Blocker, int Rank, int BacklogSize, IReadOnlyList<ItemEvidence> Dependents) : FindingEvidence
 {
     public string Definition => "a blocker of another team's planned work sits in the lower half of its own team's ranked backlog";
+    /// <summary>The value waiting on the blocker: the WSJF of the dependents' epics; absent (not written) without value data.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ValueWaitingEvidence? ValueWaiting { get; init; }
+}
+
+// ---- value (docs/rules.md VALUE-MISSING, PRIO-INVERSION; docs/figures.md WSJF) ---------------------------------------------
+
+/// <summary>An item's WSJF inputs and result (<c>jobSizeFrom</c>: <c>field</c> or <c>remainingPoints</c>; nulls where unknown).</summary>
+public sealed record WsjfEvidence(double? BusinessValue, double? TimeCriticality, double? RiskReduction, double? CostOfDelay, double? JobSize,
+    string? JobSizeFrom, double? Wsjf);
+
+/// <summary>An item of a ranked backlog: its position there (1 = top) and its WSJF.</summary>
+public sealed record ValuedItemEvidence(ItemEvidence Item, int Position, WsjfEvidence Value);
+
+/// <summary>A ranked backlog of epics or of features (<c>kind</c>: <c>team</c> or <c>productOwner</c>; <c>id</c>: team id or e-mail).</summary>
+public sealed record BacklogEvidence(string Kind, string Id, string Name, WorkItemType Level, int Size);
+
+public sealed record EpicValueEvidence(string Source, string Key, string Url, string Title, WsjfEvidence Value);
+
+public sealed record ValueWaitingEvidence(IReadOnlyList<EpicValueEvidence> Epics, double HighestWsjf)
+{
+    public string Definition => "the WSJF of the epics whose planned work depends on the blocker (docs/figures.md, WSJF)";
+}
+
+public sealed record PrioInversionEvidence(BacklogEvidence Backlog, ValuedItemEvidence RankedHigher, ValuedItemEvidence RankedLower, double? Ratio,
+    double Threshold, double ValueAtStake, string Move) : FindingEvidence
+{
+    public string Definition =>
+        "in a ranked backlog of epics or features, the lower-ranked item's WSJF is at least the threshold times the higher-ranked one's; the higher " +
+        "one is the highest-ranked item it beats so (one finding per lower-ranked item); ratio null when the higher one's WSJF is 0; value at stake = " +
+        "the difference of the two WSJF";
+}
+
+public sealed record ValueMissingEvidence(BacklogEvidence Backlog, int TopN, IReadOnlyList<ValuedItemEvidence> Items) : FindingEvidence
+{
+    public string Definition =>
+        "epics or features in the top N of a team's ranked backlog without any cost-of-delay input (business value, time criticality, risk " +
+        "reduction), in a source whose epics and features carry such inputs elsewhere (its value fields are in use)";
 }
 
 // ---- capacity ---------------------------------------------------------------------------------------------------------------

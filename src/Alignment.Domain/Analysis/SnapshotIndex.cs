@@ -162,6 +162,11 @@ public sealed class SnapshotIndex
 
     public List<SnapshotItem> ItemsOf(string team) => ItemsByTeam.TryGetValue(team, out var l) ? l : [];
 
+    private Prioritisation.ValueIndex? _value;
+
+    /// <summary>WSJF and the backlogs of epics and features (built on first use; used by the analyzers on the index's own thread only).</summary>
+    public Prioritisation.ValueIndex Value => _value ??= new Prioritisation.ValueIndex(this);
+
     private Dictionary<string, List<SnapshotItem>>? _backlogsByTeam;
 
     /// <summary>Open backlog items (stories, bugs, other) of each team that are in no planned sprint, in rank order.</summary>

@@ -27,8 +27,56 @@ public sealed class SourceOptions
     public SourceSyncOptions Sync { get; set; } = new();
     public JiraSourceOptions Jira { get; set; } = new();
     public AzureDevOpsSourceOptions AzureDevOps { get; set; } = new();
+    /// <summary>Which tracker fields hold the WSJF inputs and the budget (README "Value fields").</summary>
+    public SourceFieldOptions Fields { get; set; } = new();
 
     public Uri BaseUri => new(BaseUrl.TrimEnd('/') + "/");
+}
+
+/// <summary>
+/// <c>Sources:N:Fields</c>: the tracker fields of the WSJF inputs and the budget. Azure DevOps: reference names; <see cref="BusinessValue"/>
+/// and <see cref="TimeCriticality"/> default to the built-in <c>Microsoft.VSTS.Common.*</c> fields. Jira: a field id (<c>customfield_10050</c>)
+/// or name, resolved through the field list. Null = the default (none for Jira); empty = none.
+/// </summary>
+public sealed class SourceFieldOptions
+{
+    public const string AdoBusinessValue = "Microsoft.VSTS.Common.BusinessValue";
+    public const string AdoTimeCriticality = "Microsoft.VSTS.Common.TimeCriticality";
+
+    public string? BusinessValue { get; set; }
+    public string? TimeCriticality { get; set; }
+    /// <summary>Risk reduction / opportunity enablement.</summary>
+    public string? RiskReduction { get; set; }
+    /// <summary>Job size; without it an item's job size is the remaining points of its descendants.</summary>
+    public string? JobSize { get; set; }
+    public string? Budget { get; set; }
+
+    /// <summary>The configured field of each input for a source of <paramref name="kind"/> (defaults applied, empty = none).</summary>
+    public ValueFieldIds Resolve(TrackerKind kind)
+    {
+        static string? Or(string? v, string? fallback) => v is null ? fallback : v.Trim().Length == 0 ? null : v.Trim();
+        var ado = kind == TrackerKind.AzureDevOps;
+        return new ValueFieldIds(Or(BusinessValue, ado ? AdoBusinessValue : null), Or(TimeCriticality, ado ? AdoTimeCriticality : null),
+            Or(RiskReduction, null), Or(JobSize, null), Or(Budget, null));
+    }
+}
+
+/// <summary>The field (id, reference name or, for Jira before resolution, name) of each value input; null = not read.</summary>
+public sealed record ValueFieldIds(string? BusinessValue, string? TimeCriticality, string? RiskReduction, string? JobSize, string? Budget)
+{
+    public static readonly ValueFieldIds None = new(null, null, null, null, null);
+
+    /// <summary>(input name, field) of every configured input, in the order of <see cref="ItemValue"/>.</summary>
+    public IEnumerable<(string Input, string Field)> Configured()
+    {
+        if (BusinessValue is { } bv) yield return (nameof(BusinessValue), bv);
+        if (TimeCriticality is { } tc) yield return (nameof(TimeCriticality), tc);
+        if (RiskReduction is { } rr) yield return (nameof(RiskReduction), rr);
+        if (JobSize is { } js) yield return (nameof(JobSize), js);
+        if (Budget is { } b) yield return (nameof(Budget), b);
+    }
+
+    public bool Any => Configured().Any();
 }
 
 public enum AuthScheme { Basic, Bearer, Pat }
@@ -246,6 +294,10 @@ public sealed class AnalysisOptions
     public int ForecastSeed { get; set; } = 20240601;
     /// <summary>Forecast horizon in sprints; work that needs more gets "no forecast" instead of a far date.</summary>
     public int ForecastMaxSprints { get; set; } = 52;
+    /// <summary>VALUE-MISSING and PRIO-INVERSION: the top N of a team's ranked backlog of epics and features that must carry value inputs.</summary>
+    public int ValueTopN { get; set; } = 20;
+    /// <summary>PRIO-INVERSION: a lower-ranked item's WSJF at least this many times a higher-ranked one's is an inversion (docs/rules.md).</summary>
+    public double InversionRatio { get; set; } = 1.5;
     /// <summary>SYNC-STALE is critical when the last success is older than this (hours), or none came after this long of attempts.</summary>
     public double SyncStaleCriticalHours { get; set; } = 24;
 }

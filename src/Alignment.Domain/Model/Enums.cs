@@ -43,7 +43,7 @@ public enum RuleId
 {
     DepUnscheduled, DepLate, DepCycle, DepRank, EpicMisaligned, DriftCarryOver, DriftStale, DriftUnestimated, DriftOrphan,
     DriftEpicForecast, DriftEpicScope, DriftSprintScope, DriftHierarchy, CapOvercommit, CapVolatile, CapSayDo, CapDip,
-    CapDependencyLoad, DriftReadiness, Hygiene, SyncStale, BudgetOverrun,
+    CapDependencyLoad, DriftReadiness, Hygiene, SyncStale, BudgetOverrun, ValueMissing, PrioInversion,
 }
 
 /// <summary>
@@ -102,6 +102,7 @@ public static class DomainNames
         RuleId.CapOvercommit => "CAP-OVERCOMMIT", RuleId.CapVolatile => "CAP-VOLATILE", RuleId.CapSayDo => "CAP-SAYDO", RuleId.CapDip => "CAP-DIP",
         RuleId.CapDependencyLoad => "CAP-DEPENDENCY-LOAD", RuleId.DriftReadiness => "DRIFT-READINESS", RuleId.Hygiene => "HYGIENE",
         RuleId.BudgetOverrun => "BUDGET-OVERRUN",
+        RuleId.ValueMissing => "VALUE-MISSING", RuleId.PrioInversion => "PRIO-INVERSION",
         _ => "SYNC-STALE",
     };
 

@@ -28,6 +28,8 @@ public sealed record WorkItem
     public IReadOnlyList<string> Labels { get; init; } = [];
     /// <summary>Every sprint the item is or was in, as the tracker reports it now.</summary>
     public IReadOnlyList<string> SprintIds { get; init; } = [];
+    /// <summary>The value fields' numbers (null without any: no value fields configured, or none filled in).</summary>
+    public ItemValue? Value { get; init; }
 }
 
 /// <summary>A link reported by one item. For <see cref="LinkKind.Dependency"/> the From item depends on the To item.</summary>
@@ -73,3 +75,20 @@ public sealed record ItemEvent
 }
 
 public sealed record RawPayload(string SourceId, string ExternalId, string Payload);
+
+/// <summary>
+/// The WSJF inputs and budget of an epic or feature as the tracker's configured value fields hold them (<c>Sources:N:Fields</c>);
+/// each null when the field is not configured or empty on the item. Never invented: a source without value fields has none.
+/// </summary>
+public sealed record ItemValue(double? BusinessValue, double? TimeCriticality, double? RiskReduction, double? JobSize, double? Budget)
+{
+    public bool IsEmpty => BusinessValue is null && TimeCriticality is null && RiskReduction is null && JobSize is null && Budget is null;
+
+    /// <summary>Whether any cost-of-delay input (business value, time criticality, risk reduction) is there.</summary>
+    public bool HasCostOfDelay => BusinessValue is not null || TimeCriticality is not null || RiskReduction is not null;
+
+    /// <summary>Null when nothing is set, so an item without value stores and loads as it did before value fields existed.</summary>
+    public static ItemValue? Of(double? businessValue, double? timeCriticality, double? riskReduction, double? jobSize, double? budget) =>
+        businessValue is null && timeCriticality is null && riskReduction is null && jobSize is null && budget is null
+            ? null : new ItemValue(businessValue, timeCriticality, riskReduction, jobSize, budget);
+}

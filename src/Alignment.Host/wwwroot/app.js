@@ -2,6 +2,7 @@
 // findings and planning/retrospective packs come from the team-data endpoints when the signed-in role may read them.
 import { get, signedIn, signInWithKey, signInWithToken, signOut, ApiError } from "./api.js";
 import { h, fmt, table, badge, card, render, link, freshnessNotice } from "./ui.js";
+import { valuePage } from "./value.js";
 
 const main = document.getElementById("main");
 const banner = document.getElementById("sync-banner");
@@ -44,6 +45,7 @@ async function route() {
     else if (section === "epics") await epicsPage();
     else if (section === "dependencies") await dependenciesPage();
     else if (section === "findings") await findingsPage();
+    else if (section === "value") await valuePage(main, { track: c => charts.push(c), explain });
     else await overviewPage();
   } catch (e) {
     main.replaceChildren(problem(e));

@@ -8,10 +8,11 @@ public static class SnapshotLoader
 {
     // The queries of the load, in order (listed in Queries, so that the benchmark's read floor copies exactly these rows).
     private const string TeamSprintsSql = "SELECT team_id, sprint_id FROM core.team_sprints";
-    private const string TeamsSql = "SELECT id, name, source_id FROM core.teams ORDER BY id";
+    private const string TeamsSql = "SELECT id, name, source_id, product_owner_email FROM core.teams ORDER BY id";
     private const string ItemColumns = """
         w.source_id, w.external_id, w.key, w.url, w.type, w.title, w.status_category, w.story_points, w.team_id, w.sprint_id,
-        w.sprint_ids, w.parent_key, w.rank, w.created_at, w.updated_at, w.due_date
+        w.sprint_ids, w.parent_key, w.rank, w.created_at, w.updated_at, w.due_date,
+        w.business_value, w.time_criticality, w.risk_reduction, w.job_size, w.budget
         """;
     private const string ItemsSql = $"""
         SELECT {ItemColumns}, e.first_added
@@ -72,7 +73,8 @@ public static class SnapshotLoader
         foreach (var l in teamSprints.Values) l.Sort(StringComparer.Ordinal);
         var teams = new List<SnapshotTeam>();
         await Read(conn, TeamsSql, r =>
-            teams.Add(new SnapshotTeam(r.GetString(0), r.GetString(1), r.GetString(2), teamSprints.GetValueOrDefault(r.GetString(0)) ?? [])), ct);
+            teams.Add(new SnapshotTeam(r.GetString(0), r.GetString(1), r.GetString(2), teamSprints.GetValueOrDefault(r.GetString(0)) ?? [],
+                r.IsDBNull(3) || r.GetString(3).Length == 0 ? null : r.GetString(3))), ct);
 
         Mark("teams");
         image ??= await LoadImageAsync(conn, ct, phase);
@@ -150,7 +152,8 @@ public static class SnapshotLoader
         r.IsDBNull(7) ? null : r.GetDouble(7), r.IsDBNull(8) ? null : r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9),
         r.GetFieldValue<string[]>(10), r.IsDBNull(11) ? null : r.GetString(11), r.IsDBNull(12) ? null : r.GetString(12),
         Utc(r.GetDateTime(13)), Utc(r.GetDateTime(14)), r.IsDBNull(15) ? null : r.GetFieldValue<DateOnly>(15),
-        r.IsDBNull(16) ? null : Utc(r.GetDateTime(16)));
+        r.IsDBNull(21) ? null : Utc(r.GetDateTime(21)),
+        ItemValue.Of(Num(r, 16), Num(r, 17), Num(r, 18), Num(r, 19), Num(r, 20)));
 
     private static SnapshotImage.ReportedLink Link(NpgsqlDataReader r) =>
         new(r.GetString(0), r.GetString(1), new SnapshotLink(r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5)));
@@ -165,6 +168,8 @@ public static class SnapshotLoader
             if (string.CompareOrdinal(pairs[i], pairs[i + 1]) is var c and not 0) return c;
         return 0;
     }
+
+    private static double? Num(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetDouble(i);
 
     private static double? Number(string? s) =>
         double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;

@@ -36,6 +36,15 @@ public static class MiCsv
         ["from", "to", "dependencies", "points", "atRisk"],
         d.Edges.Select(x => new object?[] { x.From, x.To, x.Dependencies, x.Points, x.AtRisk }));
 
+    public static string Value(MiValue v) => Write(
+        ["team", "type", "source", "key", "title", "rank", "wsjfRank", "wsjf", "businessValue", "timeCriticality", "riskReduction", "costOfDelay",
+         "jobSize", "jobSizeFrom", "budget", "rankedTooLow", "rankedTooHigh", "inversionWith", "url"],
+        v.Items.Select(x => new object?[]
+        {
+            x.Team, x.Type.Name(), x.Source, x.Key, x.Title, x.Rank, x.WsjfRank, x.Wsjf, x.BusinessValue, x.TimeCriticality, x.RiskReduction,
+            x.CostOfDelay, x.JobSize, x.JobSizeFrom, x.Budget, x.RankedTooLow, x.RankedTooHigh, string.Join("; ", x.InversionWith), x.Url,
+        }));
+
     public static string Write(IReadOnlyList<string> header, IEnumerable<object?[]> rows)
     {
         var sb = new StringBuilder();
@@ -47,6 +56,7 @@ public static class MiCsv
     private static string Format(object? v) => v switch
     {
         null => "",
+        bool b => b ? "true" : "false",
         double d => Math.Round(d, 4).ToString("0.####", CultureInfo.InvariantCulture),
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),

@@ -19,6 +19,8 @@ public sealed class MiSnapshots : IDisposable
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(1);
     public const string Overview = "overview", Teams = "teams", Epics = "epics", Dependencies = "dependencies";
+    /// <summary>The value document (<see cref="MiValue"/>): written by each analysis, in its transaction (it comes from the analysis's snapshot).</summary>
+    public const string ValueKind = "value";
     private const string FreshnessKey = "freshness";
 
     private readonly NpgsqlDataSource _db;
@@ -97,6 +99,23 @@ public sealed class MiSnapshots : IDisposable
         var now = _time.GetUtcNow();
         var fresh = _cache.Set(FreshnessKey, new FreshnessEntry(SyncFreshness.Assess(SyncSourceScope.From(_options.Value), data, now), now), CacheFor);
         return (fresh.Sources, fresh.Now);
+    }
+
+    /// <summary>Stores the value document of an analysis in the analysis's transaction.</summary>
+    public static Task WriteValueAsync(NpgsqlConnection conn, NpgsqlTransaction tx, MiValue value, CancellationToken ct) =>
+        conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO analysis.mi_snapshots (kind, computed_at, body) VALUES (@kind, @at, @body::jsonb)
+            ON CONFLICT (kind) DO UPDATE SET computed_at = EXCLUDED.computed_at, body = EXCLUDED.body
+            """, new { kind = ValueKind, at = value.ComputedAt.UtcDateTime, body = JsonSerializer.Serialize(value, Json) }, tx, cancellationToken: ct));
+
+    /// <summary>The stored value document; before the first analysis an empty one that says so.</summary>
+    public async Task<MiValue> GetValueAsync(CancellationToken ct)
+    {
+        if (_cache.TryGetValue(ValueKind, out MiValue? cached) && cached is not null) return cached;
+        var stored = await ReadAsync<MiValue>(ValueKind, ct);
+        return stored is null
+            ? new MiValue(_time.GetUtcNow(), MiValue.WsjfDefinition, [], "no analysis has run yet")
+            : _cache.Set(ValueKind, stored, CacheFor);
     }
 
     private sealed record FreshnessEntry(IReadOnlyList<SourceFreshness> Sources, DateTimeOffset Now);

@@ -35,6 +35,11 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
         new("due_date", NpgsqlDbType.Date, i => i.DueDate),
         new("labels", NpgsqlDbType.Array | NpgsqlDbType.Text, i => StoreText.Clean(i.Labels)),
         new("sprint_ids", NpgsqlDbType.Array | NpgsqlDbType.Text, i => i.SprintIds.ToArray()),
+        new("business_value", NpgsqlDbType.Double, i => i.Value?.BusinessValue),
+        new("time_criticality", NpgsqlDbType.Double, i => i.Value?.TimeCriticality),
+        new("risk_reduction", NpgsqlDbType.Double, i => i.Value?.RiskReduction),
+        new("job_size", NpgsqlDbType.Double, i => i.Value?.JobSize),
+        new("budget", NpgsqlDbType.Double, i => i.Value?.Budget),
         new("deleted", NpgsqlDbType.Boolean, _ => false),
     ], touchOnUpdate: "synced_at = now()");
 

@@ -181,6 +181,56 @@ public sealed class DashboardBrowserTests(TestDatabase db, ITestOutputHelper out
         Assert.Equal("acknowledged", await db.ScalarAsync<string>("SELECT status FROM analysis.findings WHERE id = @id", new { id }));
     }
 
+    [Fact]
+    public async Task Value_page_charts_wsjf_against_rank_highlights_the_inversion_and_lists_the_items_as_text()
+    {
+        var now = _clock.GetUtcNow();
+        const string title = "Payouts <img src=x onerror=alert(1)>";
+        MiValueItem Item(string key, int rank, double? wsjf, bool low = false, bool high = false, string[]? with = null) =>
+            new("jira", key, key == "PAY-3" ? title : "Epic " + key, "https://jira.example/browse/" + key, WorkItemType.Epic, "payments", StatusCategory.Todo,
+                rank, null, 5, 3, 1, 9, wsjf is null ? null : 9 / wsjf, "field", wsjf, null, low, high, with ?? [], $"/api/mi/value/jira/{key}/explain");
+        var doc = new MiValue(now, MiValue.WsjfDefinition,
+            [Item("PAY-1", 1, 3), Item("PAY-2", 2, 1, high: true, with: ["PAY-3"]), Item("PAY-3", 3, 4.5, low: true, with: ["PAY-2"]), Item("PAY-4", 4, null)]);
+        await using (var conn = await db.DataSource.OpenConnectionAsync())
+        await using (var tx = await conn.BeginTransactionAsync())
+        {
+            await MiSnapshots.WriteValueAsync(conn, tx, doc, default);
+            await tx.CommitAsync();
+        }
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
+        var errors = new List<string>();
+        var dialogs = 0;
+        page.PageError += (_, e) => errors.Add(e);
+        page.Dialog += (_, d) => { dialogs++; _ = d.DismissAsync(); };
+        var root = _host.BaseAddress.ToString().TrimEnd('/');
+        await page.GotoAsync(root + "/");
+        await page.FillAsync("#api-key", TestHost.ManagementKey);
+        await page.ClickAsync("#signin button[type=submit]");
+        await page.WaitForSelectorAsync("text=Overview");
+        await page.ClickAsync("#nav a[data-section=value]");
+        await page.WaitForSelectorAsync("text=Epics and features by rank");
+        await page.WaitForSelectorAsync("#value-table td");
+        await Shot(page, ScreenshotDirectory(), "value");
+
+        Assert.Contains("4 epics and features, 3 with WSJF, 1 ranked too low", await page.InnerTextAsync("main"));
+        Assert.True(await PaintedPixels(page, "value-chart") > 500, "the WSJF-vs-rank chart is drawn");
+        // Chart.js's datasets: the inversion is the one red point.
+        Assert.Equal(1, await page.EvaluateAsync<int>("() => Chart.getChart('value-chart').data.datasets[1].data.length"));
+        Assert.Equal(2, await page.EvaluateAsync<int>("() => Chart.getChart('value-chart').data.datasets[0].data.length"));
+        var table = await page.InnerTextAsync("#value-table");
+        Assert.Contains("below PAY-2", table);
+        Assert.Contains("above PAY-3", table);
+        Assert.Contains(title, table);
+        Assert.Equal(0, await page.Locator("#value-table img").CountAsync());
+        Assert.Equal(1, await page.Locator("#spend-panel").CountAsync());
+        await page.SelectOptionAsync("#value-backlog", "payments|epic");
+        Assert.Equal(4, await page.Locator("#value-table tbody tr").CountAsync());
+        Assert.Empty(errors);
+        Assert.Equal(0, dialogs);
+    }
+
     private static async Task<int> PaintedPixels(IPage page, string canvasId) => await page.EvaluateAsync<int>("""
         id => {
           const c = document.getElementById(id);

@@ -34,6 +34,8 @@ public sealed class SpendPanelBrowserTests(TestDatabase db, ITestOutputHelper ou
         await page.GotoAsync(_host.BaseAddress.ToString().TrimEnd('/') + "/");
         await page.FillAsync("#api-key", key);
         await page.ClickAsync("#signin button[type=submit]");
+        await page.WaitForSelectorAsync("#nav a[data-section=value]");
+        await page.ClickAsync("#nav a[data-section=value]"); // the "Value & cost" page holds the spend panel
         await page.WaitForSelectorAsync("#spend-panel table");
         return (page, errors);
     }

@@ -24,10 +24,12 @@ public sealed class SimulatedOrg : IAsyncDisposable
     public IEnumerable<string> SourceIds => Config["Sources"]!.AsArray().Select(s => s!["Id"]!.GetValue<string>());
 
     /// <summary>Starts the simulator and the host; <paramref name="time"/> is the host's clock when given (a FakeTimeProvider).</summary>
-    public static async Task<SimulatedOrg> StartAsync(TestDatabase db, SimulatorOptions options, int maxRetries = 3, TimeProvider? time = null)
+    public static async Task<SimulatedOrg> StartAsync(TestDatabase db, SimulatorOptions options, int maxRetries = 3, TimeProvider? time = null,
+        Action<JsonObject>? configure = null)
     {
         var sim = await SimulatorServer.StartAsync(options);
         var config = await ConfigAsync(sim, new JsonObject { ["Cron"] = "", ["FullCron"] = "", ["MaxRetries"] = maxRetries, ["RequestTimeoutSeconds"] = 10 });
+        configure?.Invoke(config);
         var host = await TestHost.StartAsync(db, config, time);
         return new SimulatedOrg(sim, host, config);
     }

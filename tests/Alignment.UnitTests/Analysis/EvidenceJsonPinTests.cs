@@ -101,24 +101,53 @@ public sealed class EvidenceJsonPinTests
 
     private const string PinnedFinance = "abf0fe29af0ef0e8c43ac07e4fe282300c50da45b3fffc6302b8a7677fc59d1e";
 
+    /// <summary>
+    /// The value rules (VALUE-MISSING, PRIO-INVERSION) and DEP-RANK with the value waiting on its blocker, pinned apart so that the
+    /// scenarios above, which carry no value data, keep their hash from before the value rules existed.
+    /// </summary>
+    private static IEnumerable<AnalysisResult> ValueScenarios()
+    {
+        var b = new SnapshotBuilder().Team("pay", "jira", owner: "ann@example.com").Team("ledger", "ado", owner: "ann@example.com");
+        b.Item("jira", "E1", "pay", type: WorkItemType.Epic, rank: "a", value: new ItemValue(3, 2, null, 10, 5000))
+            .Item("jira", "E2", "pay", type: WorkItemType.Epic, rank: "b")
+            .Item("jira", "E3", "pay", type: WorkItemType.Epic, rank: "c", value: new ItemValue(13, 8, 5, null, null))
+            .Item("jira", "S31", "pay", parent: "E3", points: 5);
+        b.Item("ado", "E9", "ledger", type: WorkItemType.Epic, value: new ItemValue(20, 0, 0, 2, null))
+            .Item("ado", "D1", "ledger", b.Sprint("ledger", 6), parent: "E9").DependsOn("ado", "D1", "jira", "PAY-4");
+        for (var k = 1; k <= 4; k++) b.Item("jira", $"PAY-{k}", "pay", rank: $"r{k}");
+        yield return b.Run();
+    }
+
+    private const string PinnedValue = "f6bd6af0207faac5dc9ea593d1504c378efe2f0fb5f7c676a26f56cc358bfc25";
+
     [Fact]
     public void Every_rules_stored_json_is_byte_identical_to_the_pinned_one()
     {
-        var json = new FindingStore.Serializer();
-        List<string> Lines(IEnumerable<AnalysisResult> scenarios) => scenarios.SelectMany((r, n) => r.Findings.Select(f => string.Join("\u001f", n, f.Rule.Name(),
-            f.Severity.Name(), f.Team, string.Join(",", f.RelatedTeams), json.Items(f), f.Title, json.Evidence(f), f.Action,
-            f.Score.ToString("R", CultureInfo.InvariantCulture), f.Subject, f.Fingerprint))).ToList();
         var lines = Lines(Scenarios());
+        var valueLines = Lines(ValueScenarios());
         var finance = Lines(FinanceScenarios()).Where(l => l.Split('\u001f')[1] == RuleId.BudgetOverrun.Name()).ToList();
         if (Environment.GetEnvironmentVariable("ALIGNMENT_IDENTITY_DUMP") is { Length: > 0 } dir)
+        {
             File.WriteAllLines(Path.Combine(dir, "unit-evidence.txt"), lines.Concat(finance));
-        var rules = lines.Concat(finance).Select(l => l.Split('\u001f')[1]).ToHashSet();
+            File.WriteAllLines(Path.Combine(dir, "unit-evidence-value.txt"), valueLines);
+        }
+        var rules = lines.Concat(valueLines).Concat(finance).Select(l => l.Split('\u001f')[1]).ToHashSet();
         Assert.Equal(Enum.GetValues<RuleId>().Select(r => r.Name()).Order(), rules.Order());
         var actual = Hash(lines);
         Assert.True(actual == Pinned, $"the stored JSON of the findings moved: hash {actual}, pinned {Pinned}");
+        var value = Hash(valueLines);
+        Assert.True(value == PinnedValue, $"the stored JSON of the value findings moved: hash {value}, pinned {PinnedValue}");
         Assert.Equal([Severity.Critical.Name(), Severity.Warning.Name()], finance.Select(l => l.Split('\u001f')[2]).Order());
         var later = Hash(finance);
         Assert.True(later == PinnedFinance, $"the stored JSON of the BUDGET-OVERRUN findings moved: hash {later}, pinned {PinnedFinance}");
+    }
+
+    private static List<string> Lines(IEnumerable<AnalysisResult> scenarios)
+    {
+        var json = new FindingStore.Serializer();
+        return scenarios.SelectMany((r, n) => r.Findings.Select(f => string.Join("\u001f", n, f.Rule.Name(), f.Severity.Name(), f.Team,
+            string.Join(",", f.RelatedTeams), json.Items(f), f.Title, json.Evidence(f), f.Action, f.Score.ToString("R", CultureInfo.InvariantCulture),
+            f.Subject, f.Fingerprint))).ToList();
     }
 
     private static string Hash(IEnumerable<string> lines)

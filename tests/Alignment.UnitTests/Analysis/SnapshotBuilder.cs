@@ -15,9 +15,10 @@ internal sealed class SnapshotBuilder
     private readonly Dictionary<string, List<string>> _teamSprints = [];
 
     /// <summary>A team with <paramref name="closed"/> closed sprints before an active one and two future ones, each <paramref name="days"/> long.</summary>
-    public SnapshotBuilder Team(string id, string source, int days = 14, int closed = 6, DateOnly? activeStart = null, double[]? velocity = null)
+    public SnapshotBuilder Team(string id, string source, int days = 14, int closed = 6, DateOnly? activeStart = null, double[]? velocity = null,
+        string? owner = null)
     {
-        _teams.Add(new SnapshotTeam(id, id, source, _teamSprints[id] = []));
+        _teams.Add(new SnapshotTeam(id, id, source, _teamSprints[id] = [], owner));
         var start = (activeStart ?? new DateOnly(2025, 3, 10)).AddDays(-closed * days);
         for (var k = 0; k < closed + 3; k++)
         {
@@ -43,10 +44,10 @@ internal sealed class SnapshotBuilder
 
     public SnapshotBuilder Item(string source, string key, string? team, string? sprint = null, WorkItemType type = WorkItemType.Story, StatusCategory status = StatusCategory.Todo,
         double? points = 3, string? parent = null, string? rank = null, DateTimeOffset? updated = null, DateOnly? due = null, string[]? sprintIds = null,
-        DateTimeOffset? created = null, DateTimeOffset? firstPlanned = null)
+        DateTimeOffset? created = null, DateTimeOffset? firstPlanned = null, ItemValue? value = null)
     {
         _items.Add(new SnapshotItem(source, key, key, $"https://{source}.example/{key}", type, "title " + key, status, points, team, sprint,
-            sprintIds ?? (sprint is null ? [] : [sprint]), parent, rank ?? key, created ?? Now.AddDays(-60), updated ?? Now.AddDays(-1), due, firstPlanned));
+            sprintIds ?? (sprint is null ? [] : [sprint]), parent, rank ?? key, created ?? Now.AddDays(-60), updated ?? Now.AddDays(-1), due, firstPlanned, value));
         return this;
     }
 

@@ -35,6 +35,8 @@ public static class SimulateVerb
             Teams = r.GetValue(Teams), Items = r.GetValue(Items), Links = r.GetValue(Links), Seed = r.GetValue(Seed), FaultRate = r.GetValue(FaultRate),
             Finance = r.GetValue(Finance),
             Now = r.GetValue(Now) ?? DefaultNow(DateTimeOffset.UtcNow),
+            // The demo shows WSJF and the rank-vs-value advice: value fields on, mapped in /_sim/config.
+            Value = true,
         };
         if (o.Teams < 1) throw new ConfigurationException("--teams: at least 1");
         if (o.Items < o.Teams) throw new ConfigurationException("--items: at least one item per team");

@@ -14,7 +14,9 @@ internal static partial class AdoApi
     internal enum Slot
     {
         Id, Rev, AreaPath, TeamProject, IterationPath, IterationId, WorkItemType, State, Reason, AssignedTo, CreatedDate, ChangedDate,
-        Title, Parent, BacklogPriority, Priority, Effort, TargetDate, ClosedDate, Tags,
+        Title, Parent, BacklogPriority, Priority, Effort, TargetDate, ClosedDate,
+        /// <summary>Value fields (<see cref="SimulatorOptions.Value"/>): the built-in ones and the custom fields the demo configures.</summary>
+        BusinessValue, TimeCriticality, RiskReduction, JobSize, Budget, Tags,
         /// <summary><c>System.AssignedTo</c> as a name (without <c>includeIdentityRef</c>).</summary>
         AssignedToName,
         Relations,
@@ -26,7 +28,8 @@ internal static partial class AdoApi
         "System.Id", "System.Rev", "System.AreaPath", "System.TeamProject", "System.IterationPath", "System.IterationId", "System.WorkItemType",
         "System.State", "System.Reason", "System.AssignedTo", "System.CreatedDate", "System.ChangedDate", "System.Title", "System.Parent",
         "Microsoft.VSTS.Common.BacklogPriority", "Microsoft.VSTS.Common.Priority", "", "Microsoft.VSTS.Scheduling.TargetDate",
-        "Microsoft.VSTS.Common.ClosedDate", "System.Tags",
+        "Microsoft.VSTS.Common.ClosedDate", "Microsoft.VSTS.Common.BusinessValue", "Microsoft.VSTS.Common.TimeCriticality", "Custom.RiskReduction",
+        "Custom.JobSize", "Custom.Budget", "System.Tags",
     ];
 
     private static string FieldName(int slot, bool scrum) => slot == (int)Slot.Effort ? EffortField(scrum) : FieldNames[slot];
@@ -64,6 +67,8 @@ internal static partial class AdoApi
         Slot.TargetDate => it.Due is not null && it.Type is ItemType.Epic or ItemType.Feature,
         Slot.ClosedDate => Statuses.IsDone(s.Status),
         Slot.Tags => it.Index % 5 == 0 || it.Type == ItemType.Bug,
+        Slot.BusinessValue or Slot.TimeCriticality or Slot.RiskReduction or Slot.JobSize => it.Value is not null,
+        Slot.Budget => it.Value?.Budget is not null,
         _ => true,
     };
 
@@ -132,6 +137,11 @@ internal static partial class AdoApi
             case Slot.Effort: w.WriteNumberValue((double)s.Points); break;
             case Slot.TargetDate: w.WriteStringValue(DateIso(it.Due!.Value)); break;
             case Slot.ClosedDate: WriteIso(w, ClosedAt(it, rev)); break;
+            case Slot.BusinessValue: w.WriteNumberValue(it.Value!.BusinessValue); break;
+            case Slot.TimeCriticality: w.WriteNumberValue(it.Value!.TimeCriticality); break;
+            case Slot.RiskReduction: w.WriteNumberValue(it.Value!.RiskReduction); break;
+            case Slot.JobSize: w.WriteNumberValue(it.Value!.JobSize); break;
+            case Slot.Budget: w.WriteNumberValue(it.Value!.Budget!.Value); break;
             case Slot.Tags: w.WriteStringValue(it.Type == ItemType.Bug ? "defect; customer" : "customer"); break;
             default: throw new ArgumentOutOfRangeException(nameof(slot), slot, "not a field rendered per item");
         }

@@ -11,11 +11,12 @@ namespace Alignment.Simulator;
 internal static partial class JiraApi
 {
     /// <summary>The values of a Jira issue's fragments; <see cref="Summary"/> to <see cref="Sprint"/> are the fields, in order.</summary>
-    internal enum IssueSlot { Id, Self, Key, Summary, Status, IssueType, Parent, IssueLinks, Updated, Created, ResolutionDate, Priority, Assignee, Labels, DueDate, Points, Rank, Sprint, RemoteLinks }
+    internal enum IssueSlot { Id, Self, Key, Summary, Status, IssueType, Parent, IssueLinks, Updated, Created, ResolutionDate, Priority, Assignee, Labels, DueDate, Points, Rank, Sprint, BusinessValue, TimeCriticality, RiskReduction, JobSize, Budget, RemoteLinks }
 
-    /// <summary>The field names of the slots <see cref="IssueSlot.Summary"/> to <see cref="IssueSlot.Sprint"/>.</summary>
+    /// <summary>The field names of the slots <see cref="IssueSlot.Summary"/> to <see cref="IssueSlot.Budget"/>.</summary>
     internal static readonly string[] IssueFieldNames =
-        ["summary", "status", "issuetype", "parent", "issuelinks", "updated", "created", "resolutiondate", "priority", "assignee", "labels", "duedate", PointsField, RankField, SprintField];
+        ["summary", "status", "issuetype", "parent", "issuelinks", "updated", "created", "resolutiondate", "priority", "assignee", "labels", "duedate", PointsField, RankField, SprintField,
+         BusinessValueField, TimeCriticalityField, RiskReductionField, JobSizeField, BudgetField];
 
     private static readonly JsonEncodedText[] IssueFieldText = [.. IssueFieldNames.Select(Name)];
     private static readonly JsonEncodedText ExpandName = Name("expand");
@@ -62,9 +63,33 @@ internal static partial class JiraApi
         });
         b.Value(w => w.WriteStringValue("0|i" + it.Rank.ToString("D5", CultureInfo.InvariantCulture) + ":"));
         b.Value(SprintsOf(ctx, it));
+        BuildValues(b, ctx, it);
         b.Value(w => WriteRemoteLinks(w, ctx, it));
         BuildHistories(b, ctx, it);
         return b.Build();
+    }
+
+    /// <summary>The value fields (numbers; time criticality a select-list option) or nothing when the item carries no value.</summary>
+    private static void BuildValues(FragmentBuilder b, SimContext ctx, Item it)
+    {
+        if (it.Value is not { } v)
+        {
+            for (var slot = IssueSlot.BusinessValue; slot <= IssueSlot.Budget; slot++) b.Absent();
+            return;
+        }
+        b.Value(w => w.WriteNumberValue(v.BusinessValue));
+        b.Value(w =>
+        {
+            var option = 10100 + (int)Math.Round(v.TimeCriticality * 100) % 10000;
+            w.WriteStartObject();
+            w.WriteString("self", $"{ctx.JiraBase}/rest/api/3/customFieldOption/{option.ToString(CultureInfo.InvariantCulture)}");
+            w.WriteString("value", SimulatedOrganisation.ValueText(v.TimeCriticality));
+            w.WriteString("id", option.ToString(CultureInfo.InvariantCulture));
+            w.WriteEndObject();
+        });
+        b.Value(w => w.WriteNumberValue(v.RiskReduction));
+        b.Value(w => w.WriteNumberValue(v.JobSize));
+        if (v.Budget is { } budget) b.Value(w => w.WriteNumberValue(budget)); else b.Absent();
     }
 
     private static void BuildHistories(FragmentBuilder b, SimContext ctx, Item it)

@@ -30,7 +30,7 @@ internal static partial class JiraApi
     /// <summary>The field, status and issue type lists of one platform API version.</summary>
     private static void MapMetadata(WebApplication app, SimContext ctx, string v)
     {
-        app.MapGet($"/jira/rest/api/{v}/field", (HttpContext http) => ctx.Json(http, 200, WriteFields));
+        app.MapGet($"/jira/rest/api/{v}/field", (HttpContext http) => ctx.Json(http, 200, w => WriteFields(w, ctx.Org.Options.Value)));
         app.MapGet($"/jira/rest/api/{v}/status", (HttpContext http) => ctx.Json(http, 200, w =>
         {
             w.WriteStartArray();
@@ -58,7 +58,7 @@ internal static partial class JiraApi
         }));
     }
 
-    private static void WriteFields(Utf8JsonWriter w)
+    private static void WriteFields(Utf8JsonWriter w, bool value)
     {
         w.WriteStartArray();
         void Sys(string id, string name, string type, string? items = null)
@@ -96,6 +96,15 @@ internal static partial class JiraApi
         Custom(RankField, "Rank", "any", null, "com.pyxis.greenhopper.jira:gh-lexo-rank", 10019, "Rank");
         Custom("customfield_10014", "Epic Link", "any", null, "com.pyxis.greenhopper.jira:gh-epic-link", 10014, "Epic Link");
         Custom("customfield_10021", "Original story points", "number", null, "com.atlassian.jpo:jpo-custom-field-original-story-points", 10021, "Original story points");
+        if (value)
+        {
+            const string number = "com.atlassian.jira.plugin.system.customfieldtypes:float";
+            Custom(BusinessValueField, "Business Value", "number", null, number, 10050, "Business Value");
+            Custom(TimeCriticalityField, "Time Criticality", "option", null, "com.atlassian.jira.plugin.system.customfieldtypes:select", 10051, "Time Criticality");
+            Custom(RiskReductionField, "Risk Reduction | Opportunity Enablement", "number", null, number, 10052, "Risk Reduction | Opportunity Enablement");
+            Custom(JobSizeField, "Job Size", "number", null, number, 10053, "Job Size");
+            Custom(BudgetField, "Budget", "number", null, number, 10054, "Budget");
+        }
         w.WriteEndArray();
     }
 

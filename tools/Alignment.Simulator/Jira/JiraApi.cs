@@ -15,6 +15,12 @@ internal static partial class JiraApi
     private const string SprintField = "customfield_10020";
     private const string PointsField = "customfield_10016";
     private const string RankField = "customfield_10019";
+    // Value fields (SimulatorOptions.Value): listed in /field and carried by epics.
+    internal const string BusinessValueField = "customfield_10050";
+    internal const string TimeCriticalityField = "customfield_10051";
+    internal const string RiskReductionField = "customfield_10052";
+    internal const string JobSizeField = "customfield_10053";
+    internal const string BudgetField = "customfield_10054";
 
     /// <summary>Maps every Jira route, in the order the simulator has always registered them.</summary>
     public static void Map(WebApplication app, SimContext ctx)

@@ -160,7 +160,8 @@ public static class DependencyAnalyzer
                 RelatedTeams = dependents.Select(d => d.Team).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList(),
                 Items = [ItemRef.Of(blocker), .. dependents.Select(ItemRef.Of)],
                 Title = $"{blocker.Key} blocks planned work of {string.Join(", ", dependents.Select(d => x.TeamName(d.Team)).Distinct())} but ranks {p.Pos + 1} of {p.Count} in {x.TeamName(blocker.Team)}'s backlog",
-                Evidence = new BlockerRankEvidence(Evidence.Item(x, blocker), p.Pos + 1, p.Count, Evidence.Items(x, dependents)),
+                Evidence = new BlockerRankEvidence(Evidence.Item(x, blocker), p.Pos + 1, p.Count, Evidence.Items(x, dependents))
+                    { ValueWaiting = Prioritisation.ValueAnalyzer.Waiting(x, dependents) },
                 Action = $"Move {blocker.Key} up {x.TeamName(blocker.Team)}'s backlog so it can be planned before the work that needs it.",
                 Score = 40, Subject = $"{blocker.Source}/{blocker.Key}",
             };
