@@ -93,21 +93,17 @@ public static class Analyzer
             .ToList();
         var dedupeMs = clock.Elapsed.TotalMilliseconds;
         if (phase is not null)
-        {
-            phase("index", indexMs);
-            phase("forecast", forecastMs);
-            phase("driftEpics", driftMs);
-            foreach (var (name, ms) in timings) phase(name, ms);
-            phase("dedupe", dedupeMs);
-            phase("wall", total.Elapsed.TotalMilliseconds);
-        }
-        if (phase is not null) ForecastPhases(memo!, phase);
+            Report(phase, [("index", indexMs), ("forecast", forecastMs), ("driftEpics", driftMs), .. timings, ("dedupe", dedupeMs),
+                ("wall", total.Elapsed.TotalMilliseconds)], memo!);
         return new AnalysisResult(findings, forecasts!, hygiene, finance, valueTable) { ForecastMemo = memo };
     }
 
-    /// <summary>The forecaster's share of the phases: time walking and pricing, and how many epics it computed or repriced (counts).</summary>
-    private static void ForecastPhases(ForecastMemo memo, Action<string, double> phase)
+    /// <summary>
+    /// Each phase's milliseconds, then the forecaster's share: time walking and pricing, and how many epics it computed or repriced (counts).
+    /// </summary>
+    private static void Report(Action<string, double> phase, List<(string Name, double Ms)> phases, ForecastMemo memo)
     {
+        foreach (var (name, ms) in phases) phase(name, ms);
         phase("forecastClosure", memo.ClosureMs);
         phase("forecastParts", memo.PartsMs);
         phase("forecastsComputed", memo.Computed);
