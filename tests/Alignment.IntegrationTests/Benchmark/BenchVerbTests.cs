@@ -22,7 +22,7 @@ public sealed class BenchVerbTests(TestDatabase db)
 
             using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
             var root = doc.RootElement;
-            Assert.Equal(["teams", "items", "links", "initialSync", "copyBaseline", "incrementalSync", "analyze", "mi"], Keys(root));
+            Assert.Equal(["teams", "items", "links", "initialSync", "copyBaseline", "incrementalSync", "analyze", "mi", "analyzeIncremental"], Keys(root));
             Assert.Equal(4, root.GetProperty("teams").GetInt32());
             Assert.Equal(400, root.GetProperty("items").GetInt32());
             Assert.Equal(40, root.GetProperty("links").GetInt32());
@@ -57,6 +57,13 @@ public sealed class BenchVerbTests(TestDatabase db)
             foreach (var k in Keys(mi)) Assert.True(mi.GetProperty(k).GetDouble() > 0, $"mi.{k}: {mi.GetProperty(k)}");
             AssertFloor(mi, "healthP99Ms", "p99Ms", root);
             Assert.True(mi.GetProperty("healthP50Ms").GetDouble() <= mi.GetProperty("healthP99Ms").GetDouble(), root.ToString());
+
+            // The organisation moved on a day: the analysis after the incremental sync patched its snapshot with the changed items.
+            var moved = root.GetProperty("analyzeIncremental");
+            Assert.Equal(["changedItems", "seconds", "incremental"], Keys(moved));
+            Assert.True(moved.GetProperty("incremental").GetBoolean(), root.ToString());
+            Assert.True(moved.GetProperty("changedItems").GetInt32() > 0, root.ToString());
+            Assert.True(moved.GetProperty("seconds").GetDouble() > 0, root.ToString());
         }
         finally
         {

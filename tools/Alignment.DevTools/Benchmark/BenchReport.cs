@@ -85,15 +85,6 @@ public sealed record BenchReport(
             w.WriteNumber("readFloorSeconds", Precise(Analyze.ReadFloorSeconds));
             w.WriteEndObject();
         }
-        if (AnalyzeIncremental is null) w.WriteNull("analyzeIncremental");
-        else
-        {
-            w.WriteStartObject("analyzeIncremental");
-            w.WriteNumber("changedItems", AnalyzeIncremental.ChangedItems);
-            w.WriteNumber("seconds", Round(AnalyzeIncremental.Seconds));
-            w.WriteBoolean("incremental", AnalyzeIncremental.Incremental);
-            w.WriteEndObject();
-        }
         if (Mi is null) w.WriteNull("mi");
         else
         {
@@ -103,6 +94,15 @@ public sealed record BenchReport(
             w.WriteNumber("p99Ms", Round(Mi.P99Ms));
             w.WriteNumber("healthP50Ms", Round(Mi.HealthP50Ms));
             w.WriteNumber("healthP99Ms", Round(Mi.HealthP99Ms));
+            w.WriteEndObject();
+        }
+        if (AnalyzeIncremental is null) w.WriteNull("analyzeIncremental");
+        else
+        {
+            w.WriteStartObject("analyzeIncremental");
+            w.WriteNumber("changedItems", AnalyzeIncremental.ChangedItems);
+            w.WriteNumber("seconds", Round(AnalyzeIncremental.Seconds));
+            w.WriteBoolean("incremental", AnalyzeIncremental.Incremental);
             w.WriteEndObject();
         }
         w.WriteEndObject();
