@@ -63,7 +63,7 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         await using var _ = tx;
         var (image, changedItems) = await ImageAsync(conn, tx, before, position, LoadPhase, ct);
         var snapshot = await SnapshotLoader.LoadAsync(conn, started, ct, LoadPhase, SyncSourceScope.From(options.Value), image);
-        var finance = FinanceInput.From(options.Value);
+        var finance = FinanceInput.From(options.Value, FinanceInput.FromTrackers(snapshot.Items));
         if (finance.Configured) snapshot = snapshot with { Finance = finance, Completions = await MiFinanceBuilder.LoadCompletionsAsync(conn, ct) };
         var loadMs = sw.Elapsed.TotalMilliseconds;
         sw.Restart();

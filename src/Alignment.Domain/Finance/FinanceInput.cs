@@ -41,6 +41,11 @@ public sealed record FinanceInput(
         return new FinanceInput(string.IsNullOrWhiteSpace(o.Finance.Currency) ? "EUR" : o.Finance.Currency, rates, BudgetsOf(configured, trackerBudgets ?? []));
     }
 
+    /// <summary>The budgets the trackers hold: every epic whose <c>Budget</c> field (<c>Sources:N:Fields</c>) carries an amount above 0.</summary>
+    public static IEnumerable<EpicBudget> FromTrackers(IEnumerable<SnapshotItem> items) =>
+        items.Where(i => i.Type == WorkItemType.Epic && i.Value?.Budget is > 0)
+            .Select(i => new EpicBudget(i.Source, i.Key, i.Value!.Budget!.Value, BudgetOrigin.Tracker));
+
     /// <summary>
     /// The one budget lookup: a tracker field's budget (<paramref name="fromTrackers"/>) unless configuration names the same epic, which wins
     /// (an operator's explicit figure overrides what the tracker says).
