@@ -46,7 +46,9 @@ public sealed partial class SimulatedOrganisation
                 it.Value = new SimValue
                 {
                     BusinessValue = bv, RiskReduction = rr, TimeCriticality = Math.Round(cod - bv - rr, 2), JobSize = size, Planted = planted,
-                    Budget = it.Type == ItemType.Epic ? 50_000 + (it.Index * 7919 % 45) * 10_000 : null,
+                    // With SimulatorOptions.Finance the budgets (and the planted overruns) are the configuration's; the tracker
+                    // field stays empty, so that no budget of arbitrary size makes an overrun nobody planted.
+                    Budget = it.Type == ItemType.Epic && !Options.Finance ? 50_000 + (it.Index * 7919 % 45) * 10_000 : null,
                 };
             }
         }
