@@ -28,7 +28,8 @@ public sealed class DashboardBrowserTests(TestDatabase db, ITestOutputHelper out
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private static async Task<IBrowser> LaunchAsync(IPlaywright playwright)
+    /// <summary>Debian's chromium, headless, as every browser test of the dashboard launches it.</summary>
+    internal static async Task<IBrowser> LaunchAsync(IPlaywright playwright)
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run the tests through ./dev.sh test, which installs Debian's chromium package");
         return await playwright.Chromium.LaunchAsync(new()

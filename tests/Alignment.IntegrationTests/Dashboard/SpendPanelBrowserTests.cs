@@ -13,7 +13,6 @@ namespace Alignment.IntegrationTests.Dashboard;
 [Collection(DatabaseCollection.Name)]
 public sealed class SpendPanelBrowserTests(TestDatabase db, ITestOutputHelper output) : IAsyncLifetime
 {
-    private const string Chromium = "/usr/bin/chromium";
     private TestHost _host = null!;
 
     public async Task InitializeAsync()
@@ -43,13 +42,8 @@ public sealed class SpendPanelBrowserTests(TestDatabase db, ITestOutputHelper ou
     [Fact]
     public async Task Management_sees_the_spend_chart_and_budgets_and_a_product_owner_only_their_epics()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run the tests through ./dev.sh test, which installs Debian's chromium package");
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await DashboardBrowserTests.LaunchAsync(playwright);
 
         var (page, errors) = await SignedInAsync(browser, TestHost.ManagementKey);
         await page.WaitForSelectorAsync("#spend-chart");
