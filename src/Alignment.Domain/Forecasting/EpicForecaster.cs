@@ -45,7 +45,7 @@ public static partial class EpicForecaster
         var entries = new Dictionary<(string, string), ForecastMemo.Entry>();
         int computed = 0, repriced = 0;
         var days = new int[trials];
-        var sprintsNeeded = new int[max + 1];
+        var sprintsNeeded = new int[trials];
         long closureTicks = 0, partsTicks = 0;
         foreach (var epic in x.Snapshot.Items)
         {
@@ -126,7 +126,7 @@ public static partial class EpicForecaster
                 epic.DueDate, reasons, parts, work.Upstream.Select(ItemRef.Of).ToList(), trials, o.ForecastSeed, x.Now);
         int epicP50 = lastP50, epicP85 = lastP85; // one part: the epic finishes with it
         if (forecastParts > 1)
-            (epicP50, epicP85) = (Stats.NearestRankPercentile(days, 0.5)!.Value, Stats.NearestRankPercentile(days, 0.85)!.Value);
+            (epicP50, epicP85) = (NearestRank(days, 0.5), NearestRank(days, 0.85));
         return new EpicForecast(epic.Source, epic.Key, epic.Url, epic.Title, epic.Team, ForecastStatus.Forecast,
             DateOnly.FromDayNumber(epicP50), DateOnly.FromDayNumber(epicP85), epic.DueDate, [], parts,
             work.Upstream.Select(ItemRef.Of).ToList(), trials, o.ForecastSeed, x.Now);
@@ -182,18 +182,16 @@ public static partial class EpicForecaster
                 parts.Add(new ForecastPart(g.Key, remaining, g.Count(), unestimated, model.AssumedPoints, model.LengthDays, model.Samples, null, null, reason));
                 continue;
             }
-            // The finish day is monotone in the number of sprints a trial needs, so the part's percentiles come
-            // from a histogram of that number (no sort); the epic's per-trial maximum is kept across parts.
-            Array.Clear(sprintsNeeded);
+            // The finish day is monotone in the number of sprints a trial needs, so the part's percentiles are those of that number;
+            // the epic's per-trial maximum is kept across parts.
             var firstPart = forecastParts++ == 0;
+            var (k50, k85) = model.Price(remaining, sprintsNeeded);
             for (var t = 0; t < trials; t++)
             {
-                var k = model.FinishIndex(t, remaining);
-                sprintsNeeded[k]++;
-                var d = model.DayOf(k);
+                var d = model.Days[sprintsNeeded[t]];
                 if (firstPart || d > days[t]) days[t] = d;
             }
-            var (p50, p85) = (model.DayOf(PercentileIndex(sprintsNeeded, trials, 0.5)), model.DayOf(PercentileIndex(sprintsNeeded, trials, 0.85)));
+            var (p50, p85) = (model.DayOf(k50), model.DayOf(k85));
             (lastP50, lastP85) = (p50, p85);
             string? partReason = p85 == int.MaxValue ? $"{x.TeamName(g.Key)} needs more than {max} sprints for {remaining:0.#} points at its recent throughput" : null;
             if (partReason is not null) reasons.Add(partReason);
@@ -204,19 +202,26 @@ public static partial class EpicForecaster
     }
 
     /// <summary>
-    /// <see cref="Stats.NearestRankPercentile{T}"/> over a histogram: the smallest bucket holding the trial of nearest rank
-    /// <paramref name="p"/>.
+    /// <see cref="Stats.NearestRankPercentile{T}"/> of the trials' finish days without sorting them: the days lie on a few sprint grids
+    /// (int.MaxValue for never), so they are counted by day from the earliest, and the rank is found by walking the counts.
     /// </summary>
-    private static int PercentileIndex(int[] counts, int total, double p)
+    internal static int NearestRank(int[] days, double p)
     {
-        var rank = Stats.NearestRankIndex(total, p);
-        var seen = 0;
-        for (var k = 0; k < counts.Length; k++)
+        int min = int.MaxValue, max = int.MinValue, never = 0;
+        foreach (var d in days)
         {
-            seen += counts[k];
-            if (seen > rank) return k;
+            if (d == int.MaxValue) { never++; continue; }
+            if (d < min) min = d;
+            if (d > max) max = d;
         }
-        return counts.Length - 1;
+        var rank = Stats.NearestRankIndex(days.Length, p);
+        if (rank >= days.Length - never) return int.MaxValue;
+        var counts = new int[max - min + 1];
+        foreach (var d in days)
+            if (d != int.MaxValue) counts[d - min]++;
+        var seen = 0;
+        for (var i = 0; ; i++)
+            if ((seen += counts[i]) > rank) return min + i;
     }
 
     /// <summary>Stable across processes (string.GetHashCode is randomized per process).</summary>
@@ -227,90 +232,6 @@ public static partial class EpicForecaster
             var h = 2166136261u;
             foreach (var c in s) { h ^= c; h *= 16777619u; }
             return (int)h;
-        }
-    }
-
-    internal sealed class TeamModel
-    {
-        public required double[] Samples { get; init; }
-        public required double LengthDays { get; init; }
-        public required double AssumedPoints { get; init; }
-        public string? NoForecastReason { get; init; }
-        /// <summary>Cumulative throughput per trial and sprint: [trial * max + k] = points done after k + 1 sprints.</summary>
-        public float[] Cumulative { get; init; } = [];
-        public int Max { get; init; }
-        public int FirstEndDay { get; init; }
-
-        /// <summary>The sprints (after the first) a trial needs for <paramref name="remaining"/> points: 0 … Max − 1, or Max when it never finishes.</summary>
-        public int FinishIndex(int trial, double remaining)
-        {
-            if (remaining <= 0) return 0;
-            int lo = trial * Max, hi = lo + Max - 1;
-            if (Cumulative[hi] < remaining) return Max;
-            while (lo < hi)
-            {
-                var mid = (lo + hi) / 2;
-                if (Cumulative[mid] >= remaining) hi = mid; else lo = mid + 1;
-            }
-            return lo - trial * Max;
-        }
-
-        /// <summary>The finish day of a trial that needs <paramref name="k"/> sprints (monotone in k); int.MaxValue for Max (never).</summary>
-        public int DayOf(int k) => k >= Max ? int.MaxValue : FirstEndDay + (int)Math.Round(k * LengthDays);
-
-        /// <summary>What a team's model is made of; equal inputs give an equal model (the memo's test).</summary>
-        public required Inputs Of { get; init; }
-
-        public sealed record Inputs(double[] Samples, double LengthDays, double AssumedPoints, string? NoForecastReason, int FirstEndDay)
-        {
-            public bool Equals(Inputs? o) => o is not null && Samples.AsSpan().SequenceEqual(o.Samples) && LengthDays.Equals(o.LengthDays)
-                && AssumedPoints.Equals(o.AssumedPoints) && NoForecastReason == o.NoForecastReason && FirstEndDay == o.FirstEndDay;
-            public override int GetHashCode() => HashCode.Combine(Samples.Length, LengthDays, AssumedPoints, NoForecastReason, FirstEndDay);
-        }
-
-        public static Inputs InputsOf(SnapshotIndex x, string team)
-        {
-            var o = x.Options;
-            var v = x.Velocity[team];
-            var samples = v.Sprints.Select(f => f.Completed).ToArray();
-            var length = x.SprintLengthDays[team];
-            var estimated = x.ItemsOf(team).Where(i => i.Points is > 0 && i.Type is not (WorkItemType.Epic or WorkItemType.Feature)).Select(i => i.Points!.Value).ToList();
-            var assumed = Stats.Percentile(estimated, 0.5) ?? 1;
-            string? reason = null;
-            if (samples.Length < o.MinHistorySprints)
-                reason = $"{x.TeamName(team)} has {samples.Length} closed sprint(s) with figures; a forecast needs {o.MinHistorySprints}";
-            else if (samples.All(s => s <= 0))
-                reason = $"{x.TeamName(team)} completed no points in its last {samples.Length} sprints";
-            var firstEnd = (x.Active[team] ?? x.Next[team])?.LastDay ?? x.Today.AddDays((int)length);
-            if (firstEnd < x.Today) firstEnd = x.Today;
-            return new Inputs(samples, length, assumed, reason, firstEnd.DayNumber);
-        }
-
-        public static TeamModel Build(Inputs inputs, string team, int seed, int trials, int max)
-        {
-            if (inputs.NoForecastReason is not null)
-                return new TeamModel
-                {
-                    Of = inputs, Samples = inputs.Samples, LengthDays = inputs.LengthDays, AssumedPoints = inputs.AssumedPoints,
-                    NoForecastReason = inputs.NoForecastReason,
-                };
-            var samples = inputs.Samples;
-            var rng = new Random(seed ^ StableHash(team));
-            var cumulative = new float[trials * max];
-            for (var t = 0; t < trials; t++)
-            {
-                double acc = 0;
-                for (var k = 0; k < max; k++)
-                {
-                    acc += samples[rng.Next(samples.Length)];
-                    cumulative[t * max + k] = (float)acc;
-                }
-            }
-            return new TeamModel
-            {
-                Of = inputs, Samples = samples, LengthDays = inputs.LengthDays, AssumedPoints = inputs.AssumedPoints, Cumulative = cumulative, Max = max,
-                FirstEndDay = inputs.FirstEndDay,
-            };
         }
     }
 }
