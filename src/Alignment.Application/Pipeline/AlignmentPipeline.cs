@@ -51,12 +51,18 @@ public sealed class AlignmentPipeline(
     {
         var result = await analysis.RunAsync(trigger, full, ct);
         if (result.Skipped) return result; // the run holding the lock refreshes MI and alerts when it ends
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await mi.RefreshAsync(ct);
+        var miMs = clock.Elapsed.TotalMilliseconds;
+        clock.Restart();
         if (!string.IsNullOrWhiteSpace(options.Value.Advice.Smtp.Host) && options.Value.Advice.AlertsEnabled)
         {
             var sent = await alerts.RunAsync(trigger, retryNow: false, ct);
             if (sent.Alerts > 0) logger.LogInformation("Pipeline ({Trigger}): {Alerts} critical alerts queued", trigger, sent.Alerts);
         }
-        return result;
+        return result with
+        {
+            Phases = result.Phases + FormattableString.Invariant($" mi={miMs:0} ({mi.LastRefreshPhases}) alerts={clock.Elapsed.TotalMilliseconds:0}"),
+        };
     }
 }

@@ -75,11 +75,20 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         var storePhases = new List<string>();
         // The previous run's writes are the baseline only if no other run (another process, another host) has written since.
         var written = before is not null && before.RunId == await FindingStore.LatestRunAsync(conn, tx, ct) ? before.Written : null;
-        var (changes, nowWritten) = await FindingStore.WriteAsync(conn, tx, result, started, ct, (name, ms) => storePhases.Add(FormattableString.Invariant($"{name}={ms:0}")), written);
+        void StorePhase(string name, double ms) => storePhases.Add(FormattableString.Invariant($"{name}={ms:0}"));
+        var (changes, nowWritten) = await FindingStore.WriteAsync(conn, tx, result, started, ct, StorePhase, written);
+        var step = Stopwatch.StartNew();
         await MiFinanceBuilder.WriteAsync(conn, tx, result.Finance is { } costs ? MiFinanceBuilder.Build(costs, options.Value, started) : null, ct);
+        StorePhase("finance", step.Elapsed.TotalMilliseconds);
+        step.Restart();
         await MiSnapshots.WriteValueAsync(conn, tx, new MiValue(started, MiValue.WsjfDefinition, result.Value ?? []), ct);
+        StorePhase("valueDocument", step.Elapsed.TotalMilliseconds);
+        step.Restart();
         var open = await FindingStore.OpenBySeverityAsync(conn, tx, ct);
+        StorePhase("openCounts", step.Elapsed.TotalMilliseconds);
+        step.Restart();
         await ItemChangeLog.PruneAsync(conn, tx, started, ct);
+        StorePhase("prune", step.Elapsed.TotalMilliseconds);
         var storeMs = sw.Elapsed.TotalMilliseconds;
         var runId = await FindingStore.RecordRunAsync(conn, tx, new AnalysisRunRow(trigger, started, clock.GetUtcNow(), snapshot.Items.Count, changes,
             loadMs, analyzeMs, storeMs, changedItems), ct);

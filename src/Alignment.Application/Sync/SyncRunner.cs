@@ -42,7 +42,9 @@ public sealed class SyncRunner(
             ?? throw new InvalidOperationException($"no collector for {source.Kind} sources");
 
         using var activity = AlignmentTelemetry.StartSync(request);
+        var phases = new Phases();
         await seeder.SeedAsync(config, ct);
+        phases.Mark("seed");
         var started = clock.GetUtcNow();
 
         await using var sourceLock = await Database.TryLockAsync(dataSource, "sync:" + source.Id, ct);
@@ -59,14 +61,15 @@ public sealed class SyncRunner(
         // Holding the lock, any run of this source still marked running belongs to a process that died.
         var runId = await SyncRunLog.StartAsync(dataSource, source.Id, request, started, "running", ct);
         await SyncRunLog.CloseAbandonedAsync(dataSource, source.Id, runId, ct);
+        phases.Mark("start");
         using var scopeLog = logger.BeginScope(new Dictionary<string, object> { ["SyncRunId"] = runId, ["SourceId"] = source.Id });
-        var run = new Run(this, request, source, teams, runId, started, apis.Create(source), activity);
+        var run = new Run(this, request, source, teams, runId, started, apis.Create(source), activity, phases);
         return await run.ExecuteAsync(factory.Create(source, config.Sources, run.Api), config, progress, ct);
     }
 
     /// <summary>One run of one source, holding its lock: the teams, their results and watermarks, and how it ends.</summary>
     private sealed class Run(SyncRunner owner, SyncRequest request, SourceOptions source, List<TeamOptions> teams, long runId,
-        DateTimeOffset started, TrackerApi api, Activity? activity)
+        DateTimeOffset started, TrackerApi api, Activity? activity, Phases phases)
     {
         private readonly BudgetSnapshot _before = api.Budget.Snapshot();
         private readonly Stopwatch _stopwatch = Stopwatch.StartNew();
@@ -110,11 +113,14 @@ public sealed class SyncRunner(
                 restorable.RestoreSourceState(state);
             _deployment = await collector.PrepareAsync(runCt);
             await SourceRow.SetDeploymentAsync(Db, source.Id, _deployment, runCt);
+            phases.Mark("prepare");
 
             var scopes = new TeamScopeRunner(Db, owner.Writer, collector, source.Id, request.Full, started, progress, Log);
             foreach (var (teamId, stored) in await TeamScopeState.LoadAllAsync(Db, source.Id, teams.Select(t => t.Id).ToList(), runCt))
                 scopes.Preloaded[teamId] = stored;
+            phases.Mark("preload");
             await RunTeamsAsync(scopes, teams, runCt);
+            phases.Mark("teams");
             var failedTeams = teams.Where(t => _results[t.Id].Status == SyncStatus.Failed).ToList();
             if (failedTeams.Count > 0)
             {
@@ -124,12 +130,16 @@ public sealed class SyncRunner(
             if (teams.Any(t => _results[t.Id].Status != SyncStatus.Failed)
                 && await scopes.RunSourceWideAsync(teams, await SourceRow.WatermarkAsync(Db, source.Id, runCt), _watermarksBefore, _watermarksAfter, runCt) is { } wide)
                 _results[""] = wide;
+            phases.Mark("sourceWide");
             if (collector is ISourceStateCollector { SourceState: { } newState })
                 await SourceRow.SetStateAsync(Db, source.Id, newState, runCt);
 
             var (status, error) = Outcome(_results.Values.ToList());
             var final = Result(status, error);
             await SyncRunLog.FinishAsync(Db, final, _watermarksBefore, _watermarksAfter, ct);
+            phases.Mark("finish");
+            final = final with { Phases = phases + " " + scopes.Phases };
+            Log.LogDebug("Sync of {Source}: {Phases}", source.Id, final.Phases);
             AlignmentTelemetry.RecordRun(final, activity);
             if (status != SyncStatus.Succeeded) Log.LogWarning("Sync of {Source} ended {Status}: {Error}", source.Id, status.Name(), error);
             return final;
@@ -179,6 +189,19 @@ public sealed class SyncRunner(
             Log.LogError("Sync of {Source} failed: {Error}", source.Id, failed.Error);
             return failed;
         }
+    }
+
+    /// <summary>Wall time between marks, for <see cref="SyncRunResult.Phases"/>.</summary>
+    private sealed class Phases
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly List<string> _marks = [];
+        public void Mark(string name)
+        {
+            _marks.Add(FormattableString.Invariant($"{name}={_clock.Elapsed.TotalMilliseconds:0}"));
+            _clock.Restart();
+        }
+        public override string ToString() => string.Join(" ", _marks);
     }
 
     /// <summary>failed when every team failed; partial when some failed or items were quarantined; else succeeded.</summary>

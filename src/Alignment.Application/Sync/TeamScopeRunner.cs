@@ -17,6 +17,14 @@ internal sealed class TeamScopeRunner(
     /// <summary>The teams' stored state read for the whole run at its start; a team's entry is used once (a retry reads it again).</summary>
     public ConcurrentDictionary<string, TeamScopeState> Preloaded { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Time spent by all teams together (not wall time) reading sprints, writing them, and reading and writing items.</summary>
+    private long _sprintReadTicks, _sprintWriteTicks, _itemTicks;
+
+    public string Phases => FormattableString.Invariant(
+        $"teamSprintReads={Ms(_sprintReadTicks):0} teamSprintWrites={Ms(_sprintWriteTicks):0} teamItems={Ms(_itemTicks):0}");
+
+    private static double Ms(long ticks) => Interlocked.Read(ref ticks) * 1000.0 / System.Diagnostics.Stopwatch.Frequency;
+
     public async Task<TeamSyncResult> RunAsync(TeamOptions team, ConcurrentDictionary<string, string?> watermarksBefore,
         ConcurrentDictionary<string, string?> watermarksAfter, CancellationToken ct)
     {
@@ -33,8 +41,13 @@ internal sealed class TeamScopeRunner(
             };
 
             progress?.Report(new SyncProgress(sourceId, team.Id, "sprints", 0, 0));
+            var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             var sprints = await collector.CollectSprintsAsync(scope, ct);
+            var t1 = System.Diagnostics.Stopwatch.GetTimestamp();
             await writer.WriteSprintsAsync(sourceId, team.Id, sprints, ct);
+            var t2 = System.Diagnostics.Stopwatch.GetTimestamp();
+            Interlocked.Add(ref _sprintReadTicks, t1 - t0);
+            Interlocked.Add(ref _sprintWriteTicks, t2 - t1);
 
             var read = 0; var changed = 0; var failed = 0;
             HashSet<string>? seen = fullScope ? new HashSet<string>(StringComparer.Ordinal) : null;
@@ -52,6 +65,7 @@ internal sealed class TeamScopeRunner(
                 progress?.Report(new SyncProgress(sourceId, team.Id, "items", read, changed));
             }
             var deleted = seen is not null ? await writer.MarkVanishedAsync(sourceId, team.Id, seen, ct) : 0;
+            Interlocked.Add(ref _itemTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t2);
             watermarksAfter[team.Id] = after ?? watermark;
             logger.LogInformation("Synced team {Team}: {Read} read, {Changed} changed, {Deleted} deleted, {Sprints} sprints, {Quarantined} quarantined",
                 team.Id, read, changed, deleted, sprints.Sprints.Count, failed);

@@ -26,6 +26,8 @@ public sealed record SyncRunResult(
     public int Quarantined => Teams.Sum(t => t.Quarantined);
     /// <summary>The store was brought up to date for at least some teams (succeeded or partial).</summary>
     public bool Wrote => Status is SyncStatus.Succeeded or SyncStatus.Partial;
+    /// <summary>Where the run's time went, in milliseconds ("seed=… start=… prepare=… teams=… …"), for the log and the benchmark.</summary>
+    public string Phases { get; init; } = "";
 }
 
 public static class SyncStatusNames

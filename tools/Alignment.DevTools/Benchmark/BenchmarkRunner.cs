@@ -96,6 +96,7 @@ public static class BenchmarkRunner
         var incremental = await SyncAllAsync(runner, sources, full: false, o.Sequential, ct);
         var recorded = await RequestFloor.StopRecordingAsync(run.Http, sim.BaseUrl, ct);
         if (incremental.Failed is { } failedIncremental) return (null, Fail("incremental sync", failedIncremental));
+        foreach (var phases in incremental.Phases) AnsiConsole.MarkupLine($"[grey]  {Markup.Escape(phases)}[/]");
         Step($"request floor: the same {recorded.Count} requests from a bare HttpClient");
         if (recorded.Count != incremental.Requests)
             AnsiConsole.MarkupLine($"[yellow]the simulator recorded {recorded.Count} requests, the sync counted {incremental.Requests}[/]");
@@ -170,7 +171,11 @@ public static class BenchmarkRunner
         return self.TotalProcessorTime;
     }
 
-    private sealed record SyncFigures(double Seconds, long Requests, long Items, SyncRunResult? Failed);
+    private sealed record SyncFigures(double Seconds, long Requests, long Items, SyncRunResult? Failed)
+    {
+        /// <summary>Each source's run phases (<see cref="SyncRunResult.Phases"/>), "source: …".</summary>
+        public IReadOnlyList<string> Phases { get; init; } = [];
+    }
 
     private static async Task<SyncFigures> SyncAllAsync(SyncRunner runner, List<string> sources, bool full, bool sequential, CancellationToken ct)
     {
@@ -182,7 +187,10 @@ public static class BenchmarkRunner
             results.AddRange(await Task.WhenAll(sources.Select(s => Task.Run(() => runner.RunAsync(new SyncRequest(s, null, full, "bench"), null, ct), ct))));
         var seconds = clock.Elapsed.TotalSeconds;
         return new SyncFigures(seconds, results.Sum(r => r.Requests), results.Sum(r => (long)r.ItemsRead),
-            results.FirstOrDefault(r => r.Status != SyncStatus.Succeeded));
+            results.FirstOrDefault(r => r.Status != SyncStatus.Succeeded))
+        {
+            Phases = results.Select(r => $"{r.SourceId} ({r.Teams.Count(t => t.TeamId.Length > 0)} teams): {r.Phases}").ToList(),
+        };
     }
 
     /// <summary>Like <see cref="Cli.CliHost.Build"/>, configured with the simulator's <c>/_sim/config</c> and the scratch database only.</summary>
