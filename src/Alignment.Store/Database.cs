@@ -17,6 +17,9 @@ public static class Database
     /// after 300 s); unless the connection string says otherwise, a connection that cannot be had within
     /// <see cref="DefaultConnectTimeoutSeconds"/> fails the request instead of holding it for Npgsql's 15 s, so an
     /// outage answers quickly (README, "Outages"). Commands keep Npgsql's 30 s <c>Command Timeout</c>.
+    /// Unless the connection string sets <c>Options</c>, sessions run with PostgreSQL's JIT off: our large reads (the MI's epic
+    /// tree, the analysis's snapshot) cross the JIT cost threshold at about 100,000 items and then spend 0.2–0.3 s compiling
+    /// expressions they evaluate once (docs/architecture.md, "Incremental analysis").
     /// </summary>
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
@@ -25,6 +28,7 @@ public static class Database
         b.ConnectionStringBuilder.ApplicationName ??= "alignment";
         var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
         if (!given.ContainsKey("Timeout")) b.ConnectionStringBuilder.Timeout = DefaultConnectTimeoutSeconds;
+        if (!given.ContainsKey("Options")) b.ConnectionStringBuilder.Options = "-c jit=off";
         return b.Build();
     }
 

@@ -52,7 +52,7 @@ public sealed class AlignmentPipeline(
         var result = await analysis.RunAsync(trigger, full, ct);
         if (result.Skipped) return result; // the run holding the lock refreshes MI and alerts when it ends
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await mi.RefreshAsync(ct);
+        await mi.RefreshAsync(ct, result.Mi);
         var miMs = clock.Elapsed.TotalMilliseconds;
         clock.Restart();
         if (!string.IsNullOrWhiteSpace(options.Value.Advice.Smtp.Host) && options.Value.Advice.AlertsEnabled)

@@ -15,6 +15,9 @@ public sealed record AnalysisRunResult(bool Skipped, int Items, int Findings, in
     /// <summary>Each phase's milliseconds, as the run's log line gives them ("load=… (items=…) analyze=… (…) store=… (…)").</summary>
     public string Phases { get; init; } = "";
 
+    /// <summary>The MI rows this run holds in memory (<see cref="MiBuilder.FromAnalysis"/>), for the MI refresh that follows it.</summary>
+    public MiBuilder.AnalysisRows? Mi { get; init; }
+
     public double TotalMs => LoadMs + AnalyzeMs + StoreMs;
     public bool Incremental => ChangedItems is not null;
 
@@ -100,7 +103,10 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         logger.LogInformation("Analysis ({Trigger}, {Mode}): {Phases}", trigger, changedItems is { } n ? $"incremental, {n} changed items" : "full", phaseLine);
         logger.LogInformation("Analysis ({Trigger}): {Items} items, {Findings} findings ({Opened} opened, {Reopened} reopened, {Resolved} resolved) in {Ms:0} ms",
             trigger, snapshot.Items.Count, changes.Findings, changes.Opened, changes.Reopened, changes.Resolved, loadMs + analyzeMs + storeMs);
-        return AnalysisRunResult.Completed(snapshot.Items.Count, changes, open, loadMs, analyzeMs, storeMs, changedItems) with { Phases = phaseLine };
+        return AnalysisRunResult.Completed(snapshot.Items.Count, changes, open, loadMs, analyzeMs, storeMs, changedItems) with
+        {
+            Phases = phaseLine, Mi = MiBuilder.FromAnalysis(snapshot, result.Forecasts),
+        };
     }
 
     /// <summary>

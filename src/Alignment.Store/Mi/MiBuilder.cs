@@ -22,7 +22,11 @@ public static partial class MiBuilder
 
     // ---- reading ---------------------------------------------------------------------------------------------------
 
-    public static async Task<MiInput> LoadAsync(NpgsqlConnection conn, CancellationToken ct)
+    /// <summary>
+    /// The rows of the MI; with <paramref name="fromAnalysis"/> (the analysis that just committed) its epics, epic items, dependencies and
+    /// forecasts are taken from there and only the rest is read.
+    /// </summary>
+    public static async Task<MiInput> LoadAsync(NpgsqlConnection conn, CancellationToken ct, AnalysisRows? fromAnalysis = null)
     {
         var input = new MiInput();
         input.Teams.AddRange(await conn.QueryAsync<TeamRow>(new CommandDefinition("""
@@ -64,6 +68,29 @@ public static partial class MiBuilder
             SELECT team_id, source_id, sprint_id, sum(available_days) AS days FROM core.capacities GROUP BY team_id, source_id, sprint_id
             """, cancellationToken: ct)));
 
+        if (fromAnalysis is null) await LoadEpicsAndDependenciesAsync(conn, input, ct);
+        else
+        {
+            input.Epics.AddRange(fromAnalysis.Epics);
+            input.EpicItems.AddRange(fromAnalysis.EpicItems);
+            input.Dependencies.AddRange(fromAnalysis.Dependencies);
+        }
+
+        (input.Findings, input.FindingsReason) = await LoadFindingsAsync(conn, ct);
+        input.SyncState = await SyncStateReader.LoadAsync(conn, ct);
+
+        if (fromAnalysis is not null)
+        {
+            input.ForecastsAvailable = true;
+            foreach (var (key, f) in fromAnalysis.Forecasts) input.Forecasts[key] = f;
+        }
+        else await LoadForecastsAsync(conn, input, ct);
+        return input;
+    }
+
+    /// <summary>The epics, the items below them and the open cross-team dependencies, read from the store.</summary>
+    private static async Task LoadEpicsAndDependenciesAsync(NpgsqlConnection conn, MiInput input, CancellationToken ct)
+    {
         input.Epics.AddRange(await conn.QueryAsync<EpicRow>(new CommandDefinition("""
             SELECT source_id, key, title, url, status_category AS status_category_name, team_id, due_date::timestamp AS due_date
             FROM core.work_items WHERE type = 'epic' AND NOT deleted AND status_category <> 'removed'
@@ -97,10 +124,11 @@ public static partial class MiBuilder
             WHERE l.kind = 'dependency' AND f.team_id IS NOT NULL AND t.team_id IS NOT NULL AND f.team_id <> t.team_id
               AND f.status_category NOT IN ('done', 'removed') AND t.status_category NOT IN ('done', 'removed')
             """, cancellationToken: ct)));
+    }
 
-        (input.Findings, input.FindingsReason) = await LoadFindingsAsync(conn, ct);
-        input.SyncState = await SyncStateReader.LoadAsync(conn, ct);
-
+    /// <summary>The stored forecasts (<c>analysis.epic_forecasts</c>), when the analysis has created the table.</summary>
+    private static async Task LoadForecastsAsync(NpgsqlConnection conn, MiInput input, CancellationToken ct)
+    {
         input.ForecastsAvailable = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
             "SELECT to_regclass('analysis.epic_forecasts') IS NOT NULL", cancellationToken: ct));
         if (input.ForecastsAvailable)
@@ -112,7 +140,6 @@ public static partial class MiBuilder
                 input.Forecasts[(f.SourceId, f.EpicKey)] = new MiEpicForecast(
                     DateOnly.TryParse(f.P50, System.Globalization.CultureInfo.InvariantCulture, out var p50) ? p50 : null,
                     DateOnly.TryParse(f.P85, System.Globalization.CultureInfo.InvariantCulture, out var p85) ? p85 : null, f.Reason);
-        return input;
     }
 
     /// <summary>Open findings (team, rule, severity) from <c>analysis.findings</c> when the analysis has created it.</summary>

@@ -40,13 +40,16 @@ public sealed class MiSnapshots : IDisposable
     /// <summary>The phases of this process's last <see cref="RefreshAsync"/> in milliseconds ("load=… build=… store=…"), for the benchmark.</summary>
     public string LastRefreshPhases { get; private set; } = "";
 
-    /// <summary>Computes every MI document now and replaces the stored ones in one transaction.</summary>
-    public async Task<MiSnapshot> RefreshAsync(CancellationToken ct)
+    /// <summary>
+    /// Computes every MI document now and replaces the stored ones in one transaction; with <paramref name="fromAnalysis"/> (the rows of the
+    /// analysis that just committed, <see cref="MiBuilder.FromAnalysis"/>) the large rows are not read again.
+    /// </summary>
+    public async Task<MiSnapshot> RefreshAsync(CancellationToken ct, MiBuilder.AnalysisRows? fromAnalysis = null)
     {
         var sw = System.Diagnostics.Stopwatch.StartNew();
         await using var conn = await _db.OpenConnectionAsync(ct);
         var o = _options.Value;
-        var input = await MiBuilder.LoadAsync(conn, ct);
+        var input = await MiBuilder.LoadAsync(conn, ct, fromAnalysis);
         input.SyncSources = SyncSourceScope.From(o);
         var loadMs = sw.Elapsed.TotalMilliseconds;
         sw.Restart();
