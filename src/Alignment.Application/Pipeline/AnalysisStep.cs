@@ -80,18 +80,7 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         var written = before is not null && before.RunId == await FindingStore.LatestRunAsync(conn, tx, ct) ? before.Written : null;
         void StorePhase(string name, double ms) => storePhases.Add(FormattableString.Invariant($"{name}={ms:0}"));
         var (changes, nowWritten) = await FindingStore.WriteAsync(conn, tx, result, started, ct, StorePhase, written);
-        var step = Stopwatch.StartNew();
-        await MiFinanceBuilder.WriteAsync(conn, tx, result.Finance is { } costs ? MiFinanceBuilder.Build(costs, options.Value, started) : null, ct);
-        StorePhase("finance", step.Elapsed.TotalMilliseconds);
-        step.Restart();
-        await MiSnapshots.WriteValueAsync(conn, tx, new MiValue(started, MiValue.WsjfDefinition, result.Value ?? []), ct);
-        StorePhase("valueDocument", step.Elapsed.TotalMilliseconds);
-        step.Restart();
-        var open = await FindingStore.OpenBySeverityAsync(conn, tx, ct);
-        StorePhase("openCounts", step.Elapsed.TotalMilliseconds);
-        step.Restart();
-        await ItemChangeLog.PruneAsync(conn, tx, started, ct);
-        StorePhase("prune", step.Elapsed.TotalMilliseconds);
+        var open = await WriteDocumentsAsync(conn, tx, result, started, StorePhase, ct);
         var storeMs = sw.Elapsed.TotalMilliseconds;
         var runId = await FindingStore.RecordRunAsync(conn, tx, new AnalysisRunRow(trigger, started, clock.GetUtcNow(), snapshot.Items.Count, changes,
             loadMs, analyzeMs, storeMs, changedItems), ct);
@@ -107,6 +96,25 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         {
             Phases = phaseLine, Mi = MiBuilder.FromAnalysis(snapshot, result.Forecasts),
         };
+    }
+
+    /// <summary>The analysis's MI documents (finance, value) in its transaction, the open findings by severity, and the change log pruned.</summary>
+    private async Task<IReadOnlyDictionary<Severity, int>> WriteDocumentsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, AnalysisResult result,
+        DateTimeOffset started, Action<string, double> phase, CancellationToken ct)
+    {
+        var step = Stopwatch.StartNew();
+        await MiFinanceBuilder.WriteAsync(conn, tx, result.Finance is { } costs ? MiFinanceBuilder.Build(costs, options.Value, started) : null, ct);
+        phase("finance", step.Elapsed.TotalMilliseconds);
+        step.Restart();
+        await MiSnapshots.WriteValueAsync(conn, tx, new MiValue(started, MiValue.WsjfDefinition, result.Value ?? []), ct);
+        phase("valueDocument", step.Elapsed.TotalMilliseconds);
+        step.Restart();
+        var open = await FindingStore.OpenBySeverityAsync(conn, tx, ct);
+        phase("openCounts", step.Elapsed.TotalMilliseconds);
+        step.Restart();
+        await ItemChangeLog.PruneAsync(conn, tx, started, ct);
+        phase("prune", step.Elapsed.TotalMilliseconds);
+        return open;
     }
 
     /// <summary>
