@@ -34,7 +34,7 @@ public static class MiFinanceBuilder
             return;
         }
         await conn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO analysis.mi_snapshots (kind, computed_at, body) VALUES (@Kind, @at, @body::jsonb)
+            INSERT INTO analysis.mi_snapshots (kind, computed_at, body) VALUES (@Kind, @at, @body::json)
             ON CONFLICT (kind) DO UPDATE SET computed_at = EXCLUDED.computed_at, body = EXCLUDED.body
             """, new { Kind, at = doc.ComputedAt.UtcDateTime, body = JsonSerializer.Serialize(doc, MiSnapshots.Json) }, tx, cancellationToken: ct));
     }

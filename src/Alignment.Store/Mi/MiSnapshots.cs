@@ -60,7 +60,7 @@ public sealed class MiSnapshots : IDisposable
         foreach (var (kind, body) in Documents(snapshot))
         {
             await conn.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO analysis.mi_snapshots (kind, computed_at, body) VALUES (@kind, @at, @body::jsonb)
+                INSERT INTO analysis.mi_snapshots (kind, computed_at, body) VALUES (@kind, @at, @body::json)
                 ON CONFLICT (kind) DO UPDATE SET computed_at = EXCLUDED.computed_at, body = EXCLUDED.body
                 """, new { kind, at = snapshot.Overview.ComputedAt.UtcDateTime, body = JsonSerializer.Serialize(body, body.GetType(), Json) },
                 tx, cancellationToken: ct));
@@ -111,7 +111,7 @@ public sealed class MiSnapshots : IDisposable
     /// <summary>Stores the value document of an analysis in the analysis's transaction.</summary>
     public static Task WriteValueAsync(NpgsqlConnection conn, NpgsqlTransaction tx, MiValue value, CancellationToken ct) =>
         conn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO analysis.mi_snapshots (kind, computed_at, body) VALUES (@kind, @at, @body::jsonb)
+            INSERT INTO analysis.mi_snapshots (kind, computed_at, body) VALUES (@kind, @at, @body::json)
             ON CONFLICT (kind) DO UPDATE SET computed_at = EXCLUDED.computed_at, body = EXCLUDED.body
             """, new { kind = ValueKind, at = value.ComputedAt.UtcDateTime, body = JsonSerializer.Serialize(value, Json) }, tx, cancellationToken: ct));
 
