@@ -127,6 +127,8 @@ public sealed class SyncRunner(
                 Log.LogWarning("Trying {Count} failed team(s) of {Source} once more: {Teams}", failedTeams.Count, source.Id, string.Join(", ", failedTeams.Select(t => t.Id)));
                 await RunTeamsAsync(scopes, failedTeams, runCt);
             }
+            await scopes.WriteWatermarksAsync(runCt);
+            phases.Mark("watermarks");
             if (teams.Any(t => _results[t.Id].Status != SyncStatus.Failed)
                 && await scopes.RunSourceWideAsync(teams, await SourceRow.WatermarkAsync(Db, source.Id, runCt), _watermarksBefore, _watermarksAfter, runCt) is { } wide)
                 _results[""] = wide;

@@ -20,6 +20,19 @@ internal sealed class TeamScopeRunner(
     /// <summary>Time spent by all teams together (not wall time) reading sprints, writing them, and reading and writing items.</summary>
     private long _sprintReadTicks, _sprintWriteTicks, _itemTicks;
 
+    /// <summary>
+    /// The last batches of team scopes that finished with nothing but a new watermark, written together by <see cref="WriteWatermarksAsync"/>
+    /// after the teams (<see cref="WorkItemWriter.WriteWatermarksAsync"/>). Only a scope that finished is here: a failed one keeps its watermark.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, SyncBatch> _watermarksToWrite = new(StringComparer.Ordinal);
+
+    public Task WriteWatermarksAsync(CancellationToken ct)
+    {
+        var scopes = _watermarksToWrite.Select(w => (w.Key, w.Value)).OrderBy(w => w.Key, StringComparer.Ordinal).ToList();
+        _watermarksToWrite.Clear();
+        return writer.WriteWatermarksAsync(sourceId, scopes, ct);
+    }
+
     public string Phases => FormattableString.Invariant(
         $"teamSprintReads={Ms(_sprintReadTicks):0} teamSprintWrites={Ms(_sprintWriteTicks):0} teamItems={Ms(_itemTicks):0}");
 
@@ -52,7 +65,9 @@ internal sealed class TeamScopeRunner(
             var read = 0; var changed = 0; var failed = 0;
             HashSet<string>? seen = fullScope ? new HashSet<string>(StringComparer.Ordinal) : null;
             string? after = null;
-            await foreach (var (batch, result) in WritePipelinedAsync(collector.CollectItemsAsync(scope, ct), team.Id, ct, firstRead: watermark is null))
+            SyncBatch? onlyWatermark = null;
+            await foreach (var (batch, result) in WritePipelinedAsync(collector.CollectItemsAsync(scope, ct), team.Id, ct, firstRead: watermark is null,
+                               defer: b => onlyWatermark = b))
             {
                 read += result.ItemsRead; changed += result.ItemsChanged; failed += batch.Quarantined.Count;
                 if (seen is not null)
@@ -65,6 +80,7 @@ internal sealed class TeamScopeRunner(
                 progress?.Report(new SyncProgress(sourceId, team.Id, "items", read, changed));
             }
             var deleted = seen is not null ? await writer.MarkVanishedAsync(sourceId, team.Id, seen, ct) : 0;
+            if (onlyWatermark is not null) _watermarksToWrite[team.Id] = onlyWatermark;
             Interlocked.Add(ref _itemTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t2);
             watermarksAfter[team.Id] = after ?? watermark;
             logger.LogInformation("Synced team {Team}: {Read} read, {Changed} changed, {Deleted} deleted, {Sprints} sprints, {Quarantined} quarantined",
@@ -116,7 +132,7 @@ internal sealed class TeamScopeRunner(
     /// <summary>Reads the next batch from the tracker while the previous one is being written.</summary>
     private async IAsyncEnumerable<(SyncBatch Batch, WorkItemWriter.BatchResult Result)> WritePipelinedAsync(
         IAsyncEnumerable<SyncBatch> batches, string teamId,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct, bool firstRead = false)
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct, bool firstRead = false, Action<SyncBatch>? defer = null)
     {
         var channel = Channel.CreateBounded<SyncBatch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -133,7 +149,16 @@ internal sealed class TeamScopeRunner(
         {
             while (await channel.Reader.WaitToReadAsync(ct))
                 while (channel.Reader.TryRead(out var batch))
+                {
+                    // A team's last batch that only moves its watermark waits for the other teams' (WriteWatermarksAsync).
+                    if (defer is not null && batch.WatermarkAfter is not null && WorkItemWriter.IsOnlyAWatermark(batch))
+                    {
+                        defer(batch);
+                        yield return (batch, new WorkItemWriter.BatchResult(0, 0));
+                        continue;
+                    }
                     yield return (batch, await writer.WriteAsync(sourceId, teamId, batch, ct, firstRead));
+                }
         }
         finally
         {

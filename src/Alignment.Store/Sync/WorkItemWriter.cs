@@ -180,9 +180,30 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
     }
 
     /// <summary>A batch that carries nothing but (possibly) the scope's new watermark: no items, links, events or quarantine.</summary>
-    private static bool IsOnlyAWatermark(SyncBatch b) =>
+    public static bool IsOnlyAWatermark(SyncBatch b) =>
         b.Items.Count == 0 && b.Links.Count == 0 && b.Events.Count == 0 && b.Raw.Count == 0 && b.Quarantined.Count == 0
         && (b.LinkReporters is null || b.LinkReporters.Count == 0);
+
+    /// <summary>
+    /// The watermarks (and collector states) of team scopes whose last batch carried nothing else, written together at the end of the
+    /// run's teams in one statement instead of one round trip per team (an unchanged incremental sync is otherwise mostly these).
+    /// A run that dies before leaves those teams' watermarks where they were: they are read again, which is safe.
+    /// </summary>
+    public async Task WriteWatermarksAsync(string sourceId, IReadOnlyCollection<(string Team, SyncBatch Batch)> scopes, CancellationToken ct)
+    {
+        if (scopes.Count == 0) return;
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO ops.watermarks (source_id, team_id, value, scope_state)
+            SELECT @sourceId, t.team, t.value, t.state FROM unnest(@teams, @values, @states) AS t(team, value, state)
+            ON CONFLICT (source_id, team_id) DO UPDATE SET value = EXCLUDED.value,
+                scope_state = COALESCE(EXCLUDED.scope_state, ops.watermarks.scope_state), updated_at = now()
+            """, new
+            {
+                sourceId, teams = scopes.Select(s => s.Team).ToArray(), values = scopes.Select(s => s.Batch.WatermarkAfter!).ToArray(),
+                states = scopes.Select(s => s.Batch.ScopeStateAfter).ToArray(),
+            }, cancellationToken: ct));
+    }
 
     /// <summary>The scope's watermark (and collector state) once its last batch is written; "" is the source itself.</summary>
     private static Task WriteWatermarkAsync(NpgsqlConnection conn, string sourceId, string watermarkTeam, SyncBatch batch, CancellationToken ct) =>
