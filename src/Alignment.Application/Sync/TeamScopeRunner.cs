@@ -44,8 +44,8 @@ internal sealed class TeamScopeRunner(
         var trail = RequestTrail.Begin();
         try
         {
-            var (watermark, scopeState, activeSprints, quarantined) = Preloaded.TryRemove(team.Id, out var state)
-                ? state : await TeamScopeState.LoadAsync(dataSource, sourceId, team.Id, ct);
+            var state = Preloaded.TryRemove(team.Id, out var preloaded) ? preloaded : await TeamScopeState.LoadAsync(dataSource, sourceId, team.Id, ct);
+            var (watermark, scopeState, activeSprints, quarantined) = state;
             var fullScope = full || watermark is null;
             watermarksBefore[team.Id] = watermark;
             var scope = new ScopeRequest(team, fullScope ? null : watermark, fullScope, started)
@@ -57,7 +57,9 @@ internal sealed class TeamScopeRunner(
             var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             var sprints = await collector.CollectSprintsAsync(scope, ct);
             var t1 = System.Diagnostics.Stopwatch.GetTimestamp();
-            await writer.WriteSprintsAsync(sourceId, team.Id, sprints, ct);
+            // An incremental sync whose sprint answer is the one last written leaves it (a full sync always writes).
+            var sprintsHash = WorkItemWriter.SprintsHash(sprints);
+            if (fullScope || sprintsHash != state.SprintsHash) await writer.WriteSprintsAsync(sourceId, team.Id, sprints, ct, sprintsHash);
             var t2 = System.Diagnostics.Stopwatch.GetTimestamp();
             Interlocked.Add(ref _sprintReadTicks, t1 - t0);
             Interlocked.Add(ref _sprintWriteTicks, t2 - t1);

@@ -276,8 +276,10 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
     /// <summary>
     /// Writes a team's sprints, its team↔sprint mapping and capacities in one transaction: as one batch of statements (one
     /// round trip) when each part is small, which is every team's case on an incremental sync.
+    /// With <paramref name="hash"/> (<see cref="SprintsHash"/>) the team's watermark row records it in the same transaction, so that the next
+    /// incremental sync can skip an unchanged answer.
     /// </summary>
-    public async Task WriteSprintsAsync(string sourceId, string teamId, TeamSprints sprints, CancellationToken ct)
+    public async Task WriteSprintsAsync(string sourceId, string teamId, TeamSprints sprints, CancellationToken ct, string? hash = null)
     {
         if (sprints.Sprints.Count == 0 && sprints.Capacities.Count == 0) return;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
@@ -290,6 +292,7 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
             if (sprintUpsert is not null) batch.BatchCommands.Add(sprintUpsert);
             if (sprints.Sprints.Count > 0) batch.BatchCommands.Add(TeamSprintsCommand(sourceId, teamId, sprints));
             if (capacityUpsert is not null) batch.BatchCommands.Add(capacityUpsert);
+            if (hash is not null) batch.BatchCommands.Add(SprintsHashCommand(sourceId, teamId, hash));
             await batch.ExecuteNonQueryAsync(ct);
             return;
         }
@@ -301,8 +304,24 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
             await map.ExecuteNonQueryAsync(ct);
         }
         if (capacities.Count > 0) await Capacities.UpsertAsync(conn, capacities, ct);
+        if (hash is not null)
+        {
+            await using var recorded = new NpgsqlBatch(conn) { BatchCommands = { SprintsHashCommand(sourceId, teamId, hash) } };
+            await recorded.ExecuteNonQueryAsync(ct);
+        }
         await tx.CommitAsync(ct);
     }
+
+    /// <summary>Records the hash of what was just written on the team's watermark row (none before its first watermark: written again next time).</summary>
+    private static NpgsqlBatchCommand SprintsHashCommand(string sourceId, string teamId, string hash) => new(
+        "UPDATE ops.watermarks SET sprints_hash = @hash WHERE source_id = @sourceId AND team_id = @teamId")
+    {
+        Parameters = { new NpgsqlParameter("hash", hash), new NpgsqlParameter("sourceId", sourceId), new NpgsqlParameter("teamId", teamId) },
+    };
+
+    /// <summary>A SHA-256 of a collector's sprint answer (sprints, capacities, in its order): equal answers, equal hashes.</summary>
+    public static string SprintsHash(TeamSprints sprints) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(sprints)));
 
     private static NpgsqlBatchCommand TeamSprintsCommand(string sourceId, string teamId, TeamSprints sprints) => new("""
         INSERT INTO core.team_sprints (team_id, source_id, sprint_id)
