@@ -52,7 +52,8 @@ public static class DemoVerb
             {
                 b.Configuration.AddJsonStream(demoConfig);
                 // the demo prints its own summary
-                b.Logging.AddFilter("Alignment", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning).AddFilter("Hangfire", LogLevel.Warning);
+                b.Logging.AddFilter("Alignment", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning).AddFilter("Hangfire", LogLevel.Warning)
+                    .AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error); // a demo's keys need no encryptor: the dashboard's URL comes first
             });
             var config = AlignmentServices.ValidatedOptions(app.Services);
             await app.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
