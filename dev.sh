@@ -156,6 +156,22 @@ ensure_redocly() {
   export REDOCLY="$bin"
 }
 
+# axe-core for the dashboard's accessibility test (DashboardAccessibilityTests, WCAG 2.1 A/AA): the npm package, pinned, into
+# .dev/axe once; the test injects .dev/axe/node_modules/axe-core/axe.min.js into each page.
+AXE_VERSION=4.14.1
+ensure_axe() {
+  local dir="$DEV/axe" js="$DEV/axe/node_modules/axe-core/axe.min.js"
+  if [ ! -f "$js" ] || [ "$(cat "$dir/version" 2>/dev/null)" != "$AXE_VERSION" ]; then
+    command -v npm >/dev/null 2>&1 || die "axe-core is missing and npm is not available to install it"
+    say "installing axe-core@$AXE_VERSION into .dev/axe"
+    mkdir -p "$dir"
+    npm install --prefix "$dir" --no-audit --no-fund --silent "axe-core@$AXE_VERSION" >/dev/null \
+      || die "npm install axe-core@$AXE_VERSION failed"
+    echo "$AXE_VERSION" > "$dir/version"
+  fi
+  [ -f "$js" ] || die "the installed axe-core has no axe.min.js"
+}
+
 # The dashboard's browser test drives Debian's Chromium through Playwright (no browser download).
 ensure_chromium() {
   [ -x /usr/bin/chromium ] && return 0
@@ -172,6 +188,7 @@ run_tests() {
   ensure_helm
   ensure_redocly
   ensure_chromium
+  ensure_axe
   build
   local results="$DEV/test-results"
   rm -rf "$results"; mkdir -p "$results"

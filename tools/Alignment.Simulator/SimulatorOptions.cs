@@ -38,6 +38,13 @@ public sealed record SimulatorOptions
     public bool Finance { get; init; }
 
     /// <summary>
+    /// Capacity for the Jira teams in the configuration (<c>Teams[].Capacity</c>: their members, 6 hours a day, the last of a team of more
+    /// than five 4, focus factor 1), the hours the Azure DevOps teams' iterations carry; Jira has no capacity API. Off by default, so the
+    /// default organisation's configuration (pinned by the tests) stays as it was; the demo turns it on, so every team has capacity.
+    /// </summary>
+    public bool JiraCapacity { get; init; }
+
+    /// <summary>
     /// Value fields on epics and features (business value, time criticality, risk reduction, job size, budget) in each tracker's shape,
     /// with planted rank-vs-value inversions in <c>/_sim/truth</c>. Off by default: the default organisation's output is pinned.
     /// </summary>

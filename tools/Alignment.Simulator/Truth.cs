@@ -264,12 +264,30 @@ public sealed partial class SimulatedOrganisation
                 w.WriteStartObject("AzureDevOps"); w.WriteString("Project", t.Project); w.WriteString("Team", t.Name); w.WriteEndObject();
             }
             w.WriteStartObject("ProductOwner"); w.WriteString("Name", t.PoName); w.WriteString("Email", t.PoEmail); w.WriteEndObject();
+            if (t.Tracker == Tracker.Jira && Options.JiraCapacity) WriteJiraCapacity(w, t);
             WriteTeamCosts(w, t);
             w.WriteEndObject();
         }
         w.WriteEndArray();
         WriteFinanceConfig(w);
         w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    /// <summary>The members with the hours per day the Azure DevOps iterations give theirs (AdoApi.Iterations: 6, the last of more than five 4).</summary>
+    private static void WriteJiraCapacity(Utf8JsonWriter w, Team t)
+    {
+        w.WriteStartObject("Capacity");
+        w.WriteStartArray("Members");
+        for (var m = 0; m < t.Members.Count; m++)
+        {
+            w.WriteStartObject();
+            w.WriteString("Name", t.Members[m].DisplayName);
+            w.WriteNumber("HoursPerDay", m == t.Members.Count - 1 && t.Members.Count > 5 ? 4 : 6);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteNumber("FocusFactor", 1);
         w.WriteEndObject();
     }
 }

@@ -3,6 +3,7 @@
 import { get, signedIn, signInWithKey, signInWithToken, signOut, ApiError } from "./api.js";
 import { h, fmt, table, badge, card, render, link, freshnessNotice } from "./ui.js";
 import { valuePage } from "./value.js";
+import { dependenciesPage } from "./deps.js";
 
 const main = document.getElementById("main");
 const banner = document.getElementById("sync-banner");
@@ -43,7 +44,7 @@ async function route() {
     else if (section === "teams" && parts[1]) await teamPage(parts[1]);
     else if (section === "teams") await teamsPage();
     else if (section === "epics") await epicsPage();
-    else if (section === "dependencies") await dependenciesPage();
+    else if (section === "dependencies") await dependenciesPage(main, { explain, pageHead, panel });
     else if (section === "findings") await findingsPage();
     else if (section === "value") await valuePage(main, { track: c => charts.push(c), explain });
     else await overviewPage();
@@ -276,70 +277,6 @@ function progress(done, total) {
   const pct = total > 0 ? Math.round(done / total * 100) : 0;
   return h("div", { class: "progress", title: `${fmt.num(done)} of ${fmt.num(total)} points done` },
     h("div", { class: "bar" }, h("span", { style: `width:${pct}%` })), h("span", { class: "muted", text: `${fmt.num(done)}/${fmt.num(total)} pts` }));
-}
-
-// ---- dependencies -----------------------------------------------------------------------------------------------
-
-async function dependenciesPage() {
-  const g = await get("/api/mi/dependencies");
-  main.replaceChildren(pageHead("Dependencies between teams", `${g.edges.reduce((s, e) => s + e.dependencies, 0)} open cross-team dependencies`,
-      h("a", { class: "button", href: "/api/mi/dependencies?format=csv", download: "mi-dependencies.csv" }, "CSV")),
-    panel("Graph", h("div", {}, graph(g), h("div", { class: "legend" },
-      h("span", { class: "swatch ok" }), "dependency (arrow points to the team it waits for; thicker = more)",
-      h("span", { class: "swatch risk" }), "at risk (blocker unscheduled or finishing after the dependent starts)")), g.definition),
-    panel("Edges", table([
-      { label: "Team", value: e => e.from }, { label: "waits for", value: e => e.to },
-      { label: "Dependencies", value: e => String(e.dependencies), num: true }, { label: "Blocker points", value: e => fmt.num(e.points), num: true },
-      { label: "At risk", value: e => e.atRisk ? badge(String(e.atRisk), "late") : "0", num: true },
-      { label: "", value: e => h("button", { class: "link", type: "button", onclick: () => explain(e.explain, `${e.from} → ${e.to}`) }, "explain") },
-    ], [...g.edges].sort((a, b) => b.atRisk - a.atRisk || b.dependencies - a.dependencies), { empty: "No open cross-team dependencies." })));
-}
-
-function graph(g) {
-  const NS = "http://www.w3.org/2000/svg";
-  const s = (tag, attrs, text) => {
-    const el = document.createElementNS(NS, tag);
-    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-    if (text !== undefined) el.textContent = text;
-    return el;
-  };
-  const W = 1040, H = g.nodes.length > 6 ? 640 : 420, cx = W / 2, cy = H / 2, RX = W / 2 - 120, RY = H / 2 - 70;
-  const pos = new Map(g.nodes.map((n, i) => {
-    const a = (2 * Math.PI * i) / Math.max(1, g.nodes.length) + Math.PI; // first team on the left, round an ellipse
-    return [n.team, { x: cx + RX * Math.cos(a), y: cy + RY * Math.sin(a), ux: Math.cos(a), uy: Math.sin(a) }];
-  }));
-  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, class: "graph", role: "img", "aria-label": "Dependency graph between teams" });
-  const defs = s("defs", {});
-  for (const [id, color] of [["arrow-ok", COLORS.ok], ["arrow-risk", COLORS.risk]]) {
-    const m = s("marker", { id, viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 12, markerHeight: 12, markerUnits: "userSpaceOnUse", orient: "auto-start-reverse" });
-    m.append(s("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: color }));
-    defs.append(m);
-  }
-  svg.append(defs);
-  const max = Math.max(1, ...g.edges.map(e => e.dependencies));
-  for (const e of g.edges) {
-    const a = pos.get(e.from), b = pos.get(e.to);
-    if (!a || !b) continue;
-    const dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy) || 1, nx = -dy / len, ny = dx / len, r = 30;
-    const bend = 36; // both directions of a pair stay visible
-    const x1 = a.x + dx / len * r, y1 = a.y + dy / len * r, x2 = b.x - dx / len * (r + 4), y2 = b.y - dy / len * (r + 4);
-    const mx = (x1 + x2) / 2 + nx * bend, my = (y1 + y2) / 2 + ny * bend;
-    const path = s("path", { d: `M ${x1} ${y1} Q ${mx} ${my} ${x2} ${y2}`, fill: "none",
-      stroke: e.isAtRisk ? COLORS.risk : COLORS.ok, "stroke-width": 1.5 + 5 * e.dependencies / max,
-      "stroke-dasharray": e.isAtRisk ? "7 4" : "none", "marker-end": `url(#${e.isAtRisk ? "arrow-risk" : "arrow-ok"})`, class: e.isAtRisk ? "edge at-risk" : "edge" });
-    path.append(s("title", {}, `${e.from} waits for ${e.to}: ${e.dependencies} dependencies, ${e.atRisk} at risk`));
-    svg.append(path, s("text", { x: mx, y: my, class: "edge-label", "text-anchor": "middle" }, e.atRisk ? `${e.dependencies} (${e.atRisk}!)` : String(e.dependencies)));
-  }
-  for (const n of g.nodes) {
-    const p = pos.get(n.team);
-    const grp = s("g", { class: "node" });
-    grp.append(s("circle", { cx: p.x, cy: p.y, r: 28, class: n.atRisk ? "node-risk" : "node-ok" }),
-      s("text", { x: p.x, y: p.y + 4, "text-anchor": "middle", class: "node-count" }, String(n.dependsOn + n.blocks)),
-      s("text", { x: p.x + p.ux * 40, y: p.y + p.uy * 40 + 4, "text-anchor": Math.abs(p.ux) < 0.3 ? "middle" : p.ux > 0 ? "start" : "end", class: "node-label" }, n.name),
-      s("title", {}, `${n.name}: waits on ${n.dependsOn}, blocks ${n.blocks}, at risk ${n.atRisk}`));
-    svg.append(grp);
-  }
-  return svg;
 }
 
 // ---- findings ---------------------------------------------------------------------------------------------------

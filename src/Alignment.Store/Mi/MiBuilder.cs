@@ -188,8 +188,12 @@ public static partial class MiBuilder
         double? sayDo = sayDoWindow.Count == 0 || committedSum == 0 ? null : completedSum / committedSum;
 
         var active = input.Active.FirstOrDefault(a => a.TeamId == t.Id);
+        var activeFigure = active is null ? null
+            : input.Figures.FirstOrDefault(f => f.TeamId == t.Id && f.SourceId == active.SourceId && f.SprintId == active.SprintId);
+        // core.capacities (Azure DevOps); else the active sprint's figures, which carry a Jira team's configured capacity.
         double? activeDays = active is null ? null
-            : input.Capacities.FirstOrDefault(c => c.TeamId == t.Id && c.SourceId == active.SourceId && c.SprintId == active.SprintId)?.Days;
+            : input.Capacities.FirstOrDefault(c => c.TeamId == t.Id && c.SourceId == active.SourceId && c.SprintId == active.SprintId)?.Days
+              ?? activeFigure?.CapacityDays;
         var normalDays = velocityWindow.Where(f => f.CapacityDays is > 0).Select(f => f.CapacityDays!.Value).ToList();
         double? capacityPoints = null;
         string capacityReason = active is null ? "the team has no active sprint" : noFigures;
@@ -212,9 +216,8 @@ public static partial class MiBuilder
         }
         if (active is not null)
         {
-            var fig = input.Figures.FirstOrDefault(f => f.TeamId == t.Id && f.SourceId == active.SourceId && f.SprintId == active.SprintId);
-            sprints.Add(new MiSprint(active.SprintId, active.Name, SprintState.Active, Utc(active.StartAt), Utc(active.EndAt), fig?.Basis ?? "current",
-                fig?.CommittedPoints ?? active.Points, fig?.CompletedPoints ?? 0, fig?.SayDo, activeDays, ["committedPoints", "capacityUse"]));
+            sprints.Add(new MiSprint(active.SprintId, active.Name, SprintState.Active, Utc(active.StartAt), Utc(active.EndAt), activeFigure?.Basis ?? "current",
+                activeFigure?.CommittedPoints ?? active.Points, activeFigure?.CompletedPoints ?? 0, activeFigure?.SayDo, activeDays, ["committedPoints", "capacityUse"]));
         }
 
         return new MiTeam(t.Id, t.Name, t.SourceId, t.SourceKind, active?.Name,

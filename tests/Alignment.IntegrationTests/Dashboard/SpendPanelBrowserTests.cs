@@ -8,7 +8,7 @@ namespace Alignment.IntegrationTests.Dashboard;
 
 /// <summary>
 /// The spend panel (<c>wwwroot/finance.js</c>) in a real browser on the finance store of <see cref="FinanceEndpointTests"/>: management
-/// sees the stacked spend chart and the budget table; a product owner only their teams' epics, no chart.
+/// sees the stacked spend chart and the budget table; a product owner only their teams' epics, no chart. Both pass axe-core (WCAG 2.1 AA).
 /// </summary>
 [Collection(DatabaseCollection.Name)]
 public sealed class SpendPanelBrowserTests(TestDatabase db, ITestOutputHelper output) : IAsyncLifetime
@@ -27,7 +27,7 @@ public sealed class SpendPanelBrowserTests(TestDatabase db, ITestOutputHelper ou
 
     private async Task<(IPage Page, List<string> Errors)> SignedInAsync(IBrowser browser, string key)
     {
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 1400 } });
+        var page = await Axe.NewPageAsync(browser, 1400); // axe-core is injected, past the CSP
         var errors = new List<string>();
         page.PageError += (_, e) => errors.Add(e);
         await page.GotoAsync(_host.BaseAddress.ToString().TrimEnd('/') + "/");
@@ -64,12 +64,15 @@ public sealed class SpendPanelBrowserTests(TestDatabase db, ITestOutputHelper ou
         Assert.Contains("over budget", text);
         Assert.Contains("11,000 EUR", text);   // PAY-1's cost to date
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "spend-panel-management.png"), FullPage = true });
+        var violations = (await Axe.ViolationsAsync(page, "value & cost with spend (management)")).ToList();
 
         var (owner, ownerErrors) = await SignedInAsync(browser, TestHost.AnnKey);
         var ownerText = await owner.InnerTextAsync("#spend-panel");
         Assert.Equal(0, await owner.Locator("#spend-chart").CountAsync());
         Assert.Contains("PAY-1", ownerText);
         Assert.DoesNotContain("Item 100", ownerText);
+        violations.AddRange(await Axe.ViolationsAsync(owner, "value & cost with spend (product owner)"));
+        Axe.AssertNone(violations);
         Assert.Empty(errors);
         Assert.Empty(ownerErrors);
         output.WriteLine(text);

@@ -1,3 +1,4 @@
+using Dapper;
 using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Net.Http.Headers;
@@ -79,6 +80,26 @@ public sealed class MiEndpointTests(TestDatabase db) : IAsyncLifetime
         Figure(ledger, "capacityPoints", 8, "figure=capacityPoints");
         Figure(ledger, "capacityUse", 0.625, "figure=capacityUse");
         Figure(ledger, "openFindings", 0, "figure=openFindings");
+    }
+
+    [Fact]
+    public async Task A_jira_teams_capacity_in_its_active_sprints_figures_is_its_capacity_days()
+    {
+        // Without core.capacities rows (Jira has none), the active sprint's figures carry the configured members' capacity.
+        await using (var conn = await db.DataSource.OpenConnectionAsync())
+        {
+            await conn.ExecuteAsync("DELETE FROM core.capacities WHERE team_id = 'payments'");
+            await conn.ExecuteAsync("""
+                INSERT INTO analysis.sprint_figures (team_id, source_id, sprint_id, basis, committed_points, completed_points, added_points,
+                    removed_points, carried_over_points, committed_count, completed_count, added_count, removed_count, carried_over_count,
+                    carried_over_twice_count, unestimated_count, say_do, capacity_days)
+                VALUES ('payments', 'jira', 's5', 'observed', 10, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 1, 0, 9)
+                """);
+        }
+        var pay = Team(await Get("/api/mi/teams"), "payments");
+        Figure(pay, "capacityDays", 9, "figure=capacityDays");
+        Figure(pay, "capacityPoints", 9 * 9 / 10.0, "figure=capacityPoints");   // P50 9 × 9 days ÷ the normal 10
+        Assert.Equal(9, pay.GetProperty("sprints").EnumerateArray().Single(s => s.GetProperty("state").GetString() == "active").GetProperty("capacityDays").GetDouble());
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public static class DemoVerb
 
     private static async Task<int> RunAsync(ParseResult r, CancellationToken ct)
     {
-        var options = SimulateVerb.Options(r) with { Finance = true }; // the "Value & cost" page has data
+        var options = SimulateVerb.Options(r) with { Finance = true, JiraCapacity = true }; // the "Value & cost" page has data; every team has capacity
         await using var sim = await SimulatorServer.StartAsync(options, 0, ct);
         using var http = new HttpClient();
         var simConfig = JsonNode.Parse(await http.GetStringAsync(sim.BaseUrl + "/_sim/config", ct))!;
@@ -52,13 +52,17 @@ public static class DemoVerb
             {
                 b.Configuration.AddJsonStream(demoConfig);
                 // the demo prints its own summary
-                b.Logging.AddFilter("Alignment", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning).AddFilter("Hangfire", LogLevel.Warning);
+                b.Logging.AddFilter("Alignment", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning).AddFilter("Hangfire", LogLevel.Warning)
+                    .AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error); // a demo's keys need no encryptor: the dashboard's URL comes first
             });
             var config = AlignmentServices.ValidatedOptions(app.Services);
             await app.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
             await app.Services.GetRequiredService<StoreSeeder>().SeedAsync(config, ct);
             await app.StartAsync(ct);
             var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            // The first thing to see once the host is up: where the dashboard is and how to get in (the first sync follows).
+            Console.WriteLine(Dashboard(url, key));
+            Console.WriteLine();
 
             Console.WriteLine($"Simulated organisation: {sim.Organisation.TeamCount} teams, {sim.Organisation.ItemCount} items, {sim.Organisation.LinkCount} links at {sim.BaseUrl}");
             // The pipeline, as the jobs and the CLI run it; full: the simulated clock follows the real one.
@@ -71,6 +75,7 @@ public static class DemoVerb
             if (pass.Analysis is { } analysis) Console.WriteLine("  " + AnalyzeVerb.Line(analysis));
             Console.WriteLine();
             Console.WriteLine($"Alignment is running at {url}");
+            Console.WriteLine($"  Dashboard:      {url}/   (sign in with the API key below)");
             Console.WriteLine($"  API reference:  {url}/scalar");
             Console.WriteLine($"  OpenAPI:        {url}/openapi/v1.json");
             Console.WriteLine($"  Job dashboard:  {url}/hangfire   (send the key as X-Api-Key, or set the cookie alignment-key)");
@@ -84,6 +89,10 @@ public static class DemoVerb
         }
         return 0;
     }
+
+    /// <summary>The dashboard's address and how to sign in: the admin key in the sign-in form.</summary>
+    internal static string Dashboard(string url, string key) =>
+        $"Dashboard: {url}/\n  sign in with the demo's admin API key: {key}\n  (paste it into the sign-in form; the dashboard keeps it in a same-site cookie)";
 
     /// <summary>The advice digests without a mail server: written as .html/.eml files (next to the key file) and their preview URLs.</summary>
     private static async Task PrintAdviceAsync(IServiceProvider services, string url, string? keyFile, CancellationToken ct)
