@@ -24,11 +24,11 @@ internal sealed class TeamScopeRunner(
     /// The last batches of team scopes that finished with nothing but a new watermark, written together by <see cref="WriteWatermarksAsync"/>
     /// after the teams (<see cref="WorkItemWriter.WriteWatermarksAsync"/>). Only a scope that finished is here: a failed one keeps its watermark.
     /// </summary>
-    private readonly ConcurrentDictionary<string, SyncBatch> _watermarksToWrite = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (SyncBatch Batch, string? SprintsHash)> _watermarksToWrite = new(StringComparer.Ordinal);
 
     public Task WriteWatermarksAsync(CancellationToken ct)
     {
-        var scopes = _watermarksToWrite.Select(w => (w.Key, w.Value)).OrderBy(w => w.Key, StringComparer.Ordinal).ToList();
+        var scopes = _watermarksToWrite.Select(w => (w.Key, w.Value.Batch, w.Value.SprintsHash)).OrderBy(w => w.Key, StringComparer.Ordinal).ToList();
         _watermarksToWrite.Clear();
         return writer.WriteWatermarksAsync(sourceId, scopes, ct);
     }
@@ -59,7 +59,8 @@ internal sealed class TeamScopeRunner(
             var t1 = System.Diagnostics.Stopwatch.GetTimestamp();
             // An incremental sync whose sprint answer is the one last written leaves it (a full sync always writes).
             var sprintsHash = WorkItemWriter.SprintsHash(sprints);
-            if (fullScope || sprintsHash != state.SprintsHash) await writer.WriteSprintsAsync(sourceId, team.Id, sprints, ct, sprintsHash);
+            var wroteSprints = fullScope || sprintsHash != state.SprintsHash;
+            if (wroteSprints) await writer.WriteSprintsAsync(sourceId, team.Id, sprints, ct);
             var t2 = System.Diagnostics.Stopwatch.GetTimestamp();
             Interlocked.Add(ref _sprintReadTicks, t1 - t0);
             Interlocked.Add(ref _sprintWriteTicks, t2 - t1);
@@ -82,7 +83,9 @@ internal sealed class TeamScopeRunner(
                 progress?.Report(new SyncProgress(sourceId, team.Id, "items", read, changed));
             }
             var deleted = seen is not null ? await writer.MarkVanishedAsync(sourceId, team.Id, seen, ct) : 0;
-            if (onlyWatermark is not null) _watermarksToWrite[team.Id] = onlyWatermark;
+            // The hash of the sprints written goes with the watermark: deferred with it, or recorded now that the last batch wrote it.
+            if (onlyWatermark is not null) _watermarksToWrite[team.Id] = (onlyWatermark, wroteSprints ? sprintsHash : null);
+            else if (wroteSprints) await writer.RecordSprintsHashAsync(sourceId, team.Id, sprintsHash, ct);
             Interlocked.Add(ref _itemTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t2);
             watermarksAfter[team.Id] = after ?? watermark;
             logger.LogInformation("Synced team {Team}: {Read} read, {Changed} changed, {Deleted} deleted, {Sprints} sprints, {Quarantined} quarantined",

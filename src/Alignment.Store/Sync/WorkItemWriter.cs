@@ -189,19 +189,21 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
     /// run's teams in one statement instead of one round trip per team (an unchanged incremental sync is otherwise mostly these).
     /// A run that dies before leaves those teams' watermarks where they were: they are read again, which is safe.
     /// </summary>
-    public async Task WriteWatermarksAsync(string sourceId, IReadOnlyCollection<(string Team, SyncBatch Batch)> scopes, CancellationToken ct)
+    public async Task WriteWatermarksAsync(string sourceId, IReadOnlyCollection<(string Team, SyncBatch Batch, string? SprintsHash)> scopes,
+        CancellationToken ct)
     {
         if (scopes.Count == 0) return;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO ops.watermarks (source_id, team_id, value, scope_state)
-            SELECT @sourceId, t.team, t.value, t.state FROM unnest(@teams, @values, @states) AS t(team, value, state)
+            INSERT INTO ops.watermarks (source_id, team_id, value, scope_state, sprints_hash)
+            SELECT @sourceId, t.team, t.value, t.state, t.hash FROM unnest(@teams, @values, @states, @hashes) AS t(team, value, state, hash)
             ON CONFLICT (source_id, team_id) DO UPDATE SET value = EXCLUDED.value,
-                scope_state = COALESCE(EXCLUDED.scope_state, ops.watermarks.scope_state), updated_at = now()
+                scope_state = COALESCE(EXCLUDED.scope_state, ops.watermarks.scope_state),
+                sprints_hash = COALESCE(EXCLUDED.sprints_hash, ops.watermarks.sprints_hash), updated_at = now()
             """, new
             {
                 sourceId, teams = scopes.Select(s => s.Team).ToArray(), values = scopes.Select(s => s.Batch.WatermarkAfter!).ToArray(),
-                states = scopes.Select(s => s.Batch.ScopeStateAfter).ToArray(),
+                states = scopes.Select(s => s.Batch.ScopeStateAfter).ToArray(), hashes = scopes.Select(s => s.SprintsHash).ToArray(),
             }, cancellationToken: ct));
     }
 
@@ -276,10 +278,8 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
     /// <summary>
     /// Writes a team's sprints, its team↔sprint mapping and capacities in one transaction: as one batch of statements (one
     /// round trip) when each part is small, which is every team's case on an incremental sync.
-    /// With <paramref name="hash"/> (<see cref="SprintsHash"/>) the team's watermark row records it in the same transaction, so that the next
-    /// incremental sync can skip an unchanged answer.
     /// </summary>
-    public async Task WriteSprintsAsync(string sourceId, string teamId, TeamSprints sprints, CancellationToken ct, string? hash = null)
+    public async Task WriteSprintsAsync(string sourceId, string teamId, TeamSprints sprints, CancellationToken ct)
     {
         if (sprints.Sprints.Count == 0 && sprints.Capacities.Count == 0) return;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
@@ -292,7 +292,6 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
             if (sprintUpsert is not null) batch.BatchCommands.Add(sprintUpsert);
             if (sprints.Sprints.Count > 0) batch.BatchCommands.Add(TeamSprintsCommand(sourceId, teamId, sprints));
             if (capacityUpsert is not null) batch.BatchCommands.Add(capacityUpsert);
-            if (hash is not null) batch.BatchCommands.Add(SprintsHashCommand(sourceId, teamId, hash));
             await batch.ExecuteNonQueryAsync(ct);
             return;
         }
@@ -304,20 +303,20 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
             await map.ExecuteNonQueryAsync(ct);
         }
         if (capacities.Count > 0) await Capacities.UpsertAsync(conn, capacities, ct);
-        if (hash is not null)
-        {
-            await using var recorded = new NpgsqlBatch(conn) { BatchCommands = { SprintsHashCommand(sourceId, teamId, hash) } };
-            await recorded.ExecuteNonQueryAsync(ct);
-        }
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>Records the hash of what was just written on the team's watermark row (none before its first watermark: written again next time).</summary>
-    private static NpgsqlBatchCommand SprintsHashCommand(string sourceId, string teamId, string hash) => new(
-        "UPDATE ops.watermarks SET sprints_hash = @hash WHERE source_id = @sourceId AND team_id = @teamId")
+    /// <summary>
+    /// Records on the team's watermark row the hash of the sprint answer this run wrote (after it committed; a run that dies before leaves the
+    /// old hash, and the answer is written again). For a team whose last batch wrote its watermark; the others' go with
+    /// <see cref="WriteWatermarksAsync"/>.
+    /// </summary>
+    public async Task RecordSprintsHashAsync(string sourceId, string teamId, string hash, CancellationToken ct)
     {
-        Parameters = { new NpgsqlParameter("hash", hash), new NpgsqlParameter("sourceId", sourceId), new NpgsqlParameter("teamId", teamId) },
-    };
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition("UPDATE ops.watermarks SET sprints_hash = @hash WHERE source_id = @sourceId AND team_id = @teamId",
+            new { hash, sourceId, teamId }, cancellationToken: ct));
+    }
 
     /// <summary>A SHA-256 of a collector's sprint answer (sprints, capacities, in its order): equal answers, equal hashes.</summary>
     public static string SprintsHash(TeamSprints sprints) =>

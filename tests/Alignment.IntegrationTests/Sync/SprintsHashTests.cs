@@ -21,10 +21,11 @@ public sealed class SprintsHashTests(TestDatabase db) : IAsyncLifetime
     {
         var clock = new FakeTimeProvider(Now);
         await using var org = await SimulatedOrg.StartAsync(db, new SimulatorOptions(), time: clock);
-        Assert.All(await org.SyncAsync(), r => Assert.True(r.Status == SyncStatus.Succeeded, r.Error));
-        Assert.All(await org.SyncAsync(), r => Assert.True(r.Status == SyncStatus.Succeeded, r.Error));
+        Assert.All(await org.SyncAsync(), r => Assert.True(r.Status == SyncStatus.Succeeded, r.Error)); // the first: every team read in full
         var teams = await db.ScalarAsync<long>("SELECT count(*) FROM core.teams WHERE configured");
         Assert.Equal(teams, await db.ScalarAsync<long>("SELECT count(*) FROM ops.watermarks WHERE team_id <> '' AND sprints_hash IS NOT NULL"));
+        // An incremental answer can differ from a full one (Azure DevOps capacities are read again only now and then): written once more.
+        Assert.All(await org.SyncAsync(), r => Assert.True(r.Status == SyncStatus.Succeeded, r.Error));
 
         // A row changed behind the sync's back stays as it is on an incremental sync: the tracker's answer did not change.
         const string tampered = "renamed in the store";
