@@ -103,8 +103,11 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         DateTimeOffset started, Action<string, double> phase, CancellationToken ct)
     {
         var step = Stopwatch.StartNew();
-        await MiFinanceBuilder.WriteAsync(conn, tx, result.Finance is { } costs ? MiFinanceBuilder.Build(costs, options.Value, started) : null, ct);
-        phase("finance", step.Elapsed.TotalMilliseconds);
+        var finance = result.Finance is { } costs ? MiFinanceBuilder.Build(costs, options.Value, started) : null;
+        phase("financeBuild", step.Elapsed.TotalMilliseconds);
+        step.Restart();
+        await MiFinanceBuilder.WriteAsync(conn, tx, finance, ct, phase);
+        phase("financeWrite", step.Elapsed.TotalMilliseconds);
         step.Restart();
         await MiSnapshots.WriteValueAsync(conn, tx, new MiValue(started, MiValue.WsjfDefinition, result.Value ?? []), ct);
         phase("valueDocument", step.Elapsed.TotalMilliseconds);

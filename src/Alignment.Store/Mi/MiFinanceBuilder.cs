@@ -26,17 +26,21 @@ public static class MiFinanceBuilder
             """, cancellationToken: ct))).ToList();
 
     /// <summary>Replaces the stored finance document (or removes it when finance is not configured) in the analysis's transaction.</summary>
-    public static async Task WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, MiFinance? doc, CancellationToken ct)
+    public static async Task WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, MiFinance? doc, CancellationToken ct,
+        Action<string, double>? phase = null)
     {
         if (doc is null)
         {
             await conn.ExecuteAsync(new CommandDefinition("DELETE FROM analysis.mi_snapshots WHERE kind = @Kind", new { Kind }, tx, cancellationToken: ct));
             return;
         }
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var body = JsonSerializer.Serialize(doc, MiSnapshots.Json);
+        phase?.Invoke("financeSerialize", clock.Elapsed.TotalMilliseconds);
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO analysis.mi_snapshots (kind, computed_at, body) VALUES (@Kind, @at, @body::json)
             ON CONFLICT (kind) DO UPDATE SET computed_at = EXCLUDED.computed_at, body = EXCLUDED.body
-            """, new { Kind, at = doc.ComputedAt.UtcDateTime, body = JsonSerializer.Serialize(doc, MiSnapshots.Json) }, tx, cancellationToken: ct));
+            """, new { Kind, at = doc.ComputedAt.UtcDateTime, body }, tx, cancellationToken: ct));
     }
 
     public static MiFinance Empty(DateTimeOffset now, string currency) =>
