@@ -53,15 +53,26 @@ public sealed class ScratchDatabase : IAsyncDisposable
     {
         NpgsqlConnection.ClearAllPools();
         if (Keep) return;
-        try
+        // An autovacuum worker on the freshly loaded database cannot be terminated by a non-superuser (42501); it finishes soon, so the
+        // drop is tried again for up to 30 s before the database is left behind with a message.
+        for (var attempt = 1; ; attempt++)
         {
-            await using var admin = new NpgsqlConnection(_adminConnection);
-            await admin.OpenAsync();
-            await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
-        }
-        catch (NpgsqlException e)
-        {
-            await Console.Error.WriteLineAsync($"alignment bench: could not drop the scratch database {Name}: {e.Message}");
+            try
+            {
+                await using var admin = new NpgsqlConnection(_adminConnection);
+                await admin.OpenAsync();
+                await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 30)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+            catch (NpgsqlException e)
+            {
+                await Console.Error.WriteLineAsync($"alignment bench: could not drop the scratch database {Name}: {e.Message}");
+                return;
+            }
         }
     }
 }
