@@ -54,16 +54,8 @@ internal sealed class TeamScopeRunner(
             };
 
             progress?.Report(new SyncProgress(sourceId, team.Id, "sprints", 0, 0));
-            var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-            var sprints = await collector.CollectSprintsAsync(scope, ct);
-            var t1 = System.Diagnostics.Stopwatch.GetTimestamp();
-            // An incremental sync whose sprint answer is the one last written leaves it (a full sync always writes).
-            var sprintsHash = WorkItemWriter.SprintsHash(sprints);
-            var wroteSprints = fullScope || sprintsHash != state.SprintsHash;
-            if (wroteSprints) await writer.WriteSprintsAsync(sourceId, team.Id, sprints, ct);
+            var (sprints, sprintsHash, wroteSprints) = await SyncSprintsAsync(scope, state.SprintsHash, ct);
             var t2 = System.Diagnostics.Stopwatch.GetTimestamp();
-            Interlocked.Add(ref _sprintReadTicks, t1 - t0);
-            Interlocked.Add(ref _sprintWriteTicks, t2 - t1);
 
             var read = 0; var changed = 0; var failed = 0;
             HashSet<string>? seen = fullScope ? new HashSet<string>(StringComparer.Ordinal) : null;
@@ -104,8 +96,23 @@ internal sealed class TeamScopeRunner(
         }
     }
 
-    /// <summary>Source-wide streams (e.g. Azure DevOps revisions), after the teams; a failure here leaves the teams' data in place.</summary>
-    /// <summary>Null when the collector has no source-wide stream (nothing to report).</summary>
+    /// <summary>Reads the team's sprints and writes them unless an incremental sync got the answer last written
+    /// (same hash; a full sync always writes). See docs/architecture.md, "What an unchanged sync costs".</summary>
+    private async Task<(TeamSprints Sprints, string Hash, bool Wrote)> SyncSprintsAsync(ScopeRequest scope, string? storedHash, CancellationToken ct)
+    {
+        var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        var sprints = await collector.CollectSprintsAsync(scope, ct);
+        var t1 = System.Diagnostics.Stopwatch.GetTimestamp();
+        var hash = WorkItemWriter.SprintsHash(sprints);
+        var wrote = scope.Full || hash != storedHash;
+        if (wrote) await writer.WriteSprintsAsync(sourceId, scope.Team.Id, sprints, ct);
+        Interlocked.Add(ref _sprintReadTicks, t1 - t0);
+        Interlocked.Add(ref _sprintWriteTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t1);
+        return (sprints, hash, wrote);
+    }
+
+    /// <summary>Source-wide streams (e.g. Azure DevOps revisions), after the teams; a failure here leaves the teams' data in place.
+    /// Null when the collector has no source-wide stream (nothing to report).</summary>
     public async Task<TeamSyncResult?> RunSourceWideAsync(IReadOnlyList<TeamOptions> teams, string? sourceWatermark,
         ConcurrentDictionary<string, string?> watermarksBefore, ConcurrentDictionary<string, string?> watermarksAfter, CancellationToken ct)
     {
