@@ -13,6 +13,7 @@ public sealed class AlignmentOptions
     public AnalysisOptions Analysis { get; set; } = new();
     public AdviceOptions Advice { get; set; } = new();
     public FinanceOptions Finance { get; set; } = new();
+    public MiOptions Mi { get; set; } = new();
 
     public SourceOptions? Source(string id) => Sources.FirstOrDefault(s => s.Id == id);
     public IEnumerable<TeamOptions> TeamsOf(string sourceId) => Teams.Where(t => t.Source == sourceId);

@@ -49,6 +49,7 @@ public static class MiEndpoints
             .WithSummary("Dependency graph: teams as nodes, open cross-team dependencies as weighted edges (From depends on To), at-risk edges marked (CSV of the edges on request)");
 
         MapExplain(mi);
+        mi.MapMiHistoryEndpoints();
         api.MapValueEndpoints();
         return api;
     }

@@ -4,6 +4,7 @@ import { get, signedIn, signInWithKey, signInWithToken, signOut, ApiError } from
 import { h, fmt, table, badge, card, render, link, freshnessNotice } from "./ui.js";
 import { valuePage } from "./value.js";
 import { dependenciesPage } from "./deps.js";
+import { trendPanel } from "./trends.js";
 
 const main = document.getElementById("main");
 const banner = document.getElementById("sync-banner");
@@ -145,6 +146,7 @@ async function overviewPage() {
     h("div", { class: "grid-2" },
       panel("Velocity across the organisation", chartCanvas("org-velocity", 260), "Sum of every team's n-th last closed sprint (points)."),
       panel("Open findings by rule", f.byRule ? chartCanvas("findings-by-rule", Math.max(260, 26 * Object.keys(f.byRule).length + 60)) : h("p", { class: "empty", text: f.reason || "No findings." }))),
+    trendPanel({ panel, charts }),
     panel("Teams", teamsTable(t.teams)));
   barChart("org-velocity", o.velocity.map(p => p.sprint === 0 ? "last sprint" : `${-p.sprint} before`), [
     { label: "Committed", data: o.velocity.map(p => p.committed), backgroundColor: COLORS.committed },
@@ -204,6 +206,7 @@ async function teamPage(id) {
         "Points per closed sprint; the line is say/do (right axis)."),
       panel("Capacity per sprint", t.sprints.some(s => s.capacityDays !== null) ? chartCanvas("team-capacity", 280) : h("p", { class: "empty", text: "No capacity recorded for this team's sprints." }),
         "Available person-days (members × days, days off deducted).")),
+    trendPanel({ team: id, panel, charts }),
     panel("Sprints", table([
       { label: "Sprint", value: s => s.name },
       { label: "State", value: s => badge(s.state) },

@@ -26,6 +26,19 @@ public static partial class MiBuilder
     /// The rows of the MI; with <paramref name="fromAnalysis"/> (the analysis that just committed) its epics, epic items, dependencies and
     /// forecasts are taken from there and only the rest is read.
     /// </summary>
+    /// <summary>The sprint figures with their sprints, of every team or of <c>@team</c>, oldest first per team (MI and its history).</summary>
+    internal const string FiguresSql = """
+        SELECT f.team_id, f.source_id, f.sprint_id, s.name, s.state AS state_name, s.start_at, s.end_at, f.basis,
+               f.committed_points, f.completed_points, f.say_do,
+               coalesce(f.capacity_days, (SELECT sum(c.available_days) FROM core.capacities c
+                    WHERE c.team_id = f.team_id AND c.source_id = f.source_id AND c.sprint_id = f.sprint_id)) AS capacity_days,
+               f.carried_over_points
+        FROM analysis.sprint_figures f
+        JOIN core.sprints s ON s.source_id = f.source_id AND s.external_id = f.sprint_id
+        WHERE @team::text IS NULL OR f.team_id = @team
+        ORDER BY f.team_id, s.start_at NULLS FIRST, s.end_at NULLS FIRST, s.name
+        """;
+
     public static async Task<MiInput> LoadAsync(NpgsqlConnection conn, CancellationToken ct, AnalysisRows? fromAnalysis = null)
     {
         var input = new MiInput();
@@ -38,15 +51,7 @@ public static partial class MiBuilder
         input.FiguresAvailable = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
             "SELECT to_regclass('analysis.sprint_figures') IS NOT NULL", cancellationToken: ct));
         if (input.FiguresAvailable)
-            input.Figures.AddRange(await conn.QueryAsync<FigureRow>(new CommandDefinition("""
-                SELECT f.team_id, f.source_id, f.sprint_id, s.name, s.state AS state_name, s.start_at, s.end_at, f.basis,
-                       f.committed_points, f.completed_points, f.say_do,
-                       coalesce(f.capacity_days, (SELECT sum(c.available_days) FROM core.capacities c
-                            WHERE c.team_id = f.team_id AND c.source_id = f.source_id AND c.sprint_id = f.sprint_id)) AS capacity_days
-                FROM analysis.sprint_figures f
-                JOIN core.sprints s ON s.source_id = f.source_id AND s.external_id = f.sprint_id
-                ORDER BY f.team_id, s.start_at NULLS FIRST, s.end_at NULLS FIRST, s.name
-                """, cancellationToken: ct)));
+            input.Figures.AddRange(await conn.QueryAsync<FigureRow>(new CommandDefinition(FiguresSql, new { team = (string?)null }, cancellationToken: ct)));
 
         // The active sprint of each team (the latest-starting one when a board runs several), with the team's own planned points.
         input.Active.AddRange(await conn.QueryAsync<ActiveRow>(new CommandDefinition("""
@@ -179,13 +184,13 @@ public static partial class MiBuilder
         var closed = input.Figures.Where(f => f.TeamId == t.Id && f.State == SprintState.Closed).ToList();
         var velocityWindow = closed.TakeLast(windows.VelocitySprints).ToList();
         var sayDoWindow = closed.TakeLast(windows.SayDoSprints).ToList();
-        var stats = VelocityStatistics.Compute(velocityWindow.Select(f => f.CompletedPoints).ToList(), windows.VelocitySprints);
+        // One computation with the history's back-fill (TeamSprintFigures.AsOf): the figures as of the last closed sprint.
+        var history = closed.ConvertAll(f => f.History);
+        var asOf = history.Count == 0 ? null : TeamSprintFigures.AsOf(history, history.Count - 1, windows);
+        var trendSprints = Math.Min(history.Count, windows.VelocitySprints);
         string noFigures = input.FiguresAvailable
             ? "no closed sprint with figures for this team yet"
             : "sprint figures are not available yet (analysis.sprint_figures)";
-
-        double committedSum = sayDoWindow.Sum(f => f.CommittedPoints), completedSum = sayDoWindow.Sum(f => f.CompletedPoints);
-        double? sayDo = sayDoWindow.Count == 0 || committedSum == 0 ? null : completedSum / committedSum;
 
         var active = input.Active.FirstOrDefault(a => a.TeamId == t.Id);
         var activeFigure = active is null ? null
@@ -194,14 +199,9 @@ public static partial class MiBuilder
         double? activeDays = active is null ? null
             : input.Capacities.FirstOrDefault(c => c.TeamId == t.Id && c.SourceId == active.SourceId && c.SprintId == active.SprintId)?.Days
               ?? activeFigure?.CapacityDays;
-        var normalDays = velocityWindow.Where(f => f.CapacityDays is > 0).Select(f => f.CapacityDays!.Value).ToList();
-        double? capacityPoints = null;
+        double? capacityPoints = active is null ? null
+            : TeamSprintFigures.CapacityFrom(TeamSprintFigures.Window(history, history.Count - 1, windows.VelocitySprints), activeDays);
         string capacityReason = active is null ? "the team has no active sprint" : noFigures;
-        if (active is not null && stats.P50 is { } p50)
-        {
-            capacityPoints = activeDays is { } d && Stats.Percentile(normalDays, 0.5) is { } median && median > 0
-                ? p50 * d / median : p50;
-        }
         double? capacityUse = capacityPoints is > 0 && active is not null ? active.Points / capacityPoints : null;
 
         var findings = input.Findings?.Where(f => f.Team == t.Id).ToList();
@@ -221,10 +221,10 @@ public static partial class MiBuilder
         }
 
         return new MiTeam(t.Id, t.Name, t.SourceId, t.SourceKind, active?.Name,
-            MiFigure.Of(stats.P50, MiDefinitions.VelocityP50, TeamExplain(t.Id, "velocityP50"), noFigures),
-            MiFigure.Of(stats.Trend, MiDefinitions.VelocityTrend, TeamExplain(t.Id, "velocityTrend"),
-                stats.Sprints < 2 ? "a trend needs at least two closed sprints with figures" : noFigures),
-            MiFigure.Of(sayDo, MiDefinitions.SayDo(windows.SayDoSprints), TeamExplain(t.Id, "sayDo"),
+            MiFigure.Of(asOf?.VelocityP50, MiDefinitions.VelocityP50, TeamExplain(t.Id, "velocityP50"), noFigures),
+            MiFigure.Of(asOf?.VelocityTrend, MiDefinitions.VelocityTrend, TeamExplain(t.Id, "velocityTrend"),
+                trendSprints < 2 ? "a trend needs at least two closed sprints with figures" : noFigures),
+            MiFigure.Of(asOf?.SayDo, MiDefinitions.SayDo(windows.SayDoSprints), TeamExplain(t.Id, "sayDo"),
                 sayDoWindow.Count > 0 ? "nothing was committed in the last closed sprints" : noFigures),
             MiFigure.Of(active?.Points, MiDefinitions.CommittedPoints, TeamExplain(t.Id, "committedPoints"), "the team has no active sprint"),
             MiFigure.Of(activeDays, MiDefinitions.CapacityDays, TeamExplain(t.Id, "capacityDays"),

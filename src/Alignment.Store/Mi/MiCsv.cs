@@ -45,6 +45,10 @@ public static class MiCsv
             x.CostOfDelay, x.JobSize, x.JobSizeFrom, x.Budget, x.RankedTooLow, x.RankedTooHigh, string.Join("; ", x.InversionWith), x.Url,
         }));
 
+    public static string History(MiHistorySeries h) => Write(
+        ["figure", "team", "interval", "at", "value", "basis", "sprint"],
+        h.Points.Select(x => new object?[] { h.Figure, h.Team ?? "", h.Interval, x.At, x.Value, x.Basis, x.Sprint }));
+
     public static string Write(IReadOnlyList<string> header, IEnumerable<object?[]> rows)
     {
         var sb = new StringBuilder();

@@ -27,9 +27,12 @@ public static partial class MiBuilder
     public sealed record TeamRow(string Id, string Name, string SourceId, string SourceKind);
     // Rows as read (names of domain enums as stored, parsed once here).
     public sealed record FigureRow(string TeamId, string SourceId, string SprintId, string Name, string StateName, DateTime? StartAt, DateTime? EndAt,
-        string Basis, double CommittedPoints, double CompletedPoints, double? SayDo, double? CapacityDays)
+        string Basis, double CommittedPoints, double CompletedPoints, double? SayDo, double? CapacityDays, double CarriedOverPoints)
     {
         public SprintState State { get; } = DomainNames.Parse<SprintState>(StateName);
+        /// <summary>The closed sprint as the history reads it, dated on the UTC day it ended (<see cref="TeamSprintFigures"/>).</summary>
+        public HistorySprint History => new(SprintId, Name, DateOnly.FromDateTime(EndAt ?? StartAt ?? DateTime.MinValue), CommittedPoints,
+            CompletedPoints, CarriedOverPoints, CapacityDays);
     }
     public sealed record ActiveRow(string TeamId, string SourceId, string SprintId, string Name, DateTime? StartAt, DateTime? EndAt,
         double Points, long Items);

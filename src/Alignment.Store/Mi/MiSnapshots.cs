@@ -65,9 +65,14 @@ public sealed class MiSnapshots : IDisposable
                 """, new { kind, at = snapshot.Overview.ComputedAt.UtcDateTime, body = JsonSerializer.Serialize(body, body.GetType(), Json) },
                 tx, cancellationToken: ct));
         }
+        var storeMs = sw.Elapsed.TotalMilliseconds;
+        sw.Restart();
+        var history = await MiHistoryStore.RecordAsync(conn, tx, input, snapshot, MiWindows.Of(o.Analysis), o.Mi.HistoryRetentionDays, ct);
         await tx.CommitAsync(ct);
-        LastRefreshPhases = FormattableString.Invariant($"load={loadMs:0} build={buildMs:0} store={sw.Elapsed.TotalMilliseconds:0}");
-        _logger.LogInformation("MI refreshed: load={LoadMs:0} build={BuildMs:0} store={StoreMs:0} ms", loadMs, buildMs, sw.Elapsed.TotalMilliseconds);
+        var historyMs = sw.Elapsed.TotalMilliseconds;
+        LastRefreshPhases = FormattableString.Invariant($"load={loadMs:0} build={buildMs:0} store={storeMs:0} history={historyMs:0}");
+        _logger.LogInformation("MI refreshed: load={LoadMs:0} build={BuildMs:0} store={StoreMs:0} history={HistoryMs:0} ms ({Observed} points, {Backfilled} back-filled, {Pruned} pruned)",
+            loadMs, buildMs, storeMs, historyMs, history.Observed, history.Backfilled, history.Pruned);
         foreach (var (kind, body) in Documents(snapshot)) _cache.Set(kind, body, CacheFor);
         return snapshot;
     }

@@ -21,7 +21,7 @@ public sealed class MiWindowTests
 
     private static MiBuilder.FigureRow Figure(string team, string source, int i, double committed, double completed) =>
         new(team, source, $"s{i + 1}", $"Sprint {i + 1}", "closed", new DateTime(2026, 1, 1).AddDays(14 * i), new DateTime(2026, 1, 15).AddDays(14 * i),
-            "observed", committed, completed, completed / committed, 10);
+            "observed", committed, completed, completed / committed, 10, CarriedOverPoints: 0);
 
     private static MiTeam Team(MiSnapshot s, string id) => s.Teams.Teams.Single(t => t.Id == id);
 
