@@ -10,6 +10,7 @@ const main = document.getElementById("main");
 const banner = document.getElementById("sync-banner");
 const drawer = document.getElementById("drawer");
 const charts = [];
+let navigation = 0;
 const STATUS = { late: "late", atRisk: "at risk", onTrack: "on track", unknown: "unknown", noTarget: "no target", done: "done" };
 const COLORS = { committed: "#b9c6d8", completed: "#2f6fde", sayDo: "#e08a1e", risk: "#d23f3f", ok: "#6b7a90" };
 
@@ -39,18 +40,21 @@ async function route() {
   const section = parts[0] || "overview";
   for (const a of document.querySelectorAll("#nav a")) a.classList.toggle("active", a.dataset.section === section);
   main.replaceChildren(h("p", { class: "loading", text: "Loading…" }));
+  // Each navigation renders through its own view: a page still loading when the user moved on never replaces the newer one.
+  const nav = ++navigation;
+  const view = { replaceChildren: (...nodes) => { if (nav === navigation) main.replaceChildren(...nodes); } };
   try {
-    if (section === "teams" && parts[1] && parts[2] === "planning") await packPage(parts[1], "planning");
-    else if (section === "teams" && parts[1] && parts[2] === "retrospective") await packPage(parts[1], "retrospective");
-    else if (section === "teams" && parts[1]) await teamPage(parts[1]);
-    else if (section === "teams") await teamsPage();
-    else if (section === "epics") await epicsPage();
-    else if (section === "dependencies") await dependenciesPage(main, { explain, pageHead, panel });
-    else if (section === "findings") await findingsPage();
-    else if (section === "value") await valuePage(main, { track: c => charts.push(c), explain });
-    else await overviewPage();
+    if (section === "teams" && parts[1] && parts[2] === "planning") await packPage(view, parts[1], "planning");
+    else if (section === "teams" && parts[1] && parts[2] === "retrospective") await packPage(view, parts[1], "retrospective");
+    else if (section === "teams" && parts[1]) await teamPage(view, parts[1]);
+    else if (section === "teams") await teamsPage(view);
+    else if (section === "epics") await epicsPage(view);
+    else if (section === "dependencies") await dependenciesPage(view, { explain, pageHead, panel });
+    else if (section === "findings") await findingsPage(view);
+    else if (section === "value") await valuePage(view, { track: c => charts.push(c), explain });
+    else await overviewPage(view);
   } catch (e) {
-    main.replaceChildren(problem(e));
+    view.replaceChildren(problem(e));
   }
 }
 
@@ -123,10 +127,10 @@ function figureCard(label, f, format, opts = {}) {
 function useTone(v) { return v === null ? "" : v > 1.1 ? "bad" : v > 1.0 ? "warn" : "good"; }
 function sayDoTone(v) { return v === null ? "" : v < 0.7 ? "bad" : v < 0.85 ? "warn" : "good"; }
 
-async function overviewPage() {
+async function overviewPage(view) {
   const [o, t] = await Promise.all([get("/api/mi/overview"), get("/api/mi/teams")]);
   const f = o.openFindings;
-  main.replaceChildren(
+  view.replaceChildren(
     pageHead("Organisation overview", `${o.teams} teams · ${o.activeSprints} active sprints · computed ${new Date(o.computedAt).toLocaleString()}`,
       h("a", { class: "button", href: "/api/mi/teams?format=csv", download: "mi-teams.csv" }, "Teams CSV")),
     h("div", { class: "cards" },
@@ -174,21 +178,21 @@ function teamsTable(teams) {
   ], teams, { empty: "No teams are configured." });
 }
 
-async function teamsPage() {
+async function teamsPage(view) {
   const t = await get("/api/mi/teams");
-  main.replaceChildren(pageHead("Teams", `${t.teams.length} teams`,
+  view.replaceChildren(pageHead("Teams", `${t.teams.length} teams`,
     h("a", { class: "button", href: "/api/mi/teams?format=csv", download: "mi-teams.csv" }, "CSV")), panel("Predictability and capacity", teamsTable(t.teams)));
 }
 
 // ---- team -------------------------------------------------------------------------------------------------------
 
-async function teamPage(id) {
+async function teamPage(view, id) {
   const all = await get("/api/mi/teams");
   const t = all.teams.find(x => x.id === id);
-  if (!t) { main.replaceChildren(h("div", { class: "notice", text: `No team '${id}'.` })); return; }
+  if (!t) { view.replaceChildren(h("div", { class: "notice", text: `No team '${id}'.` })); return; }
   const closed = t.sprints.filter(s => s.state === "closed");
   const items = t.activeSprint ? await get(t.committedPoints.explain).catch(() => null) : null;
-  main.replaceChildren(
+  view.replaceChildren(
     pageHead(t.name, `${t.source} (${t.sourceKind})${t.activeSprint ? " · active sprint " + t.activeSprint : ""}`,
       h("a", { class: "button", href: `#/teams/${encodeURIComponent(id)}/planning` }, "Planning pack"),
       h("a", { class: "button", href: `#/teams/${encodeURIComponent(id)}/retrospective` }, "Retrospective pack")),
@@ -234,22 +238,22 @@ async function teamPage(id) {
     barChart("team-capacity", withDays.map(s => s.name), [{ label: "Person-days", data: withDays.map(s => s.capacityDays), backgroundColor: "#7aa5ef" }]);
 }
 
-async function packPage(id, kind) {
+async function packPage(view, id, kind) {
   const title = kind === "planning" ? "Planning pack" : "Retrospective pack";
   let pack;
   try { pack = await get(`/api/teams/${encodeURIComponent(id)}/${kind}`); }
   catch (e) {
-    main.replaceChildren(pageHead(title, id), e instanceof ApiError && e.status === 404
+    view.replaceChildren(pageHead(title, id), e instanceof ApiError && e.status === 404
       ? h("div", { class: "notice", text: kind === "retrospective" ? "No closed sprint to look back on yet." : "No pack for this team." }) : problem(e));
     return;
   }
-  main.replaceChildren(pageHead(`${title}`, id, h("a", { class: "button", href: `#/teams/${encodeURIComponent(id)}` }, "Back to team")),
+  view.replaceChildren(pageHead(`${title}`, id, h("a", { class: "button", href: `#/teams/${encodeURIComponent(id)}` }, "Back to team")),
     panel(title, render(pack)));
 }
 
 // ---- epics ------------------------------------------------------------------------------------------------------
 
-async function epicsPage() {
+async function epicsPage(view) {
   const e = await get("/api/mi/epics");
   const filter = h("select", { id: "epic-status", "aria-label": "Status" },
     ["all", "late", "atRisk", "onTrack", "unknown", "noTarget", "done"].map(s => h("option", { value: s, text: s === "all" ? "All statuses" : STATUS[s] })));
@@ -270,7 +274,7 @@ async function epicsPage() {
     ], rows, { empty: "No epics match." }));
   };
   filter.addEventListener("change", draw);
-  main.replaceChildren(pageHead("Epics across teams and trackers", `${e.epics.length} epics`,
+  view.replaceChildren(pageHead("Epics across teams and trackers", `${e.epics.length} epics`,
       h("a", { class: "button", href: "/api/mi/epics?format=csv", download: "mi-epics.csv" }, "CSV")),
     panel("Roll-up with forecasts", h("div", {}, h("div", { class: "filters" }, h("label", {}, "Status ", filter)), holder)));
   draw();
@@ -284,7 +288,7 @@ function progress(done, total) {
 
 // ---- findings ---------------------------------------------------------------------------------------------------
 
-async function findingsPage() {
+async function findingsPage(view) {
   const params = new URLSearchParams(location.hash.split("?")[1] || "");
   const sel = (name, values, label) => h("select", { name, "aria-label": label },
     [h("option", { value: "", text: `Any ${label.toLowerCase()}` }), ...values.map(v => h("option", { value: v, text: v, selected: params.get(name) === v }))]);
@@ -323,7 +327,7 @@ async function findingsPage() {
         ...["critical", "warning", "info"].map(s => ({ label: s, value: r => String(r[1][s] || 0), num: true }))], Object.entries(o.openFindings.byRule))
         : h("p", { class: "empty", text: o.openFindings.reason }));
   }
-  main.replaceChildren(pageHead("Findings", "Cross-team dependencies, backlog drift and capacity risks, with evidence"), panel("Filter", form), panel("Findings", body));
+  view.replaceChildren(pageHead("Findings", "Cross-team dependencies, backlog drift and capacity risks, with evidence"), panel("Filter", form), panel("Findings", body));
 }
 
 // ---- bits -------------------------------------------------------------------------------------------------------
