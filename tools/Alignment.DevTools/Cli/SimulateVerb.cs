@@ -13,7 +13,7 @@ public static class SimulateVerb
     public static readonly Option<int> Seed = new("--seed") { Description = "Seed; the same seed gives the same organisation", DefaultValueFactory = _ => 42 };
     public static readonly Option<DateTimeOffset?> Now = new("--now")
     {
-        Description = "The simulated 'now' (ISO 8601); default today 09:00 UTC (yesterday's before 09:00), so sprints and ages match the real clock",
+        Description = "The simulated 'now' (ISO 8601); default the real clock to the minute, so sprints, ages and incremental syncs match the host's clock",
     };
     public static readonly Option<bool> Finance = new("--finance")
     {
