@@ -60,10 +60,29 @@ public static class AdviceReader
              WHERE status = 'open' AND rule = ANY(@rules) AND (@severity::text IS NULL OR severity = @severity)
              ORDER BY id
             """, new { rules = DigestComposer.AdviceRules.Select(r => r.Name()).ToArray(), severity = severity?.Name() }, cancellationToken: ct));
-        return rows.Select(r => new AdviceFinding(r.Id, DomainNames.Parse<RuleId>(r.Rule), DomainNames.Parse<Severity>(r.Severity), r.TeamId, r.RelatedTeams,
-            JsonSerializer.Deserialize<List<AdviceItemRef>>(r.Items, Json) ?? [], r.Title, r.Action, r.Score,
-            JsonDocument.Parse(r.Evidence).RootElement.Clone(), new DateTimeOffset(DateTime.SpecifyKind(r.FirstSeen, DateTimeKind.Utc)))).ToList();
+        return rows.Select(Finding).ToList();
     }
+
+    /// <summary>
+    /// The findings of the rules the digest reads that are resolved now and were resolved after <paramref name="since"/> (a previous digest's
+    /// time; whether each was open then is the caller's to check, from the finding events).
+    /// </summary>
+    public static async Task<List<AdviceFinding>> ResolvedSinceAsync(NpgsqlConnection conn, DateTimeOffset since, CancellationToken ct)
+    {
+        var rows = await conn.QueryAsync<FindingRow>(new CommandDefinition("""
+            SELECT id, rule, severity, team_id AS teamid, related_teams AS relatedteams, items::text AS items, title, action, score, evidence::text AS evidence, first_seen AS firstseen
+              FROM analysis.findings
+             WHERE status = @resolved AND resolved_at > @since AND rule = ANY(@rules)
+             ORDER BY id
+            """, new { resolved = FindingStatus.Resolved.Name(), since, rules = DigestComposer.AdviceRules.Select(r => r.Name()).ToArray() },
+            cancellationToken: ct));
+        return rows.Select(Finding).ToList();
+    }
+
+    private static AdviceFinding Finding(FindingRow r) =>
+        new(r.Id, DomainNames.Parse<RuleId>(r.Rule), DomainNames.Parse<Severity>(r.Severity), r.TeamId, r.RelatedTeams,
+            JsonSerializer.Deserialize<List<AdviceItemRef>>(r.Items, Json) ?? [], r.Title, r.Action, r.Score,
+            JsonDocument.Parse(r.Evidence).RootElement.Clone(), new DateTimeOffset(DateTime.SpecifyKind(r.FirstSeen, DateTimeKind.Utc)));
 
     private sealed record SprintItemRow(string Source, string Key, string Title, string Url, string? Rank, double? Points, bool BlocksOtherTeams);
 

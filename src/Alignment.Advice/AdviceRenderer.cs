@@ -31,6 +31,8 @@ public static class AdviceRenderer
         o.MemberAccessStrategy.Register<DigestSection>();
         o.MemberAccessStrategy.Register<DigestLine>();
         o.MemberAccessStrategy.Register<ItemLink>();
+        o.MemberAccessStrategy.Register<SectionChanges>();
+        o.MemberAccessStrategy.Register<ChangeGroup>();
         o.MemberAccessStrategy.Register<ProductOwner>();
         o.MemberAccessStrategy.Register<AdviceTeam>();
         o.MemberAccessStrategy.Register<AdviceText>();

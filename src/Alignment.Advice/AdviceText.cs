@@ -58,6 +58,20 @@ public sealed class AdviceText
     public required Func<string, string> OrphanAction { get; init; }
     public required string OwnTeam { get; init; }
     public required string And { get; init; }
+    // Week over week (WeekOverWeek): the summary, the section's changes, the team lines.
+    public required string FirstDigest { get; init; }
+    public required Func<string, int, int, int, string> SinceFormat { get; init; }        // week, new, resolved, still open
+    public required Func<string, int, int, int, string> SectionSinceFormat { get; init; } // week, new, resolved, still open
+    public required string NewLabel { get; init; }
+    public required string ResolvedLabel { get; init; }
+    public required string StillOpenLabel { get; init; }
+    public required string TeamsHeading { get; init; }
+    public required string TeamsIntro { get; init; }
+    public required Func<int, string> SayDoFormat { get; init; }                          // percent
+    public required Func<int, int, int, string, string> SayDoTrendFormat { get; init; }   // percent, weeks ago, percent then, arrow
+    public required string SayDoUnknown { get; init; }
+    public required Func<string, int, string> PredictabilityFormat { get; init; }         // interval, percent
+    public required Func<string, int, string, int, string, string> PredictabilityTrendFormat { get; init; } // interval, percent, previous, its percent, arrow
 
     private static string N(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);
     private static string N2(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
@@ -123,6 +137,19 @@ public sealed class AdviceText
         OrphanAction = k => $"Link {k} to the epic or feature it delivers, or question whether it is needed.",
         OwnTeam = "your own team",
         And = "and",
+        FirstDigest = "This is your first digest: everything in it is new.",
+        SinceFormat = (w, n, r, s) => $"Since your last digest (week {w}): {n} new, {r} resolved, {s} still open.",
+        SectionSinceFormat = (w, n, r, s) => $"Since week {w}: {n} new, {r} resolved, {s} still open.",
+        NewLabel = "New",
+        ResolvedLabel = "Resolved",
+        StillOpenLabel = "Still open",
+        TeamsHeading = "Your teams",
+        TeamsIntro = "Say/do (completed ÷ committed over the last closed sprints) now and before, from the MI history.",
+        SayDoFormat = p => $"say/do {p} %",
+        SayDoTrendFormat = (p, w, b, a) => $"say/do {p} % ({w} {(w == 1 ? "week" : "weeks")} ago {b} %, {a})",
+        SayDoUnknown = "say/do not known yet (no closed sprints with figures)",
+        PredictabilityFormat = (i, p) => $"predictability {p} % in {i}",
+        PredictabilityTrendFormat = (i, p, pi, pp, a) => $"predictability {p} % in {i} ({pi} {pp} %, {a})",
     };
 
     public static readonly AdviceText Dutch = new()
@@ -180,5 +207,18 @@ public sealed class AdviceText
         OrphanAction = k => $"Koppel {k} aan de epic of feature die het oplevert, of vraag je af of het nodig is.",
         OwnTeam = "je eigen team",
         And = "en",
+        FirstDigest = "Dit is je eerste advies: alles erin is nieuw.",
+        SinceFormat = (w, n, r, s) => $"Sinds je vorige advies (week {w}): {n} nieuw, {r} opgelost, {s} nog open.",
+        SectionSinceFormat = (w, n, r, s) => $"Sinds week {w}: {n} nieuw, {r} opgelost, {s} nog open.",
+        NewLabel = "Nieuw",
+        ResolvedLabel = "Opgelost",
+        StillOpenLabel = "Nog open",
+        TeamsHeading = "Je teams",
+        TeamsIntro = "Say/do (afgerond ÷ gecommitteerd over de laatste afgesloten sprints) nu en eerder, uit de MI-historie.",
+        SayDoFormat = p => $"say/do {p} %",
+        SayDoTrendFormat = (p, w, b, a) => $"say/do {p} % ({w} {(w == 1 ? "week" : "weken")} geleden {b} %, {a})",
+        SayDoUnknown = "say/do nog niet bekend (geen afgesloten sprints met cijfers)",
+        PredictabilityFormat = (i, p) => $"voorspelbaarheid {p} % in {i}",
+        PredictabilityTrendFormat = (i, p, pi, pp, a) => $"voorspelbaarheid {p} % in {i} ({pi} {pp} %, {a})",
     };
 }

@@ -52,29 +52,53 @@ public static class DigestComposer
     {
         var t = AdviceText.For(settings.Language);
         var teams = input.Owner.Teams.Select(x => x.Id).ToHashSet(StringComparer.Ordinal);
-        var mine = input.Findings.Select(f => (Finding: f, Section: SectionOf(f, teams))).Where(x => x.Section is not null).ToList();
         string Team(string? id) => id is null ? "?" : teams.Contains(id) && input.Owner.Teams.Count == 1 ? t.OwnTeam : input.TeamNames.GetValueOrDefault(id, id);
 
-        var unblock = UnblockLines(mine.Where(x => x.Section == Unblock).Select(x => x.Finding), teams, Team, t, today);
-        var protect = mine.Where(x => x.Section == Protect).Select(x => ProtectLine(x.Finding, input, Team, t, today)).ToList();
-        var epics = mine.Where(x => x.Section == Epics).Select(x => EpicLine(x.Finding, input, t, today)).ToList();
-        var hygiene = mine.Where(x => x.Section == Hygiene).Select(x => HygieneLine(x.Finding, t, today)).ToList();
-        var reorder = mine.Where(x => x.Section == Reorder).Select(x => ReorderLine(x.Finding, t)).ToList();
-
+        var lines = Lines(input.Findings, input, teams, Team, t, today);
+        // The findings open at the previous digest and resolved since, composed into lines as they were shown then.
+        var baseline = input.Baseline;
+        var resolved = Lines(baseline?.Resolved.Where(f => baseline.OpenThen.Contains(f.Id)) ?? [], input, teams, Team, t, today);
         var fullList = FullListUrl(settings.DashboardUrl, input.Owner);
-        var sections = new List<DigestSection>
+        var headings = new (string Id, string Heading, string Intro)[]
         {
-            Section(Unblock, t.UnblockHeading, t.UnblockIntro, unblock, settings.CapPerSection, fullList, t),
-            Section(Protect, t.ProtectHeading, t.ProtectIntro, protect, settings.CapPerSection, fullList, t),
-            Section(Epics, t.EpicsHeading, t.EpicsIntro, epics, settings.CapPerSection, fullList, t),
-            Section(Hygiene, t.HygieneHeading, t.HygieneIntro, hygiene, settings.CapPerSection, fullList, t),
+            (Unblock, t.UnblockHeading, t.UnblockIntro),
+            (Protect, t.ProtectHeading, t.ProtectIntro),
+            (Epics, t.EpicsHeading, t.EpicsIntro),
+            (Hygiene, t.HygieneHeading, t.HygieneIntro),
             // Last, and empty (so not rendered) without value data: the digests of organisations without value fields are as before.
-            Section(Reorder, t.ReorderHeading, t.ReorderIntro, reorder, settings.CapPerSection, fullList, t),
+            (Reorder, t.ReorderHeading, t.ReorderIntro),
         };
+        var sections = headings.Select(h => Section(h.Id, h.Heading, h.Intro, lines[h.Id], settings.CapPerSection, fullList, t) with
+        {
+            Changes = WeekOverWeek.Changes(Ranked(lines[h.Id]), resolved[h.Id], baseline, t),
+        }).ToList();
         var count = sections.Sum(s => s.Total);
-        var week = period.Contains("-W", StringComparison.Ordinal) ? period[(period.IndexOf("-W", StringComparison.Ordinal) + 2)..] : period;
-        return new Digest(input.Owner, period, t.Language, t.SubjectFormat(week, count), sections);
+        return new Digest(input.Owner, period, t.Language, t.SubjectFormat(WeekOverWeek.WeekOf(period), count), sections)
+        {
+            Since = WeekOverWeek.Since(sections, baseline, t),
+            TeamTrends = WeekOverWeek.TeamLines(input.Trends, t),
+        };
     }
+
+    /// <summary>The lines of each section (unranked) from those of <paramref name="findings"/> the owner of <paramref name="teams"/> can act on.</summary>
+    private static Dictionary<string, List<DigestLine>> Lines(IEnumerable<AdviceFinding> findings, AdviceInput input, IReadOnlySet<string> teams,
+        Func<string?, string> team, AdviceText t, DateOnly today)
+    {
+        var mine = findings.Select(f => (Finding: f, Section: SectionOf(f, teams))).Where(x => x.Section is not null).ToList();
+        IEnumerable<AdviceFinding> In(string section) => mine.Where(x => x.Section == section).Select(x => x.Finding);
+        return new Dictionary<string, List<DigestLine>>(StringComparer.Ordinal)
+        {
+            [Unblock] = UnblockLines(In(Unblock), teams, team, t, today),
+            [Protect] = In(Protect).Select(f => ProtectLine(f, input, team, t, today)).ToList(),
+            [Epics] = In(Epics).Select(f => EpicLine(f, input, t, today)).ToList(),
+            [Hygiene] = In(Hygiene).Select(f => HygieneLine(f, t, today)).ToList(),
+            [Reorder] = In(Reorder).Select(f => ReorderLine(f, t)).ToList(),
+        };
+    }
+
+    /// <summary>Most impact first; equal impact by the headline item's key.</summary>
+    private static List<DigestLine> Ranked(IEnumerable<DigestLine> lines) =>
+        lines.OrderByDescending(l => l.Impact).ThenBy(l => l.Subject.Key, StringComparer.Ordinal).ToList();
 
     private static string? FullListUrl(string? dashboard, ProductOwner owner)
     {
@@ -85,7 +109,7 @@ public static class DigestComposer
 
     private static DigestSection Section(string id, string heading, string intro, List<DigestLine> lines, int cap, string? fullList, AdviceText t)
     {
-        var ranked = lines.OrderByDescending(l => l.Impact).ThenBy(l => l.Subject.Key, StringComparer.Ordinal).ToList();
+        var ranked = Ranked(lines);
         var shown = ranked.Take(cap).ToList();
         var more = ranked.Count - shown.Count;
         return new DigestSection(id, heading, intro, shown, more, more > 0 ? fullList : null)

@@ -39,7 +39,8 @@ public sealed record AdviceTally(int Queued, int AlreadyQueued, int Empty, int O
 /// </summary>
 public sealed record RunAdviceCommand(string Trigger, string? DryRunDirectory = null, bool RetryNow = false) : ICommand<AdviceRunResult>;
 
-internal sealed class RunAdviceHandler(NpgsqlDataSource db, IOptions<AlignmentOptions> options, TimeProvider clock, ILogger<RunAdviceHandler> logger)
+internal sealed class RunAdviceHandler(NpgsqlDataSource db, IOptions<AlignmentOptions> options, TimeProvider clock, ITeamPredictability predictability,
+    ILogger<RunAdviceHandler> logger)
     : ICommandHandler<RunAdviceCommand, AdviceRunResult>
 {
     public const string LockName = "alignment:advice";
@@ -63,7 +64,7 @@ internal sealed class RunAdviceHandler(NpgsqlDataSource db, IOptions<AlignmentOp
             return AdviceRunResult.SkippedRun(period, smtp);
         }
 
-        var composed = await AdviceComposition.ComposeAllAsync(db, options.Value, now, ct);
+        var composed = await AdviceComposition.ComposeAllAsync(db, options.Value, now, ct, predictability: predictability);
         var tally = await QueueOrWriteAllAsync(command, composed, period, now, ct);
         if (dry is not null)
         {
@@ -143,7 +144,12 @@ internal sealed class RunAdviceHandler(NpgsqlDataSource db, IOptions<AlignmentOp
 /// <summary>Composes every product owner's digest from the store (shared by the weekly run, the preview and the dry-run).</summary>
 public static class AdviceComposition
 {
-    public static async Task<List<Digest>> ComposeAllAsync(NpgsqlDataSource db, AlignmentOptions options, DateTimeOffset now, CancellationToken ct, string? onlyEmail = null)
+    /// <summary>
+    /// Every product owner's digest (or only <paramref name="onlyEmail"/>'s) as of <paramref name="now"/>, week over week against their
+    /// previous digest in the outbox, with their teams' say/do trend and, from <paramref name="predictability"/>, their predictability.
+    /// </summary>
+    public static async Task<List<Digest>> ComposeAllAsync(NpgsqlDataSource db, AlignmentOptions options, DateTimeOffset now, CancellationToken ct,
+        string? onlyEmail = null, ITeamPredictability? predictability = null)
     {
         var o = options.Advice;
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -154,6 +160,9 @@ public static class AdviceComposition
         var findings = await AdviceReader.OpenFindingsAsync(conn, ct);
         var period = AdvicePeriod.Week(now, o.TimeZone);
         var today = AdvicePeriod.Today(now, o.TimeZone);
+        var baselines = await AdviceHistoryReader.BaselinesAsync(conn, owners.Select(p => p.Email), period, findings, ct);
+        var trends = await AdviceHistoryReader.TrendsAsync(conn, owners.SelectMany(p => p.Teams).ToList(), DateOnly.FromDateTime(now.UtcDateTime),
+            predictability ?? new NoTeamPredictability(), ct);
         var settings = new ComposeSettings(o.Language, o.CapPerSection, o.DashboardUrl);
         var result = new List<Digest>();
         foreach (var owner in owners)
@@ -161,7 +170,12 @@ public static class AdviceComposition
             var teams = owner.Teams.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
             var mine = findings.Where(f => DigestComposer.SectionOf(f, teams) is not null).ToList();
             var sprintItems = await AdviceReader.SprintItemsAsync(conn, mine, ct);
-            result.Add(DigestComposer.Compose(new AdviceInput(owner, mine, sprintItems, names), settings, period, today));
+            var input = new AdviceInput(owner, mine, sprintItems, names)
+            {
+                Baseline = baselines.GetValueOrDefault(owner.Email),
+                Trends = owner.Teams.Select(t => trends[t.Id]).ToList(),
+            };
+            result.Add(DigestComposer.Compose(input, settings, period, today));
         }
         return result;
     }
@@ -170,12 +184,12 @@ public static class AdviceComposition
 /// <summary>The HTML of a product owner's digest as it would be sent now (null when no configured team has that product owner).</summary>
 public sealed record PreviewDigestQuery(string Email) : IQuery<RenderedMessage?>;
 
-internal sealed class PreviewDigestHandler(NpgsqlDataSource db, IOptions<AlignmentOptions> options, TimeProvider clock)
+internal sealed class PreviewDigestHandler(NpgsqlDataSource db, IOptions<AlignmentOptions> options, TimeProvider clock, ITeamPredictability predictability)
     : IQueryHandler<PreviewDigestQuery, RenderedMessage?>
 {
     public async ValueTask<RenderedMessage?> Handle(PreviewDigestQuery query, CancellationToken ct)
     {
-        var digests = await AdviceComposition.ComposeAllAsync(db, options.Value, clock.GetUtcNow(), ct, query.Email);
+        var digests = await AdviceComposition.ComposeAllAsync(db, options.Value, clock.GetUtcNow(), ct, query.Email, predictability);
         return digests.Count == 0 ? null : AdviceRenderer.Render(digests[0]);
     }
 }

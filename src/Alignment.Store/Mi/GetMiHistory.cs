@@ -39,16 +39,10 @@ internal sealed class GetMiHistoryHandler(NpgsqlDataSource db, IOptions<Alignmen
     private static async Task<List<MiHistoryValue>> DayPointsAsync(NpgsqlConnection conn, MiHistory.Figure figure, string team, GetMiHistoryQuery q,
         CancellationToken ct)
     {
-        var rows = (await conn.QueryAsync<(DateOnly Day, double? Value, string Basis)>(new CommandDefinition("""
-            SELECT day, value, basis FROM analysis.mi_history
-            WHERE figure = @figure AND team_id = @team AND day BETWEEN @from AND @to
-            ORDER BY day
-            """, new { figure = figure.Name, team, from = q.From, to = q.To }, cancellationToken: ct))).ToList();
+        var rows = await MiHistoryDays.ReadAsync(conn, figure.Name, [team], q.From, q.To, ct);
         // A week's point is its last stored day's, dated on the week's Monday; its explain goes to the day the value was taken.
-        var series = q.Interval == "week"
-            ? rows.GroupBy(r => Monday(r.Day)).Select(g => (At: g.Key, Taken: g.Last().Day, g.Last().Value, g.Last().Basis))
-            : rows.Select(r => (At: r.Day, Taken: r.Day, r.Value, r.Basis));
-        return series.Select(r => new MiHistoryValue(r.At, r.Value, r.Basis, null, MiHistoryReads.ExplainUrl(figure.Name, team, r.Taken))).ToList();
+        return MiHistoryDays.Points(rows, q.Interval)
+            .Select(r => new MiHistoryValue(r.At, r.Value, r.Basis, null, MiHistoryReads.ExplainUrl(figure.Name, team, r.Taken))).ToList();
     }
 
     private async Task<List<MiHistoryValue>> SprintPointsAsync(NpgsqlConnection conn, MiHistory.Figure figure, string team, GetMiHistoryQuery q,
@@ -67,6 +61,4 @@ internal sealed class GetMiHistoryHandler(NpgsqlDataSource db, IOptions<Alignmen
         }
         return points;
     }
-
-    internal static DateOnly Monday(DateOnly d) => d.AddDays(-(((int)d.DayOfWeek + 6) % 7));
 }

@@ -33,10 +33,12 @@ public sealed class FindingsByteIdentityTests(TestDatabase db, ITestOutputHelper
     // Re-pinned a second time for the one statistics module (docs/figures.md, "Changed in this release"): the velocity
     // evidence's cv is the sample coefficient of variation (n − 1), CAP-VOLATILE's definition says so, and the MI's say/do
     // definitions name their window (Analysis:SayDoSprints). Forecasts, hygiene and digests did not move.
+    // Digests re-pinned for week over week in the advice: each digest now says it is the first and carries the owner's say/do lines
+    // ("Your teams"); with those lines taken out of the dumped digests they hashed to the value pinned before (checked when the change was made).
     private const string StoredFindings = "f6eb48c0c67fde2b5bc491f5d26234356fe7759b824133c19f8372f6583775bf";
     private const string SerializedFindings = "fb7f1193def35658d3cb8219f39fb3d556aba0bec856dfc5a9f797ca74586192";
     private const string ForecastsAndHygiene = "5a9c36f71c3d2b0d25f8bd352373420ed53e426985b89b7f4556efd025b70ec6";
-    private const string Digests = "e02a3a4a6fb3fd066752319131f624ca8d3ea0359cb44668d6cd66833be877a1";
+    private const string Digests = "475c3ec3e34aabf8e2893cec8beaa1bec0a353fb190b91082c4e5824e201298e";
     private const string Mi = "679e73832ebfb2e824e2e7ac1aa345ec4f8e3949d4473db952fa9bb15e408e34";
 
     private string _simUrl = "";
