@@ -7,6 +7,9 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Alignment.Advice.Report;
 using Alignment.Host.Hosting;
+using Alignment.Host.Jobs;
+using Hangfire;
+using Hangfire.Storage;
 using Alignment.IntegrationTests.Infrastructure;
 using Alignment.Simulator;
 using Mediator;
@@ -186,6 +189,38 @@ public sealed partial class MonthlyReportTests(TestDatabase db) : IAsyncLifetime
         Assert.Equal((0, 0, 1), (retried.Queued, retried.Sent, retried.Failed));
         Assert.Equal(2, smtp.ReceivedEmailCount);
         Assert.Equal(2, await db.ScalarAsync<int>("SELECT attempts FROM ops.advice_outbox WHERE kind = 'report' AND status = 'pending'"));
+    }
+
+    [Fact]
+    public async Task Schedules_the_report_with_its_retries_only_with_a_mail_server_and_recipients()
+    {
+        object Config(string smtpHost, string[] recipients) => new
+        {
+            Sources = new[] { Configs.JiraSource("http://127.0.0.1:9/jira") },
+            Teams = new[] { Configs.JiraTeam("payments", "Payments", "PAY", 12) },
+            Auth = new { ApiKeys = TestHost.ApiKeys }, // the management key has no e-mail address
+            Advice = new { Cron = "", Smtp = new { Host = smtpHost, Port = 2525, Security = "None", From = "pmo@example.com" } },
+            Mi = new { Report = new { Cron = "0 6 2 * *", TimeZone = "Europe/Amsterdam", Recipients = recipients } },
+        };
+        static List<string> Jobs(TestHost host, out string? cron, out string? zone)
+        {
+            using var conn = host.Services.GetRequiredService<JobStorage>().GetConnection();
+            var jobs = conn.GetRecurringJobs();
+            var report = jobs.SingleOrDefault(j => j.Id == RecurringJobRegistrar.ReportMonthlyId);
+            (cron, zone) = (report?.Cron, report?.TimeZoneId);
+            return jobs.Select(j => j.Id).Where(id => id.StartsWith("report:", StringComparison.Ordinal) || id.StartsWith("advice:", StringComparison.Ordinal))
+                .Order().ToList();
+        }
+
+        await using (var host = await TestHost.StartAsync(db, Config("127.0.0.1", ["board@example.com"])))
+        {
+            Assert.Equal([RecurringJobRegistrar.AdviceOutboxId, RecurringJobRegistrar.ReportMonthlyId], Jobs(host, out var cron, out var zone));
+            Assert.Equal(("0 6 2 * *", TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam").Id), (cron, zone));
+        }
+        await using (var host = await TestHost.StartAsync(db, Config("127.0.0.1", [])))
+            Assert.Empty(Jobs(host, out _, out _));
+        await using (var host = await TestHost.StartAsync(db, Config("", ["board@example.com"])))
+            Assert.Empty(Jobs(host, out _, out _));
     }
 
     /// <summary>Four PNG parts, each a valid PNG of some size, each referenced from the HTML by its Content-ID.</summary>
