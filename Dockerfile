@@ -24,9 +24,11 @@ RUN dotnet publish src/Alignment.Host/Alignment.Host.csproj -c Release -o /app -
 # ---- runtime: ASP.NET Core on Ubuntu, ICU for culture-aware text (Dutch names and titles) -------
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 # The Ubuntu-based image ships ICU and tzdata; make sure of both (a no-op when present) and keep
-# globalization on: invariant mode would compare and case-fold Dutch text wrongly.
+# globalization on: invariant mode would compare and case-fold Dutch text wrongly. The monthly report's
+# charts are drawn on the server (ScottPlot, SkiaSharp's self-contained native library): it reads its
+# fonts from /usr/share/fonts, so DejaVu Sans is installed for their titles, ticks and legends.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tzdata "$(apt-cache search --names-only '^libicu[0-9]+$' | cut -d' ' -f1 | sort -V | tail -1)" \
+ && apt-get install -y --no-install-recommends tzdata fonts-dejavu-core "$(apt-cache search --names-only '^libicu[0-9]+$' | cut -d' ' -f1 | sort -V | tail -1)" \
  && rm -rf /var/lib/apt/lists/*
 ENV DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=false \
     DOTNET_CLI_TELEMETRY_OPTOUT=1 \

@@ -8,7 +8,7 @@ namespace Alignment.Host.Jobs;
 /// Registers the recurring jobs from configuration at start-up (<c>sync:{source}</c> and
 /// <c>sync-full:{source}</c>) and removes recurring jobs whose source is no longer configured.
 /// </summary>
-public sealed class RecurringJobRegistrar(
+public sealed partial class RecurringJobRegistrar(
     IRecurringJobManager manager, JobStorage storage, IOptions<AlignmentOptions> options, ILogger<RecurringJobRegistrar> logger)
     : IHostedService
 {
@@ -51,6 +51,7 @@ public sealed class RecurringJobRegistrar(
             manager.RemoveIfExists(AdviceWeeklyId);
             manager.RemoveIfExists(AdviceOutboxId);
         }
+        RegisterReport(wanted);
         using var conn = storage.GetConnection();
         foreach (var job in conn.GetRecurringJobs())
         {

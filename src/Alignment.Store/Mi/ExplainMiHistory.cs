@@ -71,8 +71,8 @@ internal sealed class ExplainMiHistoryHandler(NpgsqlDataSource db, IOptions<Alig
             "epicsLate" => [RuleId.DriftEpicForecast.Name()],
             _ => null,
         };
-        var rows = await conn.QueryAsync<(long Id, string Rule, string Severity, string Status, string? TeamId, string Title)>(new CommandDefinition("""
-            SELECT f.id, f.rule, e.severity, e.status, f.team_id, f.title
+        var rows = await conn.QueryAsync<(long Id, string Rule, string Severity, string Status, string? TeamId, string Title, double Score)>(new CommandDefinition("""
+            SELECT f.id, f.rule, e.severity, e.status, f.team_id, f.title, f.score
             FROM analysis.findings f
             JOIN LATERAL (SELECT ev.status, ev.severity FROM analysis.finding_events ev
                           WHERE ev.finding_id = f.id AND ev.at < @dayEnd ORDER BY ev.at DESC, ev.id DESC LIMIT 1) e ON true
@@ -89,7 +89,7 @@ internal sealed class ExplainMiHistoryHandler(NpgsqlDataSource db, IOptions<Alig
             limit = MaxRows,
         }, cancellationToken: ct));
         return rows.Select(r => ExplainMiFigureHandler.Row(("id", r.Id), ("rule", r.Rule), ("severity", r.Severity), ("status", r.Status),
-            ("team", r.TeamId), ("title", r.Title))).ToList();
+            ("team", r.TeamId), ("title", r.Title), ("score", r.Score))).ToList();
     }
 }
 
