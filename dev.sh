@@ -172,12 +172,13 @@ ensure_axe() {
   [ -f "$js" ] || die "the installed axe-core has no axe.min.js"
 }
 
-# The dashboard's browser test drives Debian's Chromium through Playwright (no browser download).
+# The dashboard's browser test drives Debian's Chromium through Playwright (no browser download); the monthly report's
+# charts (ScottPlot on SkiaSharp) read fonts from /usr/share/fonts, as the Dockerfile provides them: DejaVu Sans.
 ensure_chromium() {
-  [ -x /usr/bin/chromium ] && return 0
-  say "installing chromium from the distribution's packages (dashboard browser test)"
+  [ -x /usr/bin/chromium ] && [ -d /usr/share/fonts/truetype/dejavu ] && return 0
+  say "installing chromium and fonts-dejavu-core from the distribution's packages (browser tests, report charts)"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
   [ -x /usr/bin/chromium ] || die "the chromium package did not provide /usr/bin/chromium"
 }
 
