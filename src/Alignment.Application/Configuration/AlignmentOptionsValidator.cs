@@ -22,6 +22,7 @@ public sealed partial class AlignmentOptionsValidator(Microsoft.Extensions.Confi
         AnalysisRanges(o.Analysis, errors);
         AdviceRanges(o.Advice, errors);
         Finance(o, errors);
+        PlanningIntervals(o, errors);
         if (o.Mi.HistoryRetentionDays is < 30 or > 3650)
             errors.Add($"Alignment:Mi:HistoryRetentionDays: {o.Mi.HistoryRetentionDays} must be between 30 and 3650 (days of MI history kept)");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
