@@ -50,6 +50,7 @@ public static class MiEndpoints
 
         MapExplain(mi);
         mi.MapMiHistoryEndpoints();
+        mi.MapIntervalEndpoints();
         api.MapValueEndpoints();
         return api;
     }

@@ -14,7 +14,7 @@ namespace Alignment.Store.Mi;
 /// One singleton per process: reads are kept for <see cref="CacheFor"/> on the host's <see cref="TimeProvider"/>, which bounds
 /// how long another process's refresh takes to show (a refresh in this process shows at once).
 /// </summary>
-public sealed class MiSnapshots : IDisposable
+public sealed partial class MiSnapshots : IDisposable
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(1);
