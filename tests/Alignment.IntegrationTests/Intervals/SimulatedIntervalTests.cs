@@ -38,6 +38,15 @@ public sealed class SimulatedIntervalTests(TestDatabase db) : IAsyncLifetime
         Assert.All(intervals.Values.SelectMany(i => i.GetProperty("teams").EnumerateArray()).Where(t => t.GetProperty("phase").GetString() != "notStarted"),
             t => Assert.Equal("reconstructed", t.GetProperty("basis").GetString())); // all of them began before the service saw them
 
+        // INTERVAL-AT-RISK for exactly the running teams whose forecast says at risk.
+        var atRisk = intervals["PI-3"].GetProperty("teams").EnumerateArray()
+            .Where(t => t.GetProperty("forecast").ValueKind == JsonValueKind.Object && t.GetProperty("forecast").GetProperty("atRisk").GetBoolean())
+            .Select(t => t.GetProperty("team").GetString()).Order().ToList();
+        using var pmo = org.Host.Client(TestHost.PmoKey);
+        var findings = await pmo.GetFromJsonAsync<JsonElement>("/api/findings?rule=INTERVAL-AT-RISK&limit=200");
+        Assert.NotEmpty(atRisk);
+        Assert.Equal(atRisk, findings.GetProperty("items").EnumerateArray().Select(f => f.GetProperty("team").GetString()).Order());
+
         // The planted slips, each with its reason (and the blocked one with its blocker).
         var planted = truth.GetProperty("plantedSlips").EnumerateArray().ToList();
         Assert.Equal(["blockedByTeam", "carriedOver", "unplannedWork"], planted.Select(p => p.GetProperty("reason").GetString()).Order());
