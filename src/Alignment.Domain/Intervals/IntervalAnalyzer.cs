@@ -37,8 +37,9 @@ public static class IntervalAnalyzer
 
     private sealed record TeamResult(MiIntervalTeam Team, IReadOnlyList<Delivery> Planned, ScopeChange? Scope, Finding? Finding);
 
+    /// <summary>Where a team's (or, without one, the organisation's) interval figures are explained; each figure adds <c>&amp;figure=</c>.</summary>
     public static string ExplainUrl(string interval, string? team) =>
-        $"/api/mi/intervals?interval={Uri.EscapeDataString(interval)}" + (team is null ? "" : $"&team={Uri.EscapeDataString(team)}");
+        $"/api/mi/intervals/explain?interval={Uri.EscapeDataString(interval)}" + (team is null ? "" : $"&team={Uri.EscapeDataString(team)}");
 
     private static TeamResult Team(SnapshotIndex x, PlanningInterval iv, SnapshotTeam t, TeamPlan? plan, TeamOutcome? outcome,
         IReadOnlyDictionary<string, EpicForecaster.TeamModel> models)

@@ -46,17 +46,29 @@ public static class IntervalFigures
         var deliveredUnits = units.Count(u => u.Delivered);
         var soFar = phase == IntervalPhase.Running ? " (so far: the interval is still running)" : "";
         string? notStarted = phase == IntervalPhase.NotStarted ? "the interval has not started for this team: nothing is planned yet" : null;
+        string Explain(string figure) => $"{explain}&figure={figure}";
         return new MiIntervalFigures(units.Count, deliveredUnits, plannedPoints, deliveredPoints, plannedValue, deliveredValue,
-            Ratio(deliveredUnits, units.Count, IntervalDefinitions.PredictabilityCount + soFar, explain, notStarted ?? "nothing was planned"),
-            Ratio(deliveredPoints, plannedPoints, IntervalDefinitions.PredictabilityPoints + soFar, explain,
+            Ratio(deliveredUnits, units.Count, IntervalDefinitions.PredictabilityCount + soFar, Explain(Figures[0]), notStarted ?? "nothing was planned"),
+            Ratio(deliveredPoints, plannedPoints, IntervalDefinitions.PredictabilityPoints + soFar, Explain(Figures[1]),
                 notStarted ?? (planned.Count == 0 ? "nothing was planned" : "no planned item had an estimate at the plan moment")),
-            Ratio(deliveredValue ?? 0, plannedValue ?? 0, IntervalDefinitions.PredictabilityValue + soFar, explain,
+            Ratio(deliveredValue ?? 0, plannedValue ?? 0, IntervalDefinitions.PredictabilityValue + soFar, Explain(Figures[2]),
                 notStarted ?? "no planned epic or feature has a business value (no value field, or none filled in)"),
-            MiFigure.Of(velocity, IntervalDefinitions.Velocity + soFar, explain, notStarted ?? "no sprint of the interval has figures yet"),
-            MiFigure.Of(scope?.AddedPoints, IntervalDefinitions.ScopeAdded, explain, notStarted ?? "measured when the interval has ended for the team"),
-            MiFigure.Of(scope?.RemovedPoints, IntervalDefinitions.ScopeRemoved, explain, notStarted ?? "measured when the interval has ended for the team"),
+            MiFigure.Of(velocity, IntervalDefinitions.Velocity + soFar, Explain(Figures[3]), notStarted ?? "no sprint of the interval has figures yet"),
+            MiFigure.Of(scope?.AddedPoints, IntervalDefinitions.ScopeAdded, Explain(Figures[4]), notStarted ?? "measured when the interval has ended for the team"),
+            MiFigure.Of(scope?.RemovedPoints, IntervalDefinitions.ScopeRemoved, Explain(Figures[5]), notStarted ?? "measured when the interval has ended for the team"),
             scope?.AddedCount, scope?.RemovedCount, reasons);
     }
+
+    /// <summary>The figures an interval explains (<c>GET /api/mi/intervals/explain?figure=</c>), in the order of <see cref="MiIntervalFigures"/>.</summary>
+    public static readonly IReadOnlyList<string> Figures =
+        ["predictabilityCount", "predictabilityPoints", "predictabilityValue", "velocity", "scopeAddedPoints", "scopeRemovedPoints"];
+
+    /// <summary>One of <see cref="Figures"/> of <paramref name="f"/>; null for another name.</summary>
+    public static MiFigure? Figure(MiIntervalFigures f, string name) => Figures.ToList().IndexOf(name) switch
+    {
+        0 => f.PredictabilityCount, 1 => f.PredictabilityPoints, 2 => f.PredictabilityValue, 3 => f.Velocity, 4 => f.ScopeAddedPoints,
+        5 => f.ScopeRemovedPoints, _ => null,
+    };
 
     private static MiFigure Ratio(double delivered, double planned, string definition, string explain, string reasonWhenNone) =>
         MiFigure.Of(planned > 0 ? delivered / planned : null, definition, explain, reasonWhenNone);

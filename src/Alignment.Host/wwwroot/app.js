@@ -5,6 +5,7 @@ import { h, fmt, table, badge, card, render, link, freshnessNotice } from "./ui.
 import { valuePage } from "./value.js";
 import { dependenciesPage } from "./deps.js";
 import { trendPanel } from "./trends.js";
+import { intervalsPage } from "./intervals.js";
 
 const main = document.getElementById("main");
 const banner = document.getElementById("sync-banner");
@@ -48,6 +49,7 @@ async function route() {
     else if (section === "dependencies") await dependenciesPage(main, { explain, pageHead, panel });
     else if (section === "findings") await findingsPage();
     else if (section === "value") await valuePage(main, { track: c => charts.push(c), explain });
+    else if (section === "intervals") await intervalsPage(main, { track: c => charts.push(c), explain, pageHead, panel });
     else await overviewPage();
   } catch (e) {
     main.replaceChildren(problem(e));

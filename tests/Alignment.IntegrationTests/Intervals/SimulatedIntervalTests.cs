@@ -57,6 +57,12 @@ public sealed class SimulatedIntervalTests(TestDatabase db) : IAsyncLifetime
             var item = team.GetProperty("slipped").EnumerateArray().SelectMany(s => s.GetProperty("items").EnumerateArray())
                 .Single(i => i.GetProperty("key").GetString() == p.GetProperty("key").GetString());
             Assert.Equal([p.GetProperty("reason").GetString()], item.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()));
+            // The team's explanation lists the item as planned, not delivered, with the same reason.
+            var explained = await http.GetFromJsonAsync<JsonElement>(team.GetProperty("figures").GetProperty("predictabilityCount").GetProperty("explain").GetString());
+            var row = explained.GetProperty("rows").EnumerateArray().Single(r => r.GetProperty("key").GetString() == p.GetProperty("key").GetString());
+            Assert.Equal(("planned", false, p.GetProperty("reason").GetString()),
+                (row.GetProperty("kind").GetString(), row.GetProperty("delivered").GetBoolean(), row.GetProperty("reasons").GetString()));
+            Assert.Equal(team.GetProperty("figures").GetProperty("predictabilityCount").GetProperty("value").GetDouble(), explained.GetProperty("value").GetDouble());
             if (p.TryGetProperty("blocker", out var blocker))
                 Assert.Equal([$"{Source(blocker)}/{blocker.GetProperty("key").GetString()}"], item.GetProperty("blockers").EnumerateArray().Select(b => b.GetString()));
         }
