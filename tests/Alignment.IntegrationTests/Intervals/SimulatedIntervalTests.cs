@@ -38,6 +38,20 @@ public sealed class SimulatedIntervalTests(TestDatabase db) : IAsyncLifetime
         Assert.All(intervals.Values.SelectMany(i => i.GetProperty("teams").EnumerateArray()).Where(t => t.GetProperty("phase").GetString() != "notStarted"),
             t => Assert.Equal("reconstructed", t.GetProperty("basis").GetString())); // all of them began before the service saw them
 
+        // The MI history's predictability: one point per finished interval on the day it ended, back-filled (the plans were reconstructed).
+        foreach (var team in intervals["PI-1"].GetProperty("teams").EnumerateArray().Take(3).Select(t => t.GetProperty("team").GetString()!).Append(""))
+        {
+            var series = await http.GetFromJsonAsync<JsonElement>($"/api/mi/history?figure=predictability&from=2026-01-01{(team == "" ? "" : "&team=" + team)}");
+            var points = series.GetProperty("points").EnumerateArray().ToList();
+            var expected = new[] { "PI-1", "PI-2" }.Select(id => team == "" ? intervals[id].GetProperty("organisation")
+                : intervals[id].GetProperty("teams").EnumerateArray().Single(t => t.GetProperty("team").GetString() == team).GetProperty("figures"))
+                .Select(f => f.GetProperty("predictabilityPoints").GetProperty("value").GetDouble()).ToList();
+            Assert.Equal(expected, points.Select(p => p.GetProperty("value").GetDouble()));
+            Assert.All(points, p => Assert.Equal("backfilled", p.GetProperty("basis").GetString()));
+            var explained = await http.GetFromJsonAsync<JsonElement>(points[0].GetProperty("explain").GetString());
+            Assert.Equal("PI-1", explained.GetProperty("rows")[0].GetProperty("interval").GetString());
+        }
+
         // INTERVAL-AT-RISK for exactly the running teams whose forecast says at risk.
         var atRisk = intervals["PI-3"].GetProperty("teams").EnumerateArray()
             .Where(t => t.GetProperty("forecast").ValueKind == JsonValueKind.Object && t.GetProperty("forecast").GetProperty("atRisk").GetBoolean())

@@ -115,5 +115,11 @@ public sealed class IntervalAnalyzerTests
             iv.Organisation.DeliveredPoints, iv.Organisation.Velocity.Value!.Value));
         Assert.Equal(new Dictionary<SlipReason, int> { [SlipReason.BlockedByTeam] = 1, [SlipReason.CarriedOver] = 1 }, iv.Organisation.SlipReasons);
         Assert.Equal(0, iv.Organisation.PredictabilityValue.Value);
+
+        // The MI history's predictability: each team's and the organisation's, once, on the day the interval ended.
+        var points = IntervalHistory.Points(doc);
+        Assert.Equal([("", 5.0 / 10), ("led", 0.0), ("pay", 5.0 / 8)], points.Select(p => (p.Team, p.Value!.Value)).Order());
+        Assert.All(points, p => Assert.Equal((new DateOnly(2025, 4, 20), MiHistory.Observed), (p.Day, p.Basis)));
+        Assert.Equal("PI-1", IntervalHistory.Rows(doc, "pay", new DateOnly(2025, 4, 20)).Single()["interval"]);
     }
 }
