@@ -38,6 +38,20 @@ public sealed class SimulatedIntervalTests(TestDatabase db) : IAsyncLifetime
         Assert.All(intervals.Values.SelectMany(i => i.GetProperty("teams").EnumerateArray()).Where(t => t.GetProperty("phase").GetString() != "notStarted"),
             t => Assert.Equal("reconstructed", t.GetProperty("basis").GetString())); // all of them began before the service saw them
 
+        // CSV: one row per interval and team and one for the organisation; narrowing and bad requests.
+        var csv = (await http.GetStringAsync("/api/mi/intervals?format=csv")).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("interval,start,end,team,name,phase,basis,plannedCount,deliveredCount,predictabilityCount,plannedPoints", csv[0]);
+        Assert.Equal(1 + intervals.Values.Sum(i => i.GetProperty("teams").GetArrayLength() + 1), csv.Length);
+        var pay = intervals["PI-1"].GetProperty("teams").EnumerateArray().Single(t => t.GetProperty("team").GetString() == "pay").GetProperty("figures");
+        var payRow = csv.Single(l => l.StartsWith("PI-1,", StringComparison.Ordinal) && l.Split(',')[3] == "pay").Split(',');
+        Assert.Equal(Math.Round(pay.GetProperty("predictabilityPoints").GetProperty("value").GetDouble(), 4), double.Parse(payRow[12], System.Globalization.CultureInfo.InvariantCulture));
+        var narrowed = await http.GetFromJsonAsync<JsonElement>("/api/mi/intervals?interval=PI-2&team=pay");
+        Assert.Equal("pay", narrowed.GetProperty("intervals").EnumerateArray().Single().GetProperty("teams").EnumerateArray().Single().GetProperty("team").GetString());
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync("/api/mi/intervals?interval=PI-9")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await http.GetAsync("/api/mi/intervals?format=xml")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await http.GetAsync("/api/mi/intervals/explain?interval=PI-1&figure=sayDo")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await org.Host.Client(TestHost.AnnKey).GetAsync("/api/mi/intervals")).StatusCode);
+
         // The MI history's predictability: one point per finished interval on the day it ended, back-filled (the plans were reconstructed).
         foreach (var team in intervals["PI-1"].GetProperty("teams").EnumerateArray().Take(3).Select(t => t.GetProperty("team").GetString()!).Append(""))
         {
