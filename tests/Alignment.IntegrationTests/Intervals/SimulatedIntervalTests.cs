@@ -20,11 +20,15 @@ public sealed class SimulatedIntervalTests(TestDatabase db) : IAsyncLifetime
     public Task InitializeAsync() => db.ResetAsync();
     public Task DisposeAsync() => Task.CompletedTask;
 
-    [Fact]
-    public async Task Predictability_equals_the_simulators_truth_for_every_team_and_finished_interval()
+    [Theory]
+    [InlineData("2026-11-02T09:00:00Z", false)]
+    [InlineData("2027-03-18T14:37:00Z", true)] // a Thursday afternoon with the demo's other options (value fields, costs, Jira capacity)
+    public async Task Predictability_equals_the_simulators_truth_for_every_team_and_finished_interval(string now, bool demo)
     {
-        var clock = new FakeTimeProvider(Now);
-        await using var org = await SimulatedOrg.StartAsync(db, new SimulatorOptions { Intervals = true }, time: clock);
+        var simNow = DateTimeOffset.Parse(now, System.Globalization.CultureInfo.InvariantCulture);
+        var clock = new FakeTimeProvider(simNow.AddHours(3));
+        var options = new SimulatorOptions { Intervals = true, Now = simNow, Value = demo, Finance = demo, JiraCapacity = demo };
+        await using var org = await SimulatedOrg.StartAsync(db, options, time: clock);
         Assert.All(await org.SyncAsync(), r => Assert.True(r.Status == SyncStatus.Succeeded, r.Error));
         await org.Host.Services.AnalyzeAsync();
         var truth = await org.TruthAsync();
@@ -65,6 +69,10 @@ public sealed class SimulatedIntervalTests(TestDatabase db) : IAsyncLifetime
             var explained = await http.GetFromJsonAsync<JsonElement>(points[0].GetProperty("explain").GetString());
             Assert.Equal("PI-1", explained.GetProperty("rows")[0].GetProperty("interval").GetString());
         }
+
+        if (demo) // with value fields, predictability by value too
+            Assert.Contains(intervals["PI-1"].GetProperty("teams").EnumerateArray(),
+                t => t.GetProperty("figures").GetProperty("predictabilityValue").GetProperty("value").ValueKind == JsonValueKind.Number);
 
         // INTERVAL-AT-RISK for exactly the running teams whose forecast says at risk.
         var atRisk = intervals["PI-3"].GetProperty("teams").EnumerateArray()
