@@ -20,6 +20,7 @@ public sealed partial class SimulatedOrganisation
         var intended = new HashSet<Item>();
         var jira = Teams.Where(t => t.Tracker == Tracker.Jira).ToList();
         var ado = Teams.Where(t => t.Tracker == Tracker.Ado).ToList();
+        if (Options.Intervals) PlantBlockers(intended);
         CreateCycle(intended, jira, ado, now);
         CreateLateAndUnscheduledBlockers(intended, now);
         CreateRandomLinks(intended, jira, ado, now);

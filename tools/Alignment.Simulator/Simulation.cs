@@ -124,12 +124,15 @@ public sealed partial class SimulatedOrganisation
     {
         var r = t.Rng;
         long planAt = PlanAt(s);
+        // Planned ahead (PI planning): the items go in before the interval's first sprint starts.
+        long entryBy = PlannedWith(s) is { } first ? first.Start : s.Start;
         double target = t.Velocity * t.CommitFactor * (t.SprintDays / 14.0);
         double have = s.Members.Sum(PointsOf);
-        if (s.Ordinal > 0 && t.Sprints[s.Ordinal - 1] is { State: not SprintState.Closed } prev)
+        if (s.Ordinal > 0 && t.Sprints[s.Ordinal - 1] is { State: not SprintState.Closed } prev && !(Options.Intervals && prev.State == SprintState.Future))
             have += prev.Members.Where(m => !Statuses.IsDone(m.Status)).Sum(PointsOf) * 0.8;
         double pDone = Math.Clamp(0.92 / t.CommitFactor, 0.3, 0.95);
         var next = EnsureSprint(t, s.Ordinal + 1);
+        if (Options.Intervals) EnsureIntervalSprints(t, s);
 
         foreach (var m in s.Members.OrderBy(m => m.Index).ToList()) PlanItem(m, s, next, s.Start, pDone, committed: true);
 
@@ -141,10 +144,11 @@ public sealed partial class SimulatedOrganisation
             committed.Add(it);
             have += Math.Max(1, PointsOf(it));
         }
+        var planted = Options.Intervals ? PlantSlip(t, s, committed) : null;
         foreach (var it in committed)
         {
-            Schedule(it, Between(r, planAt, s.Start - Minute), EvKind.Sprint, -1, s.Index);
-            PlanItem(it, s, next, s.Start, pDone, committed: true);
+            Schedule(it, Between(r, planAt, entryBy - Minute), EvKind.Sprint, -1, s.Index);
+            if (it != planted) PlanItem(it, s, next, s.Start, pDone, committed: true);
         }
 
         // Scope added mid-sprint.
@@ -256,7 +260,8 @@ public sealed partial class SimulatedOrganisation
         foreach (var it in s.Members.OrderBy(m => m.Index).ToList())
         {
             if (Statuses.IsDone(it.Status)) continue;
-            if (r.NextDouble() < 0.85)
+            bool carry = r.NextDouble() < 0.85;
+            if (carry || _forceCarry.Contains(it))
             {
                 if (t.Tracker == Tracker.Jira) Apply(it, new Ev { At = s.Complete, Kind = EvKind.Sprint, A = -1, B = next.Index });
                 else Schedule(it, next.Start, EvKind.Sprint, s.Index, next.Index);

@@ -50,6 +50,14 @@ public sealed record SimulatorOptions
     /// </summary>
     public bool Value { get; init; }
 
+    /// <summary>
+    /// Planning intervals (<c>Intervals.cs</c>): nine closed sprints of history, four six-week intervals in the configuration (two finished, the
+    /// current one, one to come), each team planning all of its sprints of an interval before it starts, three planted slips (unplanned work,
+    /// a blocked dependency, a carry-over), and the expected predictability per team and finished interval in <c>/_sim/truth</c>. Off by
+    /// default: the default organisation's output is pinned, and the benchmark's stays as it was; the demo turns it on.
+    /// </summary>
+    public bool Intervals { get; init; }
+
     /// <summary>Share of tracker API requests (not /_sim) answered with a fault.</summary>
     public double FaultRate { get; init; }
 

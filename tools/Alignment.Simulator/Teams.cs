@@ -85,7 +85,10 @@ public sealed partial class SimulatedOrganisation
         team.PoEmail = team.Members[0].Email;
     }
 
-    /// <summary>Nine consecutive sprints on the team's cadence, the seventh starting on or before the current day.</summary>
+    /// <summary>
+    /// Consecutive sprints on the team's cadence: <see cref="HistorySprints"/> before the one starting on or before the current day, and two
+    /// after it (six before by default; nine with the planning intervals, for two finished intervals of history).
+    /// </summary>
     private void AddSprints(Team team, DateOnly nowDay)
     {
         var trng = team.Rng;
@@ -98,8 +101,8 @@ public sealed partial class SimulatedOrganisation
         var activeStart = SprintStartInstant(team, d);
         if (activeStart > NowMs) d = d.AddDays(-team.SprintDays);
         int number = 5 + trng.Next(0, 30);
-        for (int k = 0; k < 9; k++)
-            AddSprint(team, d.AddDays((k - 6) * team.SprintDays), number + k);
+        for (int k = 0; k < HistorySprints + 3; k++)
+            AddSprint(team, d.AddDays((k - HistorySprints) * team.SprintDays), number + k);
     }
 
     private static long SprintStartInstant(Team t, DateOnly d) =>
@@ -149,7 +152,10 @@ public sealed partial class SimulatedOrganisation
         return s;
     }
 
-    private long PlanAt(Sprint s) => s.Start - Hour - (long)((s.Index * 7919L % 19) * Hour);
+    /// <summary>When a sprint is planned: shortly before it starts, or with the planning intervals on, with its interval's first sprint (PI planning).</summary>
+    private long PlanAt(Sprint s) => PlannedWith(s) is { } first ? BasePlanAt(first) : BasePlanAt(s);
+
+    private static long BasePlanAt(Sprint s) => s.Start - Hour - (long)((s.Index * 7919L % 19) * Hour);
 
     internal static Guid NewGuid(Random r)
     {

@@ -86,6 +86,7 @@ public sealed partial class SimulatedOrganisation
         w.WriteEndArray();
         WriteTruthBudgets(w);
         if (Options.Value) WriteValueTruth(w);
+        if (Options.Intervals) WriteIntervalTruth(w);
         w.WriteEndObject();
     }
 
@@ -270,6 +271,7 @@ public sealed partial class SimulatedOrganisation
         }
         w.WriteEndArray();
         WriteFinanceConfig(w);
+        if (Options.Intervals) WriteIntervalConfig(w);
         w.WriteEndObject();
         w.WriteEndObject();
     }

@@ -68,6 +68,12 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         var snapshot = await SnapshotLoader.LoadAsync(conn, started, ct, LoadPhase, SyncSourceScope.From(options.Value), image);
         var finance = FinanceInput.From(options.Value, FinanceInput.FromTrackers(snapshot.Items));
         if (finance.Configured) snapshot = snapshot with { Finance = finance, Completions = await MiFinanceBuilder.LoadCompletionsAsync(conn, ct) };
+        if (await IntervalRecorder.RecordAsync(conn, tx, snapshot, PlanningInterval.From(options.Value), ct) is { } intervals)
+        {
+            snapshot = snapshot with { Intervals = intervals.Input };
+            LoadPhase("intervalPlans", intervals.Recorded.Plans);
+            LoadPhase("intervalOutcomes", intervals.Recorded.Outcomes);
+        }
         var loadMs = sw.Elapsed.TotalMilliseconds;
         sw.Restart();
         var phases = new List<string>();
@@ -111,6 +117,7 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         step.Restart();
         await MiSnapshots.WriteValueAsync(conn, tx, new MiValue(started, MiValue.WsjfDefinition, result.Value ?? []), ct);
         phase("valueDocument", step.Elapsed.TotalMilliseconds);
+        if (result.Intervals is { } intervals) await MiSnapshots.WriteIntervalsAsync(conn, tx, intervals, ct);
         step.Restart();
         var open = await FindingStore.OpenBySeverityAsync(conn, tx, ct);
         phase("openCounts", step.Elapsed.TotalMilliseconds);

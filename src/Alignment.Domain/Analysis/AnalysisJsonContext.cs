@@ -39,4 +39,5 @@ namespace Alignment.Domain.Analysis;
 [JsonSerializable(typeof(FinanceResult))]
 [JsonSerializable(typeof(PrioInversionEvidence))]
 [JsonSerializable(typeof(ValueMissingEvidence))]
+[JsonSerializable(typeof(Intervals.IntervalAtRiskEvidence))]
 public sealed partial class AnalysisJsonContext : JsonSerializerContext;

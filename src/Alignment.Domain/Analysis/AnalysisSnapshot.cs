@@ -46,6 +46,7 @@ public sealed record SnapshotSync(IReadOnlyList<SyncSourceScope> Sources, SyncSt
 /// <summary>
 /// Everything the analyzers read, loaded at one moment; <see cref="Now"/> is the only clock they use. <see cref="Finance"/> (rates, budgets)
 /// and <see cref="Completions"/> (items completed per team and sprint) feed the cost model and BUDGET-OVERRUN; without them neither runs.
+/// <see cref="Intervals"/> (configured planning intervals, recorded plans and outcomes) feeds the intervals document and INTERVAL-AT-RISK.
 /// </summary>
 public sealed record AnalysisSnapshot(
     DateTimeOffset Now,
@@ -58,4 +59,5 @@ public sealed record AnalysisSnapshot(
     IReadOnlyList<EstimateEvent> EstimateEvents,
     SnapshotSync? Sync = null,
     FinanceInput? Finance = null,
-    IReadOnlyList<ItemCompletion>? Completions = null);
+    IReadOnlyList<ItemCompletion>? Completions = null,
+    IntervalInput? Intervals = null);

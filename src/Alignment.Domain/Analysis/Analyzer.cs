@@ -11,7 +11,8 @@ public sealed record AnalysisResult(
     IReadOnlyDictionary<(string Source, string Key), EpicForecast> Forecasts,
     IReadOnlyDictionary<string, HygieneScorecard> Hygiene,
     FinanceResult? Finance = null,
-    IReadOnlyList<MiValueItem>? Value = null)
+    IReadOnlyList<MiValueItem>? Value = null,
+    MiIntervals? Intervals = null)
 {
     public ForecastMemo? ForecastMemo { get; init; }
 }
@@ -50,6 +51,7 @@ public static class Analyzer
         List<Finding>? drift = null;
         FinanceResult? finance = null;
         List<Finding> budget = [];
+        (MiIntervals? Document, List<Finding> Findings) intervals = (null, []);
         var second = Task.Run(() =>
         {
             var sw = System.Diagnostics.Stopwatch.StartNew();
@@ -60,6 +62,7 @@ public static class Analyzer
             drift = DriftAnalyzer.Epics(x, forecasts).ToList();
             driftMs = sw.Elapsed.TotalMilliseconds;
             if (snapshot.Finance is { Configured: true } input) (finance, budget) = Costs(x, forecasts, input);
+            if (snapshot.Intervals is { } iv) intervals = IntervalAnalyzer.Analyze(x, iv, memo.Teams);
         });
 
         var timings = new List<(string, double)>();
@@ -88,14 +91,14 @@ public static class Analyzer
 
         clock.Restart();
         var findings = dependencies.Concat(capacity).Concat(driftItems).Concat(drift!).Concat(driftTeams).Concat(hygieneFindings).Concat(syncStale).Concat(value)
-            .Concat(budget)
+            .Concat(budget).Concat(intervals.Findings)
             .GroupBy(f => f.Fingerprint).Select(g => g.OrderByDescending(f => f.Severity).First())
             .ToList();
         var dedupeMs = clock.Elapsed.TotalMilliseconds;
         if (phase is not null)
             Report(phase, [("index", indexMs), ("forecast", forecastMs), ("driftEpics", driftMs), .. timings, ("dedupe", dedupeMs),
                 ("wall", total.Elapsed.TotalMilliseconds)], memo!);
-        return new AnalysisResult(findings, forecasts!, hygiene, finance, valueTable) { ForecastMemo = memo };
+        return new AnalysisResult(findings, forecasts!, hygiene, finance, valueTable, intervals.Document) { ForecastMemo = memo };
     }
 
     /// <summary>

@@ -14,6 +14,8 @@ public sealed class AlignmentOptions
     public AdviceOptions Advice { get; set; } = new();
     public FinanceOptions Finance { get; set; } = new();
     public MiOptions Mi { get; set; } = new();
+    /// <summary>Quarters or programme increments by date (docs/figures.md, "Planning intervals"); none = no interval figures.</summary>
+    public List<PlanningIntervalOptions> PlanningIntervals { get; set; } = [];
 
     public SourceOptions? Source(string id) => Sources.FirstOrDefault(s => s.Id == id);
     public IEnumerable<TeamOptions> TeamsOf(string sourceId) => Teams.Where(t => t.Source == sourceId);

@@ -68,7 +68,11 @@ public static class MiHistory
     /// A figure of the history. <see cref="SprintBased"/>: reconstructed from closed sprints (back-filled, and available per sprint);
     /// <see cref="SprintOnly"/>: a sprint's own figure, only with <c>interval=sprint</c>.
     /// </summary>
-    public sealed record Figure(string Name, bool SprintBased, string Definition, bool SprintOnly = false);
+    public sealed record Figure(string Name, bool SprintBased, string Definition, bool SprintOnly = false)
+    {
+        /// <summary>What the series says about its past, when it is neither sprint-based nor simply observed (the interval figure).</summary>
+        public string? Note { get; init; }
+    }
 
     public static readonly IReadOnlyList<Figure> Figures =
     [
@@ -82,6 +86,7 @@ public static class MiHistory
         new("openCriticalFindings", false, "Open or acknowledged findings of severity critical. Observed from the first analysis on; not reconstructed."),
         new("dependenciesAtRisk", false, MiDefinitions.AtRisk + " Team: dependencies at risk where the team is either side. Observed from the first analysis on; not reconstructed."),
         new("epicsLate", false, "Epics whose status is late (" + MiDefinitions.Epics + ") Team: epics the team owns. Observed from the first analysis on; not reconstructed."),
+        new("predictability", false, IntervalHistory.Definition) { Note = IntervalHistory.Note },
     ];
 
     public static Figure? Find(string? name) => Figures.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.Ordinal));

@@ -44,7 +44,16 @@ public enum RuleId
     DepUnscheduled, DepLate, DepCycle, DepRank, EpicMisaligned, DriftCarryOver, DriftStale, DriftUnestimated, DriftOrphan,
     DriftEpicForecast, DriftEpicScope, DriftSprintScope, DriftHierarchy, CapOvercommit, CapVolatile, CapSayDo, CapDip,
     CapDependencyLoad, DriftReadiness, Hygiene, SyncStale, BudgetOverrun, ValueMissing, PrioInversion,
+    IntervalAtRisk,
 }
+
+/// <summary>Why a planned item of a planning interval was not delivered (docs/figures.md, "Planning intervals").</summary>
+[JsonConverter(typeof(DomainNameJsonConverter<SlipReason>))]
+public enum SlipReason { BlockedByTeam, CarriedOver, UnplannedWork, Removed, Unexplained }
+
+/// <summary>Where a planning interval stands for a team or the organisation (docs/figures.md, "Planning intervals").</summary>
+[JsonConverter(typeof(DomainNameJsonConverter<IntervalPhase>))]
+public enum IntervalPhase { NotStarted, Running, Finished }
 
 /// <summary>
 /// The one mapping between each domain enum and its stored name (database columns, JSON, SQL parameters, templates): <c>Name</c> one way,
@@ -103,7 +112,19 @@ public static class DomainNames
         RuleId.CapDependencyLoad => "CAP-DEPENDENCY-LOAD", RuleId.DriftReadiness => "DRIFT-READINESS", RuleId.Hygiene => "HYGIENE",
         RuleId.BudgetOverrun => "BUDGET-OVERRUN",
         RuleId.ValueMissing => "VALUE-MISSING", RuleId.PrioInversion => "PRIO-INVERSION",
+        RuleId.IntervalAtRisk => "INTERVAL-AT-RISK",
         _ => "SYNC-STALE",
+    };
+
+    public static string Name(this SlipReason r) => r switch
+    {
+        SlipReason.BlockedByTeam => "blockedByTeam", SlipReason.CarriedOver => "carriedOver", SlipReason.UnplannedWork => "unplannedWork",
+        SlipReason.Removed => "removed", _ => "unexplained",
+    };
+
+    public static string Name(this IntervalPhase p) => p switch
+    {
+        IntervalPhase.NotStarted => "notStarted", IntervalPhase.Running => "running", _ => "finished",
     };
 
     public static string Name(this ForecastStatus s) => s switch
@@ -150,6 +171,7 @@ public static class DomainNames
         {
             WorkItemType x => x.Name(), StatusCategory x => x.Name(), LinkKind x => x.Name(), LinkOrigin x => x.Name(), SprintState x => x.Name(),
             ItemEventKind x => x.Name(), TrackerKind x => x.Name(), Severity x => x.Name(), RuleId x => x.Name(), ForecastStatus x => x.Name(), EpicStatus x => x.Name(), FindingStatus x => x.Name(),
+            SlipReason x => x.Name(), IntervalPhase x => x.Name(),
             _ => throw new NotSupportedException($"{typeof(T).Name} has no domain names"),
         });
 

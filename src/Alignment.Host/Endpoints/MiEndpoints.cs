@@ -51,6 +51,7 @@ public static class MiEndpoints
         MapExplain(mi);
         mi.MapMiHistoryEndpoints();
         mi.MapMiReportEndpoints();
+        mi.MapIntervalEndpoints();
         api.MapValueEndpoints();
         return api;
     }

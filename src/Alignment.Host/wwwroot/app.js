@@ -5,6 +5,7 @@ import { h, fmt, table, badge, card, render, link, freshnessNotice } from "./ui.
 import { valuePage } from "./value.js";
 import { dependenciesPage } from "./deps.js";
 import { trendPanel } from "./trends.js";
+import { intervalsPage } from "./intervals.js";
 
 const main = document.getElementById("main");
 const banner = document.getElementById("sync-banner");
@@ -52,6 +53,7 @@ async function route() {
     else if (section === "dependencies") await dependenciesPage(view, { explain, pageHead, panel });
     else if (section === "findings") await findingsPage(view);
     else if (section === "value") await valuePage(view, { track: c => charts.push(c), explain });
+    else if (section === "intervals") await intervalsPage(view, { track: c => charts.push(c), explain, pageHead, panel });
     else await overviewPage(view);
   } catch (e) {
     view.replaceChildren(problem(e));

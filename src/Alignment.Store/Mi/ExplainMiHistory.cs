@@ -12,7 +12,8 @@ namespace Alignment.Store.Mi;
 /// </summary>
 public sealed record ExplainMiHistoryQuery(string Figure, string? Team, DateOnly Day) : IQuery<MiExplanation?>;
 
-internal sealed class ExplainMiHistoryHandler(NpgsqlDataSource db, IOptions<AlignmentOptions> options) : IQueryHandler<ExplainMiHistoryQuery, MiExplanation?>
+internal sealed class ExplainMiHistoryHandler(NpgsqlDataSource db, IOptions<AlignmentOptions> options, MiSnapshots snapshots)
+    : IQueryHandler<ExplainMiHistoryQuery, MiExplanation?>
 {
     /// <summary>Rows listed at most; the value counts them all.</summary>
     public const int MaxRows = 1000;
@@ -26,7 +27,9 @@ internal sealed class ExplainMiHistoryHandler(NpgsqlDataSource db, IOptions<Alig
         var stored = await conn.QuerySingleOrDefaultAsync<(double? Value, string Basis)?>(new CommandDefinition(
             "SELECT value, basis FROM analysis.mi_history WHERE figure = @figure AND team_id = @team AND day = @day",
             new { figure = figure.Name, team, day = q.Day }, cancellationToken: ct));
-        var rows = figure.SprintBased ? await SprintRowsAsync(conn, figure.Name, q.Team, q.Day, ct) : await FindingRowsAsync(conn, figure.Name, q.Team, q.Day, ct);
+        var rows = figure.SprintBased ? await SprintRowsAsync(conn, figure.Name, q.Team, q.Day, ct)
+            : figure.Note is not null ? IntervalHistory.Rows(await snapshots.GetIntervalsAsync(ct), q.Team, q.Day)
+            : await FindingRowsAsync(conn, figure.Name, q.Team, q.Day, ct);
         var reason = stored is null
             ? (figure.SprintBased ? "no point is stored for this day; the rows are the sprints as of this day" : "no point is stored for this day")
             : rows.Count >= MaxRows ? $"the first {MaxRows} rows are listed" : null;

@@ -27,9 +27,9 @@ internal sealed class GetMiHistoryHandler(NpgsqlDataSource db, IOptions<Alignmen
         var points = q.Interval == "sprint"
             ? await SprintPointsAsync(conn, figure, team, q, ct)
             : await DayPointsAsync(conn, figure, team, q, ct);
-        var note = figure.SprintBased
+        var note = figure.Note ?? (figure.SprintBased
             ? $"Reconstructable from closed sprints: before the first observed day ({Day(observedSince)}) each team's points are back-filled on the days its sprints ended."
-            : $"Not reconstructable: the series starts on {Day(observedSince)}, the first day an analysis observed it.";
+            : $"Not reconstructable: the series starts on {Day(observedSince)}, the first day an analysis observed it.");
         return new MiHistorySeries(figure.Name, figure.Definition, q.Team, q.Interval, q.From, q.To, figure.SprintBased, observedSince,
             backfilledThrough, note, points);
     }

@@ -14,7 +14,7 @@ public static class MiHistoryStore
     public sealed record Written(int Observed, int Backfilled, int Pruned);
 
     public static async Task<Written> RecordAsync(NpgsqlConnection conn, NpgsqlTransaction tx, MiBuilder.MiInput input, MiSnapshot snapshot,
-        MiWindows windows, int retentionDays, CancellationToken ct)
+        MiWindows windows, int retentionDays, CancellationToken ct, MiIntervals? intervals = null)
     {
         var now = snapshot.Overview.ComputedAt;
         var today = DateOnly.FromDateTime(now.UtcDateTime);
@@ -39,6 +39,10 @@ public static class MiHistoryStore
         var observed = Observed(snapshot, closed, today);
         await WriteAsync(conn, tx, observed, now,
             "ON CONFLICT (figure, team_id, day) DO UPDATE SET value = EXCLUDED.value, basis = EXCLUDED.basis, recorded_at = EXCLUDED.recorded_at", ct);
+        // Each finished planning interval's predictability, once, on the day it ended (docs/figures.md, "Planning intervals").
+        if (intervals is not null)
+            await WriteAsync(conn, tx, IntervalHistory.Points(intervals).Where(p => p.Day >= today.AddDays(-retentionDays)).ToList(), now,
+                "ON CONFLICT (figure, team_id, day) DO NOTHING", ct);
         if (backfilledTeams.Count > 0)
             await conn.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO analysis.mi_history_backfills (team_id, backfilled_at, through)

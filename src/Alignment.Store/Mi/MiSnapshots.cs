@@ -14,7 +14,7 @@ namespace Alignment.Store.Mi;
 /// One singleton per process: reads are kept for <see cref="CacheFor"/> on the host's <see cref="TimeProvider"/>, which bounds
 /// how long another process's refresh takes to show (a refresh in this process shows at once).
 /// </summary>
-public sealed class MiSnapshots : IDisposable
+public sealed partial class MiSnapshots : IDisposable
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(1);
@@ -67,7 +67,8 @@ public sealed class MiSnapshots : IDisposable
         }
         var storeMs = sw.Elapsed.TotalMilliseconds;
         sw.Restart();
-        var history = await MiHistoryStore.RecordAsync(conn, tx, input, snapshot, MiWindows.Of(o.Analysis), o.Mi.HistoryRetentionDays, ct);
+        var history = await MiHistoryStore.RecordAsync(conn, tx, input, snapshot, MiWindows.Of(o.Analysis), o.Mi.HistoryRetentionDays, ct,
+            o.PlanningIntervals.Count == 0 ? null : await ReadAsync<MiIntervals>(IntervalsKind, ct));
         await tx.CommitAsync(ct);
         var historyMs = sw.Elapsed.TotalMilliseconds;
         LastRefreshPhases = FormattableString.Invariant($"load={loadMs:0} build={buildMs:0} store={storeMs:0} history={historyMs:0}");

@@ -171,9 +171,8 @@ public sealed class SprintFiguresRefresher(NpgsqlDataSource db, IOptions<Alignme
     }
 
     /// <summary>Every item that is or was in one of the team's sprints, with its events.</summary>
-    private static async Task<List<ItemHistory>> LoadHistoriesAsync(NpgsqlConnection conn, string sourceId, string[] sprintIds, CancellationToken ct)
-    {
-        var rows = (await conn.QueryAsync<ItemRow>(new CommandDefinition("""
+    internal static Task<List<ItemHistory>> LoadHistoriesAsync(NpgsqlConnection conn, string sourceId, string[] sprintIds, CancellationToken ct) =>
+        LoadHistoriesAsync(conn, sourceId, """
             WITH ids AS (
                 -- sprint_items mirrors work_items.sprint_ids; each part reads an index (V0010), not every item of the source
                 SELECT item_external_id AS id FROM core.sprint_items WHERE source_id = @sourceId AND sprint_id = ANY(@sprintIds)
@@ -184,7 +183,18 @@ public sealed class SprintFiguresRefresher(NpgsqlDataSource db, IOptions<Alignme
                  WHERE source_id = @sourceId AND kind IN ('sprintAdded', 'sprintRemoved') AND coalesce(to_value, from_value) = ANY(@sprintIds))
             SELECT w.external_id, w.key, w.team_id, w.created_at, w.story_points, w.status_category, w.sprint_ids, w.sprint_id, w.deleted, w.synced_at
             FROM ids JOIN core.work_items w ON w.source_id = @sourceId AND w.external_id = ids.id
-            """, new { sourceId, sprintIds }, cancellationToken: ct))).ToList();
+            """, new { sourceId, sprintIds }, ct);
+
+    /// <summary>The items of a source with these external ids, with their events (the planning intervals' blockers).</summary>
+    internal static Task<List<ItemHistory>> LoadHistoriesByIdAsync(NpgsqlConnection conn, string sourceId, string[] ids, CancellationToken ct) =>
+        LoadHistoriesAsync(conn, sourceId, """
+            SELECT w.external_id, w.key, w.team_id, w.created_at, w.story_points, w.status_category, w.sprint_ids, w.sprint_id, w.deleted, w.synced_at
+            FROM core.work_items w WHERE w.source_id = @sourceId AND w.external_id = ANY(@ids)
+            """, new { sourceId, ids }, ct);
+
+    private static async Task<List<ItemHistory>> LoadHistoriesAsync(NpgsqlConnection conn, string sourceId, string itemsSql, object parameters, CancellationToken ct)
+    {
+        var rows = (await conn.QueryAsync<ItemRow>(new CommandDefinition(itemsSql, parameters, cancellationToken: ct))).ToList();
         var ids = rows.Select(r => r.ExternalId).ToArray();
         var events = (await conn.QueryAsync<EventRow>(new CommandDefinition("""
             SELECT item_external_id, event_id, at, kind, from_value, to_value FROM core.item_events

@@ -9,7 +9,8 @@ namespace Alignment.IntegrationTests.Dashboard;
 
 /// <summary>
 /// WCAG 2.1 AA for the dashboard: axe-core (<see cref="Axe"/>) on every page and view, as the PMO (who sees the team data) and as
-/// management (who sees the findings counts instead of the list), with the stale-data banner and the explain drawer open.
+/// management (who sees the findings counts instead of the list), with the stale-data banner and the explain drawer open; the intervals
+/// page on a seeded intervals document (<see cref="Intervals.IntervalSeed"/>), finished and running.
 /// Any violation fails, listed by view, rule, impact and element.
 /// </summary>
 [Collection(DatabaseCollection.Name)]
@@ -21,9 +22,10 @@ public sealed class DashboardAccessibilityTests(TestDatabase db, ITestOutputHelp
     public async Task InitializeAsync()
     {
         await db.ResetAsync();
-        _host = await TestHost.StartAsync(db, Configs.TwoTeams(), _clock);
+        _host = await TestHost.StartAsync(db, Intervals.IntervalSeed.WithIntervals(Configs.TwoTeams()), _clock);
         await MiStore.SeedAsync(db);
         await SeedValueAsync();
+        await Intervals.IntervalSeed.WriteAsync(db, _clock.GetUtcNow());
         var now = _clock.GetUtcNow();
         // A failed source: the banner is on every page while axe looks.
         await SyncStateSeed.StateAsync(db, "jira", "payments", "failed", now.AddMinutes(-5), now.AddDays(-2), "401 Unauthorized");
@@ -81,6 +83,11 @@ public sealed class DashboardAccessibilityTests(TestDatabase db, ITestOutputHelp
         await Check("findings");
         await Route(page, "value", "#value-table td");
         await Check("value & cost");
+        await Route(page, "intervals", "#interval-slips td");
+        await Check("intervals: finished, with slips");
+        await page.SelectOptionAsync("#interval-select", Intervals.IntervalSeed.Running);
+        await page.WaitForSelectorAsync("#interval-teams .badge.atRisk");
+        await Check("intervals: running, a team at risk");
 
         // Management reads the MI only: the findings page shows counts by rule.
         await page.Context.ClearCookiesAsync();

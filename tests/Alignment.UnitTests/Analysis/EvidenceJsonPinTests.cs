@@ -99,6 +99,20 @@ public sealed class EvidenceJsonPinTests
         yield return Analyzer.Run(b.Build() with { Finance = finance, Completions = [new ItemCompletion("pay", "jira", "pay-5", "PAY-3", 2)] }, new AnalysisOptions());
     }
 
+    /// <summary>INTERVAL-AT-RISK: 61 planned points open against three sprints of 20 (pinned apart, <see cref="PinnedInterval"/>).</summary>
+    private static IEnumerable<AnalysisResult> IntervalScenarios()
+    {
+        var b = new SnapshotBuilder().Team("pay", "jira").Item("jira", "PAY-1", "pay", type: WorkItemType.Epic);
+        foreach (var (key, points) in new[] { ("PAY-2", 20.0), ("PAY-3", 21.0), ("PAY-4", 20.0) }) b.Item("jira", key, "pay", b.Sprint("pay", 6), points: points, parent: "PAY-1");
+        var iv = new PlanningInterval("2025-PI1", new DateOnly(2025, 3, 10), new DateOnly(2025, 4, 20));
+        var at = SnapshotBuilder.At(iv.Start);
+        var plan = new TeamPlan(iv.Id, "pay", "jira", at, ["pay-6", "pay-7", "pay-8"], "observed", at,
+            [.. new[] { ("PAY-2", 20.0), ("PAY-3", 21.0), ("PAY-4", 20.0) }.Select(p => new PlannedItem("jira", p.Item1, p.Item1, "PAY-1", WorkItemType.Epic, null, p.Item2))]);
+        yield return Analyzer.Run(b.Build() with { Intervals = new IntervalInput([iv], [plan], []) }, new AnalysisOptions());
+    }
+
+    private const string PinnedInterval = "d81cb8f6d719cb3f5657b0c5158b3476b3e3ab89dc91dfbdea6f3bab1805c6c7";
+
     private const string PinnedFinance = "abf0fe29af0ef0e8c43ac07e4fe282300c50da45b3fffc6302b8a7677fc59d1e";
 
     /// <summary>
@@ -126,12 +140,13 @@ public sealed class EvidenceJsonPinTests
         var lines = Lines(Scenarios());
         var valueLines = Lines(ValueScenarios());
         var finance = Lines(FinanceScenarios()).Where(l => l.Split('\u001f')[1] == RuleId.BudgetOverrun.Name()).ToList();
+        var interval = Lines(IntervalScenarios()).Where(l => l.Split('\u001f')[1] == RuleId.IntervalAtRisk.Name()).ToList();
         if (Environment.GetEnvironmentVariable("ALIGNMENT_IDENTITY_DUMP") is { Length: > 0 } dir)
         {
             File.WriteAllLines(Path.Combine(dir, "unit-evidence.txt"), lines.Concat(finance));
             File.WriteAllLines(Path.Combine(dir, "unit-evidence-value.txt"), valueLines);
         }
-        var rules = lines.Concat(valueLines).Concat(finance).Select(l => l.Split('\u001f')[1]).ToHashSet();
+        var rules = lines.Concat(valueLines).Concat(finance).Concat(interval).Select(l => l.Split('\u001f')[1]).ToHashSet();
         Assert.Equal(Enum.GetValues<RuleId>().Select(r => r.Name()).Order(), rules.Order());
         var actual = Hash(lines);
         Assert.True(actual == Pinned, $"the stored JSON of the findings moved: hash {actual}, pinned {Pinned}");
@@ -140,6 +155,9 @@ public sealed class EvidenceJsonPinTests
         Assert.Equal([Severity.Critical.Name(), Severity.Warning.Name()], finance.Select(l => l.Split('\u001f')[2]).Order());
         var later = Hash(finance);
         Assert.True(later == PinnedFinance, $"the stored JSON of the BUDGET-OVERRUN findings moved: hash {later}, pinned {PinnedFinance}");
+        Assert.Single(interval);
+        var intervalHash = Hash(interval);
+        Assert.True(intervalHash == PinnedInterval, $"the stored JSON of the INTERVAL-AT-RISK findings moved: hash {intervalHash}, pinned {PinnedInterval}");
     }
 
     private static List<string> Lines(IEnumerable<AnalysisResult> scenarios)

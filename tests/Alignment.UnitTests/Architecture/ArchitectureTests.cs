@@ -84,7 +84,7 @@ public sealed class ArchitectureTests
         "DEP-UNSCHEDULED", "DEP-LATE", "DEP-CYCLE", "DEP-RANK", "EPIC-MISALIGNED", "DRIFT-CARRYOVER", "DRIFT-STALE", "DRIFT-UNESTIMATED",
         "DRIFT-ORPHAN", "DRIFT-EPIC-FORECAST", "DRIFT-EPIC-SCOPE", "DRIFT-SPRINT-SCOPE", "DRIFT-HIERARCHY", "CAP-OVERCOMMIT", "CAP-VOLATILE",
         "CAP-SAYDO", "CAP-DIP", "CAP-DEPENDENCY-LOAD", "DRIFT-READINESS", "HYGIENE", "SYNC-STALE", "BUDGET-OVERRUN", "VALUE-MISSING",
-        "PRIO-INVERSION",
+        "PRIO-INVERSION", "INTERVAL-AT-RISK",
     ];
 
     /// <summary>Where those words may be spelled out: the one mapping per enum, and the tracker converters (tracker strings in).</summary>

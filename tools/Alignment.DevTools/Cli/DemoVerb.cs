@@ -32,7 +32,8 @@ public static class DemoVerb
 
     private static async Task<int> RunAsync(ParseResult r, CancellationToken ct)
     {
-        var options = SimulateVerb.Options(r) with { Finance = true, JiraCapacity = true }; // the "Value & cost" page has data; every team has capacity
+        // The "Value & cost" page has data; every team has capacity; the "Intervals" page has two finished planning intervals.
+        var options = SimulateVerb.Options(r) with { Finance = true, JiraCapacity = true, Intervals = true };
         await using var sim = await SimulatorServer.StartAsync(options, 0, ct);
         using var http = new HttpClient();
         var simConfig = JsonNode.Parse(await http.GetStringAsync(sim.BaseUrl + "/_sim/config", ct))!;

@@ -19,11 +19,15 @@ public static class SimulateVerb
     {
         Description = "Team costs (one rate change), epic budgets and planted budget overruns in the configuration and /_sim/truth (the demo always has them)",
     };
+    public static readonly Option<bool> Intervals = new("--intervals")
+    {
+        Description = "Planning intervals: nine closed sprints of history, four six-week intervals (two finished) in the configuration, planted slips and the expected predictability in /_sim/truth (the demo always has them)",
+    };
     public static readonly Option<double> FaultRate = new("--fault-rate") { Description = "Share of tracker requests answered with 429, 500/503, a slow or a truncated response", DefaultValueFactory = _ => 0 };
 
     public static Command Create()
     {
-        var cmd = new Command("simulate", "Serve a generated Jira + Azure DevOps organisation over the real REST shapes") { Port, Teams, Items, Links, Seed, Now, FaultRate, Finance };
+        var cmd = new Command("simulate", "Serve a generated Jira + Azure DevOps organisation over the real REST shapes") { Port, Teams, Items, Links, Seed, Now, FaultRate, Finance, Intervals };
         cmd.SetAction((r, ct) => Verbs.Guard(() => RunAsync(r, ct)));
         return cmd;
     }
@@ -34,6 +38,7 @@ public static class SimulateVerb
         {
             Teams = r.GetValue(Teams), Items = r.GetValue(Items), Links = r.GetValue(Links), Seed = r.GetValue(Seed), FaultRate = r.GetValue(FaultRate),
             Finance = r.GetValue(Finance),
+            Intervals = r.GetValue(Intervals),
             Now = r.GetValue(Now) ?? DefaultNow(DateTimeOffset.UtcNow),
             // The demo shows WSJF and the rank-vs-value advice: value fields on, mapped in /_sim/config.
             Value = true,
