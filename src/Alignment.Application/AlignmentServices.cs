@@ -39,7 +39,7 @@ public static class AlignmentServices
         services.TryAddSingleton<MiSnapshots>();
         services.TryAddSingleton<AdviceOutboxPass>();
         // The digest's predictability per team: nothing until planning intervals register their own (before this line, or in its place).
-        services.TryAddSingleton<ITeamPredictability, NoTeamPredictability>();
+        services.TryAddSingleton<ITeamPredictability, IntervalTeamPredictability>();
         services.TryAddSingleton<AlignmentPipeline>();
         services.TryAddSingleton<SourceBudgets>();
         services.TryAddSingleton<IFailedPayloadSink, FailedPayloadStore>();

@@ -8,8 +8,8 @@ public sealed record PredictabilityTrend(string Interval, double Value, string? 
 
 /// <summary>
 /// Where the weekly digest reads each team's planning-interval predictability (DESIGN §8a: delivered ÷ planned at an interval's end). The
-/// planning intervals provide the implementation; until then <see cref="NoTeamPredictability"/> answers nothing and the digest's team line
-/// shows say/do alone.
+/// planning intervals provide it (<see cref="IntervalTeamPredictability"/>); <see cref="NoTeamPredictability"/> answers nothing (callers
+/// without the intervals, e.g. a composition in a test), and the digest's team line then shows say/do alone.
 /// </summary>
 public interface ITeamPredictability
 {
