@@ -11,12 +11,14 @@ namespace Alignment.Store.Mi;
 /// </summary>
 public sealed record GetMiIntervalPredictabilityQuery(DateOnly First, DateOnly Last) : IQuery<MiIntervalPredictability>;
 
-internal sealed class GetMiIntervalPredictabilityHandler(MiSnapshots snapshots) : IQueryHandler<GetMiIntervalPredictabilityQuery, MiIntervalPredictability>
+internal sealed class GetMiIntervalPredictabilityHandler(MiSnapshots snapshots, Microsoft.Extensions.Options.IOptions<AlignmentOptions> options)
+    : IQueryHandler<GetMiIntervalPredictabilityQuery, MiIntervalPredictability>
 {
     public async ValueTask<MiIntervalPredictability> Handle(GetMiIntervalPredictabilityQuery query, CancellationToken ct)
     {
+        if (options.Value.PlanningIntervals.Count == 0) return new MiIntervalPredictability(false, MiIntervalPredictability.NoneConfigured, []);
         var doc = await snapshots.GetIntervalsAsync(ct);
-        if (doc.Intervals.Count == 0) return new MiIntervalPredictability(false, doc.Reason ?? MiIntervalPredictability.NoneConfigured, []);
+        if (doc.Intervals.Count == 0) return new MiIntervalPredictability(true, doc.Reason ?? "No analysis has recorded the planning intervals yet.", []);
         var rows = doc.Intervals.Where(i => i.Start <= query.Last && i.End >= query.First).OrderBy(i => i.Start)
             .Select(i => new MiIntervalRow(i.Id, i.Start, i.End, i.Organisation.PredictabilityPoints.Value, Detail(i))).ToList();
         return new MiIntervalPredictability(true,
