@@ -72,7 +72,7 @@ public static partial class IntervalRecorder
         foreach (var iv in intervals)
             foreach (var t in s.Teams)
             {
-                var mine = iv.SprintsOf(t.SprintIds.Select(id => sprints.GetValueOrDefault((t.Source, id))).OfType<SnapshotSprint>(), x => x.Start, x => x.Id);
+                var mine = iv.SprintsOf(t.Id, t.SprintIds.Select(id => sprints.GetValueOrDefault((t.Source, id))).OfType<SnapshotSprint>(), x => x.Start, x => x.Id);
                 if (mine.Count == 0 || mine[0].Start > s.Now) continue;
                 bool plan = !planned.Contains((iv.Id, t.Id));
                 bool outcome = !ended.Contains((iv.Id, t.Id)) && s.Now >= iv.EndAt && mine.All(x => x.State == SprintState.Closed);
