@@ -22,6 +22,10 @@ public sealed record PlanningInterval(string Id, DateOnly Start, DateOnly End)
     private static bool Holds(DateTimeOffset? start, DateOnly first, DateOnly last) =>
         start is { } s && DateOnly.FromDateTime(s.UtcDateTime) is var d && d >= first && d <= last;
 
+    /// <summary>Midnight UTC after the team's last day of the interval (its placement's, else the interval's).</summary>
+    public DateTimeOffset EndAtFor(string team) =>
+        Teams?.GetValueOrDefault(team) is { } p ? new(p.End.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : EndAt;
+
     /// <summary>Whether the interval applies to the team.</summary>
     public bool Includes(string team) => Teams is null || Teams.ContainsKey(team);
 

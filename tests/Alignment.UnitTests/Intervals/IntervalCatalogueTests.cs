@@ -93,6 +93,8 @@ public sealed class IntervalCatalogueTests
         Assert.Equal(["ledger", "pay", "treasury"], pi1.Teams!.Keys.Order());
         Assert.Equal((D, D.AddDays(41), (IReadOnlySet<string>?)null), (pi1.Teams["pay"].Start, pi1.Teams["pay"].End, pi1.Teams["pay"].SprintIds));
         Assert.False(intervals[1].Includes("pay"));
+        Assert.Equal(At(42), pi1.EndAtFor("pay")); // pay's interval ends with the configured last day, not the widened one
+        Assert.Equal(At(44), pi1.EndAtFor("ledger"));
 
         // Each team keeps its own placement: pay by the configured dates, ledger by the sprints under the node, whatever their dates.
         var sprints = new[] { ("l1", At(2)), ("l9", At(3)), ("l3", At(60)) };
