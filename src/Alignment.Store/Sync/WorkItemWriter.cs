@@ -134,6 +134,7 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
         if (direct) changed = batch.Items.Select(i => i.ExternalId).Distinct().Count();
         else if (batch.Items.Count > 0)
         {
+            await FreeKeysAsync(conn, sourceId, batch.Items, ct);
             changed = await Items.UpsertAsync(conn, batch.Items, ct, changedItems);
             var ids = batch.Items.Select(i => i.ExternalId).Distinct().ToArray();
             var membership = Membership.StageAsync(conn,
@@ -340,6 +341,25 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
             new NpgsqlParameter("ids", sprints.Sprints.Select(s => s.ExternalId).Distinct().ToArray()),
         },
     };
+
+    /// <summary>
+    /// A key the tracker now gives to another item (a Jira project deleted and created again restarts its numbers) is taken from the stored
+    /// item that had it: that row's key becomes <c>KEY~external-id</c> (no tracker key contains <c>~</c>), so the unique (source, key) index
+    /// does not fail the batch; the row is updated with its own new key when the tracker returns it, or marked deleted by the next full sync.
+    /// docs/reliability.md, "Keys that move".
+    /// </summary>
+    private static async Task FreeKeysAsync(NpgsqlConnection conn, string sourceId, IReadOnlyList<WorkItem> items, CancellationToken ct)
+    {
+        var claims = items.DistinctBy(i => i.Key, StringComparer.Ordinal).ToList();
+        var moved = (await conn.QueryAsync<string>(new CommandDefinition("""
+            UPDATE core.work_items w SET key = w.key || '~' || w.external_id, synced_at = now()
+            FROM unnest(@keys::text[], @ids::text[]) AS n(key, external_id)
+            WHERE w.source_id = @sourceId AND w.key = n.key AND w.external_id <> n.external_id
+            RETURNING w.external_id
+            """, new { sourceId, keys = claims.Select(i => i.Key).ToArray(), ids = claims.Select(i => i.ExternalId).ToArray() },
+            cancellationToken: ct))).ToList();
+        if (moved.Count > 0) await ItemChangeLog.AppendAsync(conn, sourceId, moved, ct);
+    }
 
     /// <summary>The team's planning intervals from its tracker, replacing the stored ones (docs/figures.md, "Intervals from the trackers").</summary>
     private static IEnumerable<NpgsqlBatchCommand> TeamIntervalsCommands(string sourceId, string teamId, TeamSprints sprints)
