@@ -1,12 +1,11 @@
 using Alignment.Jira;
 using Alignment.Jira.Wire;
-using Microsoft.Extensions.Configuration;
 
 namespace Alignment.UnitTests.Intervals;
 
 /// <summary>
 /// Planning intervals read from the trackers (docs/figures.md, "Intervals from the trackers"): Azure DevOps iteration nodes, Jira fix versions,
-/// how they combine with the configured intervals, and the configuration's errors.
+/// how they combine with the configured intervals.
 /// </summary>
 public sealed class IntervalCatalogueTests
 {
@@ -110,31 +109,5 @@ public sealed class IntervalCatalogueTests
         Assert.False(new SourceIntervalOptions { Match = "^PI-" }.Matches("Ledger"));
         Assert.True(new SourceIntervalOptions().Matches("Ledger"));
         Assert.False(new SourceIntervalOptions { Match = "([" }.Matches("PI-1"));
-    }
-
-    private static List<string> Failures(params (string Key, string? Value)[] overrides)
-    {
-        Environment.SetEnvironmentVariable("ALIGNMENT_INTERVAL_TEST_TOKEN", "x");
-        var keys = new Dictionary<string, string?>
-        {
-            ["Alignment:Sources:0:Id"] = "jira", ["Alignment:Sources:0:Kind"] = "Jira", ["Alignment:Sources:0:BaseUrl"] = "https://example.atlassian.net",
-            ["Alignment:Sources:0:Auth:User"] = "bot@example.com", ["Alignment:Sources:0:Auth:TokenEnv"] = "ALIGNMENT_INTERVAL_TEST_TOKEN",
-            ["Alignment:Teams:0:Id"] = "payments", ["Alignment:Teams:0:Name"] = "Payments", ["Alignment:Teams:0:Source"] = "jira",
-            ["Alignment:Teams:0:Jira:Board"] = "12", ["Alignment:Teams:0:Jira:Project"] = "PAY",
-        };
-        foreach (var (k, v) in overrides) keys[k] = v;
-        var config = new ConfigurationBuilder().AddInMemoryCollection(keys).Build();
-        var options = config.GetSection(AlignmentOptions.Section).Get<AlignmentOptions>()!;
-        return new AlignmentOptionsValidator(config).Validate(null, options).Failures?.ToList() ?? [];
-    }
-
-    [Fact]
-    public void The_configuration_names_an_origin_the_tracker_does_not_have_and_a_pattern_that_does_not_compile()
-    {
-        Assert.Empty(Failures(("Alignment:Sources:0:Intervals:From", "FixVersions"), ("Alignment:Sources:0:Intervals:Match", "^PI ")));
-        Assert.Contains(Failures(("Alignment:Sources:0:Intervals:From", "Iterations")),
-            f => f.StartsWith("Alignment:Sources:0:Intervals:From: Iterations reads Azure DevOps iteration nodes", StringComparison.Ordinal));
-        Assert.Contains(Failures(("Alignment:Sources:0:Intervals:From", "FixVersions"), ("Alignment:Sources:0:Intervals:Match", "([")),
-            f => f.StartsWith("Alignment:Sources:0:Intervals:Match: '([' is not a regular expression", StringComparison.Ordinal));
     }
 }
