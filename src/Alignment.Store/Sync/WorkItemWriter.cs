@@ -9,7 +9,7 @@ namespace Alignment.Store.Sync;
 /// links they report, their history events and raw payloads, and (on the last batch of a scope) the
 /// new watermark. A batch that fails leaves nothing behind.
 /// </summary>
-public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
+public sealed partial class WorkItemWriter(NpgsqlDataSource dataSource)
 {
     private static readonly BulkTable<WorkItem> Items = new("core.work_items", ["source_id", "external_id"],
     [
@@ -341,48 +341,6 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
             new NpgsqlParameter("ids", sprints.Sprints.Select(s => s.ExternalId).Distinct().ToArray()),
         },
     };
-
-    /// <summary>
-    /// A key the tracker now gives to another item (a Jira project deleted and created again restarts its numbers) is taken from the stored
-    /// item that had it: that row's key becomes <c>KEY~external-id</c> (no tracker key contains <c>~</c>), so the unique (source, key) index
-    /// does not fail the batch; the row is updated with its own new key when the tracker returns it, or marked deleted by the next full sync.
-    /// docs/reliability.md, "Keys that move".
-    /// </summary>
-    private static async Task FreeKeysAsync(NpgsqlConnection conn, string sourceId, IReadOnlyList<WorkItem> items, CancellationToken ct)
-    {
-        var claims = items.DistinctBy(i => i.Key, StringComparer.Ordinal).ToList();
-        var moved = (await conn.QueryAsync<string>(new CommandDefinition("""
-            UPDATE core.work_items w SET key = w.key || '~' || w.external_id, synced_at = now()
-            FROM unnest(@keys::text[], @ids::text[]) AS n(key, external_id)
-            WHERE w.source_id = @sourceId AND w.key = n.key AND w.external_id <> n.external_id
-            RETURNING w.external_id
-            """, new { sourceId, keys = claims.Select(i => i.Key).ToArray(), ids = claims.Select(i => i.ExternalId).ToArray() },
-            cancellationToken: ct))).ToList();
-        if (moved.Count > 0) await ItemChangeLog.AppendAsync(conn, sourceId, moved, ct);
-    }
-
-    /// <summary>The team's planning intervals from its tracker, replacing the stored ones (docs/figures.md, "Intervals from the trackers").</summary>
-    private static IEnumerable<NpgsqlBatchCommand> TeamIntervalsCommands(string sourceId, string teamId, TeamSprints sprints)
-    {
-        if (sprints.Intervals is not { } intervals) yield break;
-        yield return new NpgsqlBatchCommand("DELETE FROM core.team_intervals WHERE team_id = @teamId")
-        {
-            Parameters = { new NpgsqlParameter("teamId", teamId) },
-        };
-        foreach (var iv in intervals)
-            yield return new NpgsqlBatchCommand("""
-                INSERT INTO core.team_intervals (team_id, source_id, interval_id, start_day, end_day, sprint_ids)
-                VALUES (@teamId, @sourceId, @id, @start, @end, @sprints)
-                """)
-            {
-                Parameters =
-                {
-                    new NpgsqlParameter("teamId", teamId), new NpgsqlParameter("sourceId", sourceId), new NpgsqlParameter("id", iv.Id),
-                    new NpgsqlParameter("start", iv.Start), new NpgsqlParameter("end", iv.End),
-                    new NpgsqlParameter("sprints", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = iv.SprintIds?.ToArray() ?? (object)DBNull.Value },
-                },
-            };
-    }
 
     /// <summary>After a full read of a team scope: items of the team that the tracker no longer returned are marked deleted.</summary>
     public async Task<int> MarkVanishedAsync(string sourceId, string teamId, IReadOnlyCollection<string> seen, CancellationToken ct)

@@ -78,14 +78,7 @@ public static class DemoVerb
                     : $"  sync of {result.SourceId} {result.Status.Name()}: {result.Error}");
             if (pass.Analysis is { } analysis) Console.WriteLine("  " + AnalyzeVerb.Line(analysis));
             Console.WriteLine();
-            Console.WriteLine($"Alignment is running at {url}");
-            Console.WriteLine($"  Dashboard:      {url}/   (sign in with the API key below)");
-            Console.WriteLine($"  API reference:  {url}/scalar");
-            Console.WriteLine($"  OpenAPI:        {url}/openapi/v1.json");
-            Console.WriteLine($"  Job dashboard:  {url}/hangfire   (send the key as X-Api-Key, or set the cookie alignment-key)");
-            Console.WriteLine($"  Simulator:      {sim.BaseUrl}/_sim/truth");
-            Console.WriteLine($"  API key (admin): {key}");
-            Console.WriteLine($"  try: curl -H 'X-Api-Key: {key}' {url}/api/teams");
+            Console.WriteLine(Running(url, sim.BaseUrl, key));
             await PrintAdviceAsync(app.Services, url, r.GetValue(KeyFile), ct);
             Console.WriteLine("Ctrl+C stops everything.");
             await app.WaitForShutdownAsync(ct);
@@ -93,6 +86,17 @@ public static class DemoVerb
         }
         return 0;
     }
+
+    /// <summary>Where everything is, once the first pass is done.</summary>
+    private static string Running(string url, string simulator, string key) => string.Join('\n',
+        $"Alignment is running at {url}",
+        $"  Dashboard:      {url}/   (sign in with the API key below)",
+        $"  API reference:  {url}/scalar",
+        $"  OpenAPI:        {url}/openapi/v1.json",
+        $"  Job dashboard:  {url}/hangfire   (send the key as X-Api-Key, or set the cookie alignment-key)",
+        $"  Simulator:      {simulator}/_sim/truth",
+        $"  API key (admin): {key}",
+        $"  try: curl -H 'X-Api-Key: {key}' {url}/api/teams");
 
     /// <summary>The dashboard's address and how to sign in: the admin key in the sign-in form.</summary>
     internal static string Dashboard(string url, string key) =>
