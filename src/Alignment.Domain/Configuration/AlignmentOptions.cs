@@ -32,6 +32,8 @@ public sealed class SourceOptions
     public AzureDevOpsSourceOptions AzureDevOps { get; set; } = new();
     /// <summary>Which tracker fields hold the WSJF inputs and the budget (README "Value fields").</summary>
     public SourceFieldOptions Fields { get; set; } = new();
+    /// <summary>Tracker webhooks (docs/webhooks.md); off without a secret.</summary>
+    public SourceHookOptions Hooks { get; set; } = new();
 
     public Uri BaseUri => new(BaseUrl.TrimEnd('/') + "/");
 }
