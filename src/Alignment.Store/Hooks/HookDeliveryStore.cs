@@ -44,9 +44,10 @@ public sealed class HookDeliveryStore(NpgsqlDataSource db)
     public async Task<DateTimeOffset?> OldestDueAsync(string sourceId, DateTimeOffset now, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition("""
+        var oldest = await conn.ExecuteScalarAsync<DateTime?>(new CommandDefinition("""
             SELECT min(received_at) FROM ops.hook_deliveries WHERE source_id = @sourceId AND status = 'pending' AND next_attempt_at <= @now
             """, new { sourceId, now }, cancellationToken: ct));
+        return oldest is { } at ? Utc(at) : null;
     }
 
     /// <summary>Up to <paramref name="limit"/> deliveries of the source that are due, oldest first.</summary>
@@ -63,7 +64,7 @@ public sealed class HookDeliveryStore(NpgsqlDataSource db)
         return rows.Select(r => new PendingHookDelivery(r.Id, new HookDelivery(r.SourceId, r.DeliveryId, r.EventType)
         {
             ItemIds = r.ItemIds, ItemKeys = r.ItemKeys, SprintIds = r.SprintIds, BoardIds = r.BoardIds, Projects = r.Projects, Deleted = r.Deleted,
-        }, r.ReceivedAt, r.Attempts)).ToList();
+        }, Utc(r.ReceivedAt), r.Attempts)).ToList();
     }
 
     /// <summary>Sources with a delivery due now (the retry job's work list).</summary>
@@ -106,13 +107,14 @@ public sealed class HookDeliveryStore(NpgsqlDataSource db)
     public async Task<IReadOnlyList<HookSourceState>> StateAsync(CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var rows = await conn.QueryAsync<(string SourceId, DateTimeOffset? LastDelivery, DateTimeOffset? LastProcessed, long Pending, long Failed)>(
+        var rows = await conn.QueryAsync<(string SourceId, DateTime? LastDelivery, DateTime? LastProcessed, long Pending, long Failed)>(
             new CommandDefinition("""
                 SELECT source_id, max(received_at), max(processed_at),
                        count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'failed')
                 FROM ops.hook_deliveries GROUP BY source_id ORDER BY source_id
                 """, cancellationToken: ct));
-        return rows.Select(r => new HookSourceState(r.SourceId, r.LastDelivery, r.LastProcessed, (int)r.Pending, (int)r.Failed)).ToList();
+        return rows.Select(r => new HookSourceState(r.SourceId, r.LastDelivery is { } d ? Utc(d) : null, r.LastProcessed is { } p ? Utc(p) : null,
+            (int)r.Pending, (int)r.Failed)).ToList();
     }
 
     /// <summary>The stored team of each known item of the source, by tracker id and by key.</summary>
@@ -146,6 +148,21 @@ public sealed class HookDeliveryStore(NpgsqlDataSource db)
             new { before = now - Retention }, cancellationToken: ct));
     }
 
-    private sealed record Row(long Id, string SourceId, string DeliveryId, string EventType, string[] ItemIds, string[] ItemKeys, string[] SprintIds,
-        string[] BoardIds, string[] Projects, bool Deleted, DateTimeOffset ReceivedAt, int Attempts);
+    private sealed class Row
+    {
+        public long Id { get; init; }
+        public string SourceId { get; init; } = "";
+        public string DeliveryId { get; init; } = "";
+        public string EventType { get; init; } = "";
+        public string[] ItemIds { get; init; } = [];
+        public string[] ItemKeys { get; init; } = [];
+        public string[] SprintIds { get; init; } = [];
+        public string[] BoardIds { get; init; } = [];
+        public string[] Projects { get; init; } = [];
+        public bool Deleted { get; init; }
+        public DateTime ReceivedAt { get; init; }
+        public int Attempts { get; init; }
+    }
+
+    private static DateTimeOffset Utc(DateTime d) => new(DateTime.SpecifyKind(d, DateTimeKind.Utc));
 }
