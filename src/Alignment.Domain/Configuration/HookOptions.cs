@@ -20,7 +20,7 @@ public sealed class SourceHookOptions
     /// <summary>Hooks count as healthy while a delivery was received within this window (<c>GET /api/sources</c>).</summary>
     public TimeSpan HealthyWindow { get; set; } = TimeSpan.FromHours(2);
     /// <summary>Deliveries of a source received within this window of the first pending one are handled by one targeted sync.</summary>
-    public TimeSpan CoalesceWindow { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan CoalesceWindow { get; set; } = TimeSpan.FromSeconds(1);
 
     public bool Enabled => !string.IsNullOrEmpty(Secret) || !string.IsNullOrWhiteSpace(SecretEnv);
 
