@@ -79,7 +79,13 @@ public sealed class AzureDevOpsCollector(SourceOptions source, IReadOnlyList<Sou
             var daysOff = await client.GetTeamDaysOffAsync(project, team, it.Id, ct).ConfigureAwait(false);
             return AzureDevOpsConverter.ConvertCapacities(scope.Team.Id, it, cap, daysOff, settings.WorkingDays);
         }, ct).ConfigureAwait(false);
-        return new TeamSprints(sprints, capacities.SelectMany(c => c).ToList());
+        return new TeamSprints(sprints, capacities.SelectMany(c => c).ToList())
+        {
+            // The iteration node above the sprints is the planning interval (docs/figures.md, "Intervals from the trackers").
+            Intervals = source.Intervals.From == IntervalOrigin.Iterations
+                ? IntervalCatalogue.FromIterationPaths(sprints.Select(s => (s.ExternalId, s.Path, s.StartAt, s.EndAt)))
+                : null,
+        };
     }
 
     // ---------------------------------------------------------------- items

@@ -33,6 +33,7 @@ public sealed class JiraCollector(SourceOptions source, IReadOnlyList<SourceOpti
     private readonly ConcurrentDictionary<long, JiraFieldIds> _boardFields = new();
     private readonly ConcurrentDictionary<string, StatusCategory> _statusCategories = new();
     private readonly SemaphoreSlim _prepareGate = new(1, 1);
+    private readonly ConcurrentDictionary<string, Lazy<Task<List<JiraVersion>>>> _versions = new(StringComparer.OrdinalIgnoreCase);
     private JiraDeployment? _deployment;
     private JiraFieldIds _sourceFields = new(null, null, null, null);
     private volatile bool _statusesLoaded;
@@ -156,7 +157,19 @@ public sealed class JiraCollector(SourceOptions source, IReadOnlyList<SourceOpti
                 catch (TrackerRequestException e) when (e.Status == HttpStatusCode.NotFound) { }
             }
         }
-        return new TeamSprints(sprints, []);
+        return new TeamSprints(sprints, []) { Intervals = await IntervalsAsync(scope.Team, ct).ConfigureAwait(false) };
+    }
+
+    /// <summary>
+    /// With <c>Sources:N:Intervals:From = FixVersions</c>: the team's project's versions that have a start and a release date, as planning
+    /// intervals (docs/figures.md, "Intervals from the trackers"); the project's versions are read once per run. Null otherwise.
+    /// </summary>
+    private async Task<IReadOnlyList<TrackerInterval>?> IntervalsAsync(TeamOptions team, CancellationToken ct)
+    {
+        if (source.Intervals.From != IntervalOrigin.FixVersions || team.Jira?.Project is not { Length: > 0 } project) return null;
+        var versions = await _versions.GetOrAdd(project, p => new Lazy<Task<List<JiraVersion>>>(() => client.GetProjectVersionsAsync(p, ct))).Value
+            .ConfigureAwait(false);
+        return JiraConverter.ToIntervals(versions);
     }
 
     public async IAsyncEnumerable<SyncBatch> CollectItemsAsync(ScopeRequest scope, [EnumeratorCancellation] CancellationToken ct)

@@ -308,6 +308,20 @@ public static class JiraConverter
     private static string? Category(string? statusId, JiraConversionContext ctx) =>
         statusId is not null && ctx.StatusCategories.TryGetValue(statusId, out var c) ? c.Name() : null;
 
+    /// <summary>
+    /// A project's versions as planning intervals: those with a start and a release date (calendar days, the release day inclusive), the
+    /// start not after the release; archived ones too (a finished programme increment is often archived). Sprints are placed by date.
+    /// </summary>
+    public static IReadOnlyList<TrackerInterval> ToIntervals(IEnumerable<JiraVersion> versions) =>
+        versions.Select(v => (Name: v.Name.Trim(), Start: Day(v.StartDate), End: Day(v.ReleaseDate)))
+            .Where(v => v.Name.Length > 0 && v.Start is not null && v.End is not null && v.Start <= v.End)
+            .DistinctBy(v => v.Name, StringComparer.Ordinal)
+            .Select(v => new TrackerInterval(v.Name, v.Start!.Value, v.End!.Value, null))
+            .OrderBy(v => v.Start).ThenBy(v => v.Id, StringComparer.Ordinal).ToList();
+
+    private static DateOnly? Day(string? s) =>
+        s is { Length: >= 10 } && DateOnly.TryParseExact(s[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+
     /// <summary>An Agile API sprint; the state is lower-cased (future / active / closed).</summary>
     public static Sprint ToSprint(JiraSprintDto s, string sourceId) => new()
     {

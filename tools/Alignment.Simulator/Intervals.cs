@@ -245,6 +245,44 @@ public sealed partial class SimulatedOrganisation
         w.WriteEndArray();
     }
 
+    /// <summary>With the intervals in the trackers: the source reads them from there (the release versions do not match).</summary>
+    private void WriteSourceIntervals(Utf8JsonWriter w, string from)
+    {
+        if (!Options.Intervals || !Options.IntervalsInTrackers) return;
+        w.WriteStartObject("Intervals"); w.WriteString("From", from); w.WriteString("Match", "^PI-"); w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// A Jira project's versions (<c>/rest/api/{2,3}/project/{key}/versions</c>): with the intervals in the trackers, one per interval with its
+    /// dates, a release version and one without dates; otherwise just the release.
+    /// </summary>
+    internal void WriteProjectVersions(Utf8JsonWriter w, string projectKey, string baseUrl)
+    {
+        var id = 10000;
+        void Version(string name, DateOnly? start, DateOnly? release, bool released)
+        {
+            w.WriteStartObject();
+            w.WriteString("self", $"{baseUrl}/rest/api/2/version/{id}");
+            w.WriteString("id", (id++).ToString(CultureInfo.InvariantCulture));
+            w.WriteString("name", name);
+            w.WriteBoolean("archived", false);
+            w.WriteBoolean("released", released);
+            if (start is { } s) w.WriteString("startDate", s.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            if (release is { } r) w.WriteString("releaseDate", r.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            w.WriteString("projectKey", projectKey);
+            w.WriteEndObject();
+        }
+        w.WriteStartArray();
+        var today = DateOnly.FromDateTime(Options.Now.UtcDateTime);
+        Version("Release 1.0", today.AddDays(-120), today.AddDays(-60), true);
+        if (Options.Intervals && Options.IntervalsInTrackers)
+        {
+            foreach (var iv in PlanningIntervals) Version(iv.Id, iv.Start, iv.End, iv.End < today);
+            Version("Backlog ideas", null, null, false);
+        }
+        w.WriteEndArray();
+    }
+
     private void WriteIntervalConfig(Utf8JsonWriter w)
     {
         w.WriteStartArray("PlanningIntervals");

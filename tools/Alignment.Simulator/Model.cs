@@ -93,7 +93,10 @@ internal sealed class Sprint
     public HashSet<Item> Touched = [];
     public List<DateOnly> TeamDaysOff = [];
 
-    public string AdoPath => $"{Team.AreaPath}\\{Name}";
+    /// <summary>The iteration node between the team's node and the sprint (the planning interval, <see cref="SimulatorOptions.IntervalsInTrackers"/>).</summary>
+    public string? IntervalNode;
+
+    public string AdoPath => IntervalNode is null ? $"{Team.AreaPath}\\{Name}" : $"{Team.AreaPath}\\{IntervalNode}\\{Name}";
 }
 
 internal sealed class Item

@@ -58,6 +58,14 @@ public sealed record SimulatorOptions
     /// </summary>
     public bool Intervals { get; init; }
 
+    /// <summary>
+    /// With <see cref="Intervals"/>: the intervals are recorded in the trackers instead of the configuration — the Azure DevOps sprints of an
+    /// interval sit under an iteration node named after it (<c>Project\Team\PI-2\Sprint 5</c>), the Jira projects have a fix version per
+    /// interval with its dates (and a release version the sources' <c>Intervals:Match</c> leaves out), and <c>/_sim/config</c> sets
+    /// <c>Sources:N:Intervals</c> rather than <c>PlanningIntervals</c>. The truth is the same.
+    /// </summary>
+    public bool IntervalsInTrackers { get; init; }
+
     /// <summary>Share of tracker API requests (not /_sim) answered with a fault.</summary>
     public double FaultRate { get; init; }
 

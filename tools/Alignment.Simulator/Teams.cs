@@ -125,6 +125,7 @@ public sealed partial class SimulatedOrganisation
             StartDay = d,
             FinishDay = finish,
             Start = SprintStartInstant(t, d),
+            IntervalNode = Options.IntervalsInTrackers && t.Tracker == Tracker.Ado ? IntervalOf(d)?.Id : null,
         };
         if (t.Tracker == Tracker.Jira)
         {

@@ -235,6 +235,7 @@ public sealed partial class SimulatedOrganisation
             w.WriteString("RiskReduction", "Risk Reduction | Opportunity Enablement"); w.WriteString("JobSize", "Job Size"); w.WriteString("Budget", "customfield_10054");
             w.WriteEndObject();
         }
+        WriteSourceIntervals(w, "FixVersions");
         w.WriteEndObject();
         w.WriteStartObject();
         w.WriteString("Id", "ado"); w.WriteString("Kind", "AzureDevOps"); w.WriteString("BaseUrl", adoBaseUrl);
@@ -246,6 +247,7 @@ public sealed partial class SimulatedOrganisation
             w.WriteString("RiskReduction", "Custom.RiskReduction"); w.WriteString("JobSize", "Custom.JobSize"); w.WriteString("Budget", "Custom.Budget");
             w.WriteEndObject();
         }
+        WriteSourceIntervals(w, "Iterations");
         w.WriteEndObject();
         w.WriteEndArray();
         w.WriteStartArray("Teams");
@@ -271,7 +273,7 @@ public sealed partial class SimulatedOrganisation
         }
         w.WriteEndArray();
         WriteFinanceConfig(w);
-        if (Options.Intervals) WriteIntervalConfig(w);
+        if (Options.Intervals && !Options.IntervalsInTrackers) WriteIntervalConfig(w);
         w.WriteEndObject();
         w.WriteEndObject();
     }

@@ -2,7 +2,10 @@ using System.Text.RegularExpressions;
 
 namespace Alignment.Application.Configuration;
 
-/// <summary><c>Alignment:PlanningIntervals</c> (docs/figures.md, "Planning intervals"): ids unique, dates that parse, start before end, no overlap.</summary>
+/// <summary>
+/// <c>Alignment:PlanningIntervals</c> (docs/figures.md, "Planning intervals"): ids unique, dates that parse, start before end, no overlap; and
+/// <c>Sources:N:Intervals</c> ("Intervals from the trackers"): an origin the source's tracker has, a pattern that compiles.
+/// </summary>
 public sealed partial class AlignmentOptionsValidator
 {
     private static void PlanningIntervals(AlignmentOptions o, List<string> errors)
@@ -32,6 +35,24 @@ public sealed partial class AlignmentOptionsValidator
                 if (a.Index < b.Index && a.Start <= b.End && b.Start <= a.End)
                     errors.Add($"Alignment:PlanningIntervals:{b.Index}: {o.PlanningIntervals[b.Index].Start}..{o.PlanningIntervals[b.Index].End} overlaps "
                         + $"Alignment:PlanningIntervals:{a.Index} ({o.PlanningIntervals[a.Index].Start}..{o.PlanningIntervals[a.Index].End}); intervals may not share a day");
+    }
+
+    private static void SourceIntervals(AlignmentOptions o, List<string> errors)
+    {
+        for (var i = 0; i < o.Sources.Count; i++)
+        {
+            var s = o.Sources[i];
+            var key = $"Alignment:Sources:{i}:Intervals";
+            if (!Enum.IsDefined(s.Intervals.From))
+                errors.Add($"{key}:From: '{s.Intervals.From}' must be Configured, Iterations (Azure DevOps) or FixVersions (Jira)");
+            else if (s.Intervals.From == IntervalOrigin.Iterations && s.Kind != TrackerKind.AzureDevOps)
+                errors.Add($"{key}:From: Iterations reads Azure DevOps iteration nodes; source '{s.Id}' is {s.Kind} (use FixVersions for Jira)");
+            else if (s.Intervals.From == IntervalOrigin.FixVersions && s.Kind != TrackerKind.Jira)
+                errors.Add($"{key}:From: FixVersions reads Jira project versions; source '{s.Id}' is {s.Kind} (use Iterations for Azure DevOps)");
+            if (string.IsNullOrWhiteSpace(s.Intervals.Match)) continue;
+            try { _ = new Regex(s.Intervals.Match, RegexOptions.None, TimeSpan.FromMilliseconds(100)); }
+            catch (ArgumentException e) { errors.Add($"{key}:Match: '{s.Intervals.Match}' is not a regular expression: {e.Message}"); }
+        }
     }
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")] private static partial Regex IntervalId();

@@ -24,6 +24,7 @@ public sealed partial class AlignmentOptionsValidator(Microsoft.Extensions.Confi
         Finance(o, errors);
         Report(o.Mi.Report, errors);
         PlanningIntervals(o, errors);
+        SourceIntervals(o, errors);
         if (o.Mi.HistoryRetentionDays is < 30 or > 3650)
             errors.Add($"Alignment:Mi:HistoryRetentionDays: {o.Mi.HistoryRetentionDays} must be between 30 and 3650 (days of MI history kept)");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -68,7 +68,8 @@ public sealed class AnalysisStep(NpgsqlDataSource db, IOptions<AlignmentOptions>
         var snapshot = await SnapshotLoader.LoadAsync(conn, started, ct, LoadPhase, SyncSourceScope.From(options.Value), image);
         var finance = FinanceInput.From(options.Value, FinanceInput.FromTrackers(snapshot.Items));
         if (finance.Configured) snapshot = snapshot with { Finance = finance, Completions = await MiFinanceBuilder.LoadCompletionsAsync(conn, ct) };
-        if (await IntervalRecorder.RecordAsync(conn, tx, snapshot, PlanningInterval.From(options.Value), ct) is { } intervals)
+        if (await IntervalRecorder.RecordAsync(conn, tx, snapshot,
+                await TrackerIntervalReader.IntervalsAsync(conn, tx, options.Value, ct), ct) is { } intervals)
         {
             snapshot = snapshot with { Intervals = intervals.Input };
             LoadPhase("intervalPlans", intervals.Recorded.Plans);

@@ -18,6 +18,8 @@ public sealed class AlignmentOptions
     public List<PlanningIntervalOptions> PlanningIntervals { get; set; } = [];
 
     public SourceOptions? Source(string id) => Sources.FirstOrDefault(s => s.Id == id);
+    /// <summary>Whether any planning interval can exist: configured ones, or a source that reads them from its tracker.</summary>
+    public bool HasPlanningIntervals => PlanningIntervals.Count > 0 || Sources.Any(s => s.Intervals.FromTracker);
     public IEnumerable<TeamOptions> TeamsOf(string sourceId) => Teams.Where(t => t.Source == sourceId);
 }
 
@@ -34,6 +36,8 @@ public sealed class SourceOptions
     public SourceFieldOptions Fields { get; set; } = new();
     /// <summary>Tracker webhooks (docs/webhooks.md); off without a secret.</summary>
     public SourceHookOptions Hooks { get; set; } = new();
+    /// <summary>Planning intervals from the tracker instead of <c>Alignment:PlanningIntervals</c> (docs/figures.md, "Intervals from the trackers").</summary>
+    public SourceIntervalOptions Intervals { get; set; } = new();
 
     public Uri BaseUri => new(BaseUrl.TrimEnd('/') + "/");
 }

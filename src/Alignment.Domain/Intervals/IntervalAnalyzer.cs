@@ -22,7 +22,7 @@ public static class IntervalAnalyzer
         foreach (var iv in input.Intervals)
         {
             var teams = new List<TeamResult>();
-            foreach (var t in x.Snapshot.Teams.OrderBy(t => t.Name, StringComparer.Ordinal).ThenBy(t => t.Id, StringComparer.Ordinal))
+            foreach (var t in x.Snapshot.Teams.Where(t => iv.Includes(t.Id)).OrderBy(t => t.Name, StringComparer.Ordinal).ThenBy(t => t.Id, StringComparer.Ordinal))
             {
                 var r = Team(x, iv, t, plans.GetValueOrDefault((iv.Id, t.Id)), outcomes.GetValueOrDefault((iv.Id, t.Id)), models);
                 teams.Add(r);
@@ -31,7 +31,7 @@ public static class IntervalAnalyzer
             intervals.Add(new MiInterval(iv.Id, iv.Start, iv.End, OrganisationPhase(x, iv, teams), Organisation(x, iv, teams),
                 teams.Select(r => r.Team).ToList()));
         }
-        var reason = input.Intervals.Count == 0 ? "no planning intervals are configured (Alignment:PlanningIntervals)" : null;
+        var reason = input.Intervals.Count == 0 ? IntervalDefinitions.NoIntervals : null;
         return (new MiIntervals(x.Now, IntervalDefinitions.Document, intervals, reason), findings);
     }
 
@@ -44,7 +44,7 @@ public static class IntervalAnalyzer
     private static TeamResult Team(SnapshotIndex x, PlanningInterval iv, SnapshotTeam t, TeamPlan? plan, TeamOutcome? outcome,
         IReadOnlyDictionary<string, EpicForecaster.TeamModel> models)
     {
-        var sprints = iv.SprintsOf(x.TeamSprints.GetValueOrDefault(t.Id) ?? [], s => s.Start, s => s.Id);
+        var sprints = iv.SprintsOf(t.Id, x.TeamSprints.GetValueOrDefault(t.Id) ?? [], s => s.Start, s => s.Id);
         var lastDay = sprints.Count == 0 ? null : sprints[^1].LastDay;
         var names = sprints.Select(s => s.Name).ToList();
         var explain = ExplainUrl(iv.Id, t.Id);

@@ -1,26 +1,60 @@
 namespace Alignment.Domain.Intervals;
 
-/// <summary>A configured planning interval (<c>Alignment:PlanningIntervals</c>): its first and last day, inclusive, as UTC calendar days.</summary>
+/// <summary>
+/// A planning interval: its first and last day, inclusive, as UTC calendar days, and which teams it applies to. Configured ones
+/// (<c>Alignment:PlanningIntervals</c>) apply to every team whose source does not read intervals from its tracker; intervals read from a
+/// tracker (<see cref="IntervalCatalogue"/>) list their teams with each one's placement. <see cref="Teams"/> null = every team, by date.
+/// </summary>
 public sealed record PlanningInterval(string Id, DateOnly Start, DateOnly End)
 {
+    /// <summary>The teams the interval applies to and how each one's sprints are placed in it; null = every team, by the interval's dates.</summary>
+    public IReadOnlyDictionary<string, TeamPlacement>? Teams { get; init; }
+
     /// <summary>Midnight UTC at the start of the first day.</summary>
     public DateTimeOffset StartAt => new(Start.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
     /// <summary>Midnight UTC after the last day (exclusive).</summary>
     public DateTimeOffset EndAt => new(End.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
-    /// <summary>Whether a sprint that starts at <paramref name="start"/> belongs to the interval: its first (UTC) day falls within it.</summary>
-    public bool Holds(DateTimeOffset? start) => start is { } s && DateOnly.FromDateTime(s.UtcDateTime) is var d && d >= Start && d <= End;
+    /// <summary>Whether a sprint that starts at <paramref name="start"/> belongs to the interval by date: its first (UTC) day falls within it.</summary>
+    public bool Holds(DateTimeOffset? start) => Holds(start, Start, End);
+
+    private static bool Holds(DateTimeOffset? start, DateOnly first, DateOnly last) =>
+        start is { } s && DateOnly.FromDateTime(s.UtcDateTime) is var d && d >= first && d <= last;
+
+    /// <summary>Midnight UTC after the team's last day of the interval (its placement's, else the interval's).</summary>
+    public DateTimeOffset EndAtFor(string team) =>
+        Teams?.GetValueOrDefault(team) is { } p ? new(p.End.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : EndAt;
+
+    /// <summary>Whether the interval applies to the team.</summary>
+    public bool Includes(string team) => Teams is null || Teams.ContainsKey(team);
 
     /// <summary>The configured intervals that validate (the validator names the others), ordered by start.</summary>
     public static IReadOnlyList<PlanningInterval> From(AlignmentOptions o) =>
         o.PlanningIntervals.Where(p => p.StartDate is not null && p.EndDate is not null && !string.IsNullOrWhiteSpace(p.Id))
             .Select(p => new PlanningInterval(p.Id, p.StartDate!.Value, p.EndDate!.Value)).OrderBy(p => p.Start).ToList();
 
-    /// <summary>A team's sprints of this interval (their first day within it), by start.</summary>
-    public IReadOnlyList<T> SprintsOf<T>(IEnumerable<T> teamSprints, Func<T, DateTimeOffset?> start, Func<T, string> id) =>
-        teamSprints.Where(s => Holds(start(s))).OrderBy(start).ThenBy(id, StringComparer.Ordinal).ToList();
+    /// <summary>
+    /// A team's sprints of this interval, by start: none when the interval does not apply to the team; those the tracker placed in it
+    /// (Azure DevOps iteration nodes); else those whose first day falls within the team's dates of it.
+    /// </summary>
+    public IReadOnlyList<T> SprintsOf<T>(string team, IEnumerable<T> teamSprints, Func<T, DateTimeOffset?> start, Func<T, string> id)
+    {
+        if (!Includes(team)) return [];
+        var placement = Teams?.GetValueOrDefault(team);
+        Func<T, bool> member = placement switch
+        {
+            { SprintIds: { } ids } => s => ids.Contains(id(s)),
+            { } p => s => Holds(start(s), p.Start, p.End),
+            _ => s => Holds(start(s)),
+        };
+        return teamSprints.Where(member).OrderBy(start).ThenBy(id, StringComparer.Ordinal).ToList();
+    }
 }
+
+/// <summary>How a team's sprints are placed in an interval: by the team's dates of it, or (when <see cref="SprintIds"/> is set) as the tracker
+/// placed them.</summary>
+public sealed record TeamPlacement(DateOnly Start, DateOnly End, IReadOnlySet<string>? SprintIds);
 
 /// <summary>
 /// A planned item of a team's plan: a story, bug or other backlog work of the team that was open and in one of the team's sprints of the

@@ -46,8 +46,12 @@ public sealed record MiIntervalForecast(int OpenItems, double RemainingPoints, i
 /// <summary>The definitions the intervals document and its figures carry.</summary>
 public static class IntervalDefinitions
 {
+    /// <summary>The intervals document's reason when there is no interval.</summary>
+    public const string NoIntervals =
+        "no planning intervals are configured (Alignment:PlanningIntervals) or recorded in the trackers the sources read them from (Sources:N:Intervals)";
     public const string Document =
-        "Per planning interval (Alignment:PlanningIntervals) and team: the team's sprints of the interval are those whose first day falls in it. " +
+        "Per planning interval (Alignment:PlanningIntervals, or read from the trackers: Sources:N:Intervals) and team: the team's sprints of the " +
+        "interval are those whose first day falls in it (Azure DevOps iteration nodes: the team's sprints under the node). " +
         "Planned = the team's stories, bugs and other backlog work that were open and in one of those sprints at the start of its first one " +
         "(the plan moment), with their estimates then, grouped by their nearest epic or feature. Delivered = planned items done when its last " +
         "sprint of the interval finished; an epic or feature is delivered when all of its planned items are. Slip reasons: removed; blocked by " +

@@ -72,7 +72,7 @@ public sealed record MiReportEpic(string Source, string Key, string Title, strin
 /// </summary>
 public sealed record MiIntervalPredictability(bool Configured, string Note, IReadOnlyList<MiIntervalRow> Intervals)
 {
-    public const string NoneConfigured = "No planning intervals configured (Alignment:PlanningIntervals).";
+    public const string NoneConfigured = "No planning intervals configured (Alignment:PlanningIntervals) or read from the trackers (Sources:N:Intervals).";
 }
 
 /// <summary>One planning interval: its predictability (a ratio, 1 = as planned) and a line of detail.</summary>

@@ -19,7 +19,7 @@ public static class IntervalEndpoints
                 return MiEndpoints.WantsCsv(format, http) ? MiEndpoints.CsvResult(http, "mi-intervals.csv", MiIntervalsCsv.Write(doc)) : TypedResults.Ok(doc);
             })
             .Produces(StatusCodes.Status200OK, contentType: "text/csv").ProducesProblem(StatusCodes.Status404NotFound).WithName("GetMiIntervals")
-            .WithSummary("Planning intervals (Alignment:PlanningIntervals): per interval, team and the organisation, what was planned and delivered, "
+            .WithSummary("Planning intervals (Alignment:PlanningIntervals, or read from the trackers: Sources:N:Intervals): per interval, team and the organisation, what was planned and delivered, "
                 + "predictability by count, points and business value, interval velocity, scope change, the slipped epics and features with their "
                 + "reasons, and while an interval runs the forecast of its planned work (?interval=&team= to narrow; CSV on request)");
         MapExplain(mi);

@@ -39,6 +39,10 @@ public sealed class JiraClient(TrackerApi api)
     public Task<List<JiraIssueType>> GetIssueTypesAsync(JiraDeployment d, CancellationToken ct) =>
         api.GetAsync($"rest/api/{V(d)}/issuetype", Json.ListJiraIssueType, ct);
 
+    /// <summary>A project's versions, all in one answer (v2 on Cloud and Data Center alike).</summary>
+    public Task<List<JiraVersion>> GetProjectVersionsAsync(string project, CancellationToken ct) =>
+        api.GetAsync($"rest/api/2/project/{Uri.EscapeDataString(project)}/versions", Json.ListJiraVersion, ct);
+
     public Task<JiraBoardConfiguration> GetBoardConfigurationAsync(long boardId, CancellationToken ct) =>
         api.GetAsync(FormattableString.Invariant($"rest/agile/1.0/board/{boardId}/configuration"), Json.JiraBoardConfiguration, ct);
 

@@ -77,6 +77,16 @@ public sealed record JiraSprintDto
     public string? Goal { get; init; }
 }
 
+/// <summary>A project version (<c>/rest/api/2/project/{key}/versions</c>); dates are calendar days (<c>2026-10-05</c>), either may be missing.</summary>
+public sealed record JiraVersion
+{
+    public string Id { get; init; } = "";
+    public string Name { get; init; } = "";
+    public string? StartDate { get; init; }
+    public string? ReleaseDate { get; init; }
+    public bool Archived { get; init; }
+}
+
 public sealed record JiraStatusCategory
 {
     public int Id { get; init; }

@@ -24,4 +24,5 @@ namespace Alignment.Jira.Wire;
 [JsonSerializable(typeof(JiraChangelogBulkResponse))]
 [JsonSerializable(typeof(List<JiraRemoteLink>))]
 [JsonSerializable(typeof(List<JiraIssueType>))]
+[JsonSerializable(typeof(List<JiraVersion>))]
 public sealed partial class JiraJsonContext : JsonSerializerContext;

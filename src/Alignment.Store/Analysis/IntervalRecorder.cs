@@ -60,7 +60,7 @@ public static partial class IntervalRecorder
     }
 
     /// <summary>
-    /// What is due per interval and team: the plan once the first sprint of the interval has started; the outcome once the interval's last day
+    /// What is due per interval and team: the plan once the first sprint of the interval has started; the outcome once the team's last day of it
     /// has passed and all of the team's sprints of it are closed.
     /// </summary>
     private static List<Due> DueWork(AnalysisSnapshot s, IReadOnlyList<PlanningInterval> intervals, List<TeamPlan> plans, List<TeamOutcome> outcomes)
@@ -72,10 +72,10 @@ public static partial class IntervalRecorder
         foreach (var iv in intervals)
             foreach (var t in s.Teams)
             {
-                var mine = iv.SprintsOf(t.SprintIds.Select(id => sprints.GetValueOrDefault((t.Source, id))).OfType<SnapshotSprint>(), x => x.Start, x => x.Id);
+                var mine = iv.SprintsOf(t.Id, t.SprintIds.Select(id => sprints.GetValueOrDefault((t.Source, id))).OfType<SnapshotSprint>(), x => x.Start, x => x.Id);
                 if (mine.Count == 0 || mine[0].Start > s.Now) continue;
                 bool plan = !planned.Contains((iv.Id, t.Id));
-                bool outcome = !ended.Contains((iv.Id, t.Id)) && s.Now >= iv.EndAt && mine.All(x => x.State == SprintState.Closed);
+                bool outcome = !ended.Contains((iv.Id, t.Id)) && s.Now >= iv.EndAtFor(t.Id) && mine.All(x => x.State == SprintState.Closed);
                 if (plan || outcome) due.Add(new Due(iv, t, mine, plan, outcome));
             }
         return due;

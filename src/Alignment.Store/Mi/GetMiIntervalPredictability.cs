@@ -16,7 +16,7 @@ internal sealed class GetMiIntervalPredictabilityHandler(MiSnapshots snapshots, 
 {
     public async ValueTask<MiIntervalPredictability> Handle(GetMiIntervalPredictabilityQuery query, CancellationToken ct)
     {
-        if (options.Value.PlanningIntervals.Count == 0) return new MiIntervalPredictability(false, MiIntervalPredictability.NoneConfigured, []);
+        if (!options.Value.HasPlanningIntervals) return new MiIntervalPredictability(false, MiIntervalPredictability.NoneConfigured, []);
         var doc = await snapshots.GetIntervalsAsync(ct);
         if (doc.Intervals.Count == 0) return new MiIntervalPredictability(true, doc.Reason ?? "No analysis has recorded the planning intervals yet.", []);
         var rows = doc.Intervals.Where(i => i.Start <= query.Last && i.End >= query.First).OrderBy(i => i.Start)

@@ -20,8 +20,8 @@ public sealed partial class MiSnapshots
     /// <summary>The stored intervals document; without intervals configured, or before the first analysis, an empty one that says why.</summary>
     public async Task<MiIntervals> GetIntervalsAsync(CancellationToken ct)
     {
-        if (_options.Value.PlanningIntervals.Count == 0)
-            return new MiIntervals(_time.GetUtcNow(), IntervalDefinitions.Document, [], "no planning intervals are configured (Alignment:PlanningIntervals)");
+        if (!_options.Value.HasPlanningIntervals)
+            return new MiIntervals(_time.GetUtcNow(), IntervalDefinitions.Document, [], IntervalDefinitions.NoIntervals);
         if (_cache.TryGetValue(IntervalsKind, out MiIntervals? cached) && cached is not null) return cached;
         var stored = await ReadAsync<MiIntervals>(IntervalsKind, ct);
         return stored is null

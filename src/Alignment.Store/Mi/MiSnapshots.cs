@@ -68,7 +68,7 @@ public sealed partial class MiSnapshots : IDisposable
         var storeMs = sw.Elapsed.TotalMilliseconds;
         sw.Restart();
         var history = await MiHistoryStore.RecordAsync(conn, tx, input, snapshot, MiWindows.Of(o.Analysis), o.Mi.HistoryRetentionDays, ct,
-            o.PlanningIntervals.Count == 0 ? null : await ReadAsync<MiIntervals>(IntervalsKind, ct));
+            !o.HasPlanningIntervals ? null : await ReadAsync<MiIntervals>(IntervalsKind, ct));
         await tx.CommitAsync(ct);
         var historyMs = sw.Elapsed.TotalMilliseconds;
         LastRefreshPhases = FormattableString.Invariant($"load={loadMs:0} build={buildMs:0} store={storeMs:0} history={historyMs:0}");

@@ -134,6 +134,7 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
         if (direct) changed = batch.Items.Select(i => i.ExternalId).Distinct().Count();
         else if (batch.Items.Count > 0)
         {
+            await FreeKeysAsync(conn, sourceId, batch.Items, ct);
             changed = await Items.UpsertAsync(conn, batch.Items, ct, changedItems);
             var ids = batch.Items.Select(i => i.ExternalId).Distinct().ToArray();
             var membership = Membership.StageAsync(conn,
@@ -281,7 +282,7 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
     /// </summary>
     public async Task WriteSprintsAsync(string sourceId, string teamId, TeamSprints sprints, CancellationToken ct)
     {
-        if (sprints.Sprints.Count == 0 && sprints.Capacities.Count == 0) return;
+        if (sprints.Sprints.Count == 0 && sprints.Capacities.Count == 0 && sprints.Intervals is null) return;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         var capacities = sprints.Capacities.Select(c => (sourceId, c)).ToList();
         var sprintUpsert = Sprints.BatchUpsert(sprints.Sprints);
@@ -292,6 +293,7 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
             if (sprintUpsert is not null) batch.BatchCommands.Add(sprintUpsert);
             if (sprints.Sprints.Count > 0) batch.BatchCommands.Add(TeamSprintsCommand(sourceId, teamId, sprints));
             if (capacityUpsert is not null) batch.BatchCommands.Add(capacityUpsert);
+            foreach (var c in TeamIntervalsCommands(sourceId, teamId, sprints)) batch.BatchCommands.Add(c);
             await batch.ExecuteNonQueryAsync(ct);
             return;
         }
@@ -303,6 +305,12 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
             await map.ExecuteNonQueryAsync(ct);
         }
         if (capacities.Count > 0) await Capacities.UpsertAsync(conn, capacities, ct);
+        if (sprints.Intervals is not null)
+        {
+            await using var intervals = new NpgsqlBatch(conn);
+            foreach (var c in TeamIntervalsCommands(sourceId, teamId, sprints)) intervals.BatchCommands.Add(c);
+            await intervals.ExecuteNonQueryAsync(ct);
+        }
         await tx.CommitAsync(ct);
     }
 
@@ -333,6 +341,48 @@ public sealed class WorkItemWriter(NpgsqlDataSource dataSource)
             new NpgsqlParameter("ids", sprints.Sprints.Select(s => s.ExternalId).Distinct().ToArray()),
         },
     };
+
+    /// <summary>
+    /// A key the tracker now gives to another item (a Jira project deleted and created again restarts its numbers) is taken from the stored
+    /// item that had it: that row's key becomes <c>KEY~external-id</c> (no tracker key contains <c>~</c>), so the unique (source, key) index
+    /// does not fail the batch; the row is updated with its own new key when the tracker returns it, or marked deleted by the next full sync.
+    /// docs/reliability.md, "Keys that move".
+    /// </summary>
+    private static async Task FreeKeysAsync(NpgsqlConnection conn, string sourceId, IReadOnlyList<WorkItem> items, CancellationToken ct)
+    {
+        var claims = items.DistinctBy(i => i.Key, StringComparer.Ordinal).ToList();
+        var moved = (await conn.QueryAsync<string>(new CommandDefinition("""
+            UPDATE core.work_items w SET key = w.key || '~' || w.external_id, synced_at = now()
+            FROM unnest(@keys::text[], @ids::text[]) AS n(key, external_id)
+            WHERE w.source_id = @sourceId AND w.key = n.key AND w.external_id <> n.external_id
+            RETURNING w.external_id
+            """, new { sourceId, keys = claims.Select(i => i.Key).ToArray(), ids = claims.Select(i => i.ExternalId).ToArray() },
+            cancellationToken: ct))).ToList();
+        if (moved.Count > 0) await ItemChangeLog.AppendAsync(conn, sourceId, moved, ct);
+    }
+
+    /// <summary>The team's planning intervals from its tracker, replacing the stored ones (docs/figures.md, "Intervals from the trackers").</summary>
+    private static IEnumerable<NpgsqlBatchCommand> TeamIntervalsCommands(string sourceId, string teamId, TeamSprints sprints)
+    {
+        if (sprints.Intervals is not { } intervals) yield break;
+        yield return new NpgsqlBatchCommand("DELETE FROM core.team_intervals WHERE team_id = @teamId")
+        {
+            Parameters = { new NpgsqlParameter("teamId", teamId) },
+        };
+        foreach (var iv in intervals)
+            yield return new NpgsqlBatchCommand("""
+                INSERT INTO core.team_intervals (team_id, source_id, interval_id, start_day, end_day, sprint_ids)
+                VALUES (@teamId, @sourceId, @id, @start, @end, @sprints)
+                """)
+            {
+                Parameters =
+                {
+                    new NpgsqlParameter("teamId", teamId), new NpgsqlParameter("sourceId", sourceId), new NpgsqlParameter("id", iv.Id),
+                    new NpgsqlParameter("start", iv.Start), new NpgsqlParameter("end", iv.End),
+                    new NpgsqlParameter("sprints", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = iv.SprintIds?.ToArray() ?? (object)DBNull.Value },
+                },
+            };
+    }
 
     /// <summary>After a full read of a team scope: items of the team that the tracker no longer returned are marked deleted.</summary>
     public async Task<int> MarkVanishedAsync(string sourceId, string teamId, IReadOnlyCollection<string> seen, CancellationToken ct)

@@ -30,7 +30,15 @@ public sealed record SyncBatch
 }
 
 /// <summary>Sprints of one team as the tracker reports them now, plus capacities where the tracker keeps them.</summary>
-public sealed record TeamSprints(IReadOnlyList<Sprint> Sprints, IReadOnlyList<TeamCapacity> Capacities);
+public sealed record TeamSprints(IReadOnlyList<Sprint> Sprints, IReadOnlyList<TeamCapacity> Capacities)
+{
+    /// <summary>
+    /// The planning intervals the tracker records for the team, complete (they replace the stored ones), when the source reads them from
+    /// the tracker (<c>Sources:N:Intervals</c>); null otherwise (and left out of the sprints hash, so it stays what it was).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<TrackerInterval>? Intervals { get; init; }
+}
 
 /// <summary>One team scope to read: the team, its stored watermark, and whether to read everything.</summary>
 public sealed record ScopeRequest(TeamOptions Team, string? Watermark, bool Full, DateTimeOffset RunStartedAt)

@@ -133,6 +133,41 @@ public sealed class SimulatedIntervalTests(TestDatabase db) : IAsyncLifetime
     }
 
     /// <summary>
+    /// The same organisation with its intervals recorded in the trackers instead of the configuration (docs/figures.md, "Intervals from the
+    /// trackers"): Azure DevOps sprints under an iteration node per interval (<c>Project\Team\PI-1\Sprint 3</c>), Jira fix versions with
+    /// dates, sources configured with <c>Intervals:From</c> and <c>Match: ^PI-</c>. The intervals are the four PIs (not the team nodes, not
+    /// the release version), and the predictability equals the truth for every team and finished interval.
+    /// </summary>
+    [Fact]
+    public async Task Intervals_read_from_Azure_DevOps_iteration_nodes_and_Jira_fix_versions_give_the_truths_predictability()
+    {
+        var simNow = new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero);
+        var clock = new FakeTimeProvider(simNow.AddHours(3));
+        await using var org = await SimulatedOrg.StartAsync(db, new SimulatorOptions { Intervals = true, IntervalsInTrackers = true, Now = simNow },
+            time: clock);
+        Assert.Null(org.Config["PlanningIntervals"]);
+        Assert.Equal(["FixVersions", "Iterations"], org.Config["Sources"]!.AsArray().Select(s => s!["Intervals"]!["From"]!.GetValue<string>()));
+        var teams = org.Config["Teams"]!.AsArray().Select(t => (Id: t!["Id"]!.GetValue<string>(), Source: t["Source"]!.GetValue<string>())).ToList();
+        Assert.All(await org.SyncAsync(), r => Assert.True(r.Status == SyncStatus.Succeeded, r.Error));
+        await org.Host.Services.AnalyzeAsync();
+        var truth = await org.TruthAsync();
+        using var http = org.Host.Client(TestHost.ManagementKey);
+        var intervals = (await http.GetFromJsonAsync<JsonElement>("/api/mi/intervals")).GetProperty("intervals").EnumerateArray()
+            .ToDictionary(i => i.GetProperty("id").GetString()!);
+        Assert.Equal(["PI-1", "PI-2", "PI-3", "PI-4"], intervals.Keys.Order());
+        var (compared, finished) = Compare(truth, intervals);
+        Assert.True(finished >= 2 && compared >= 24, $"{finished} finished intervals, {compared} finished team intervals compared");
+        // Every team takes part, each with its own sprints: an Azure DevOps team's are the ones under the node.
+        Assert.All(intervals.Values, i => Assert.Equal(teams.Count, i.GetProperty("teams").GetArrayLength()));
+        var ado = teams.First(t => t.Source == "ado").Id;
+        var placed = intervals["PI-2"].GetProperty("teams").EnumerateArray().Single(t => t.GetProperty("team").GetString() == ado)
+            .GetProperty("sprints").EnumerateArray().Select(s => s.GetString()).ToList();
+        var stored = await db.ScalarAsync<string[]>("SELECT sprint_ids FROM core.team_intervals WHERE team_id = @ado AND interval_id = 'PI-2'", new { ado });
+        Assert.Equal(stored.Length, placed.Count);
+        Assert.True(placed.Count >= 2, $"{placed.Count} sprints of {ado} in PI-2");
+    }
+
+    /// <summary>
     /// Every team interval of the truth against the API: planned count and points for each team whose interval has started, and for
     /// those finished (and the organisation's finished intervals) delivered count and points and both predictabilities.
     /// </summary>

@@ -48,6 +48,28 @@ public sealed class WorkItemWriterTests(TestDatabase db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_key_the_tracker_gives_to_another_item_moves_to_it_and_two_items_may_swap_keys()
+    {
+        await _writer.WriteAsync("jira", "pay", new SyncBatch { Items = [Item("PAY-1", title: "first"), Item("PAY-2", title: "second")] }, default);
+        var logged = await db.ScalarAsync<long>("SELECT max(seq) FROM ops.item_changes");
+        // The project was created again: PAY-1 is now a new issue (id 9001); the old one (1001) is gone or elsewhere.
+        var r = await _writer.WriteAsync("jira", "pay", new SyncBatch { Items = [Item("PAY-1", title: "reborn") with { ExternalId = "9001" }] }, default);
+        Assert.Equal(1, r.ItemsChanged);
+        Assert.Equal("9001", await db.ScalarAsync<string>("SELECT external_id FROM core.work_items WHERE key = 'PAY-1'"));
+        Assert.Equal("PAY-1~1001", await db.ScalarAsync<string>("SELECT key FROM core.work_items WHERE external_id = '1001'"));
+
+        // Two items exchange keys within one batch: both written, no unique-key failure.
+        await _writer.WriteAsync("jira", "pay", new SyncBatch
+        {
+            Items = [Item("PAY-2", title: "was 1") with { ExternalId = "9001" }, Item("PAY-1", title: "was 2") with { ExternalId = "1002" }],
+        }, default);
+        Assert.Equal(("9001", "1002"), (await db.ScalarAsync<string>("SELECT external_id FROM core.work_items WHERE key = 'PAY-2'"),
+            await db.ScalarAsync<string>("SELECT external_id FROM core.work_items WHERE key = 'PAY-1'")));
+        // The row that lost its key (and was not in the batch) is in the change log, so the next incremental analysis reads it again.
+        Assert.True(await db.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM ops.item_changes WHERE seq > @logged AND '1001' = ANY(external_ids))", new { logged }));
+    }
+
+    [Fact]
     public async Task Duplicate_rows_in_one_batch_keep_the_last_one()
     {
         var batch = new SyncBatch { Items = [Item("PAY-1", title: "old"), Item("PAY-1", title: "new")] };

@@ -67,4 +67,22 @@ public sealed class PlanningIntervalConfigurationTests
             ("Alignment:PlanningIntervals:0:End", "2026-02-15"), ("Alignment:PlanningIntervals:0:Finish", "2026-02-15")]);
         Assert.Contains("Alignment:PlanningIntervals:0:Finish: unknown setting (see appsettings.example.json for the keys)", failures);
     }
+
+    [Fact]
+    public void A_source_reading_intervals_its_tracker_does_not_have_or_with_a_pattern_that_does_not_compile_is_named()
+    {
+        static (string, string?)[] Source(string kind, string from, string? match = null) =>
+            [("Alignment:Sources:0:Id", "s"), ("Alignment:Sources:0:Kind", kind), ("Alignment:Sources:0:Intervals:From", from),
+             ("Alignment:Sources:0:Intervals:Match", match)];
+        Assert.DoesNotContain(Validate(Source("Jira", "FixVersions", "^PI ")).Failures, f => f.Contains(":Intervals", StringComparison.Ordinal));
+        Assert.DoesNotContain(Validate(Source("AzureDevOps", "Iterations")).Failures, f => f.Contains(":Intervals", StringComparison.Ordinal));
+        Assert.Contains(Validate(Source("Jira", "Iterations")).Failures,
+            f => f.StartsWith("Alignment:Sources:0:Intervals:From: Iterations reads Azure DevOps iteration nodes; source 's' is Jira", StringComparison.Ordinal));
+        Assert.Contains(Validate(Source("AzureDevOps", "FixVersions")).Failures,
+            f => f.StartsWith("Alignment:Sources:0:Intervals:From: FixVersions reads Jira project versions", StringComparison.Ordinal));
+        Assert.Contains(Validate(Source("Jira", "FixVersions", "([")).Failures,
+            f => f.StartsWith("Alignment:Sources:0:Intervals:Match: '([' is not a regular expression", StringComparison.Ordinal));
+        var (options, _) = Validate(Source("AzureDevOps", "Iterations", "^PI"));
+        Assert.True(options.HasPlanningIntervals); // no configured interval, but a source that reads them
+    }
 }

@@ -48,10 +48,12 @@ public static class DemoVerb
             source!["Sync"] = new JsonObject { ["Cron"] = "*/5 * * * *", ["FullCron"] = "" };
         // The demo's configuration stays in memory (a JSON stream over the simulator's), layered over appsettings and the environment.
         using var demoConfig = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(simConfig.ToJsonString()));
+        string? database = null;
         {
             var app = ServeVerb.Build(r.UnmatchedTokens.ToArray(), null, worker: false, b =>
             {
                 b.Configuration.AddJsonStream(demoConfig);
+                database = DemoDatabase.UseFresh(b.Configuration);
                 // the demo prints its own summary
                 b.Logging.AddFilter("Alignment", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning).AddFilter("Hangfire", LogLevel.Warning)
                     .AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error); // a demo's keys need no encryptor: the dashboard's URL comes first
@@ -65,6 +67,7 @@ public static class DemoVerb
             Console.WriteLine(Dashboard(url, key));
             Console.WriteLine();
 
+            if (database is not null) Console.WriteLine($"Store: database {database}, created afresh for this run");
             Console.WriteLine($"Simulated organisation: {sim.Organisation.TeamCount} teams, {sim.Organisation.ItemCount} items, {sim.Organisation.LinkCount} links at {sim.BaseUrl}");
             // The pipeline, as the jobs and the CLI run it; full: the simulated clock follows the real one.
             var pass = await app.Services.GetRequiredService<AlignmentPipeline>()

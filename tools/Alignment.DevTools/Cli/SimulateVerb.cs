@@ -23,11 +23,15 @@ public static class SimulateVerb
     {
         Description = "Planning intervals: nine closed sprints of history, four six-week intervals (two finished) in the configuration, planted slips and the expected predictability in /_sim/truth (the demo always has them)",
     };
+    public static readonly Option<bool> IntervalsInTrackers = new("--intervals-in-trackers")
+    {
+        Description = "With --intervals: record the intervals in the trackers (Azure DevOps iteration nodes above the sprints, Jira fix versions) and configure the sources to read them (Sources:N:Intervals) instead of Alignment:PlanningIntervals",
+    };
     public static readonly Option<double> FaultRate = new("--fault-rate") { Description = "Share of tracker requests answered with 429, 500/503, a slow or a truncated response", DefaultValueFactory = _ => 0 };
 
     public static Command Create()
     {
-        var cmd = new Command("simulate", "Serve a generated Jira + Azure DevOps organisation over the real REST shapes") { Port, Teams, Items, Links, Seed, Now, FaultRate, Finance, Intervals };
+        var cmd = new Command("simulate", "Serve a generated Jira + Azure DevOps organisation over the real REST shapes") { Port, Teams, Items, Links, Seed, Now, FaultRate, Finance, Intervals, IntervalsInTrackers };
         foreach (var option in SimulateHookOptions.All) cmd.Options.Add(option);
         cmd.SetAction((r, ct) => Verbs.Guard(() => RunAsync(r, ct)));
         return cmd;
@@ -39,7 +43,8 @@ public static class SimulateVerb
         {
             Teams = r.GetValue(Teams), Items = r.GetValue(Items), Links = r.GetValue(Links), Seed = r.GetValue(Seed), FaultRate = r.GetValue(FaultRate),
             Finance = r.GetValue(Finance),
-            Intervals = r.GetValue(Intervals),
+            Intervals = r.GetValue(Intervals) || r.GetValue(IntervalsInTrackers),
+            IntervalsInTrackers = r.GetValue(IntervalsInTrackers),
             Now = r.GetValue(Now) ?? DefaultNow(DateTimeOffset.UtcNow),
             // The demo shows WSJF and the rank-vs-value advice: value fields on, mapped in /_sim/config.
             Value = true,

@@ -30,6 +30,14 @@ internal static partial class JiraApi
     /// <summary>The field, status and issue type lists of one platform API version.</summary>
     private static void MapMetadata(WebApplication app, SimContext ctx, string v)
     {
+        app.MapGet($"/jira/rest/api/{v}/project/{{key}}/versions", (HttpContext http, string key) =>
+            ctx.Org.Teams.Exists(t => t.Tracker == Tracker.Jira && string.Equals(t.Project, key, StringComparison.OrdinalIgnoreCase))
+                ? ctx.Json(http, 200, w => ctx.Org.WriteProjectVersions(w, key.ToUpperInvariant(), ctx.JiraBase))
+                : ctx.Json(http, 404, w =>
+                {
+                    w.WriteStartObject(); w.WriteStartArray("errorMessages"); w.WriteStringValue($"No project could be found with key '{key}'."); w.WriteEndArray();
+                    w.WriteEndObject();
+                }));
         app.MapGet($"/jira/rest/api/{v}/field", (HttpContext http) => ctx.Json(http, 200, w => WriteFields(w, ctx.Org.Options.Value)));
         app.MapGet($"/jira/rest/api/{v}/status", (HttpContext http) => ctx.Json(http, 200, w =>
         {
