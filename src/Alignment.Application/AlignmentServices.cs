@@ -41,6 +41,8 @@ public static class AlignmentServices
         // The digest's predictability per team: nothing until planning intervals register their own (before this line, or in its place).
         services.TryAddSingleton<ITeamPredictability, IntervalTeamPredictability>();
         services.TryAddSingleton<AlignmentPipeline>();
+        services.TryAddSingleton<Alignment.Store.Hooks.HookDeliveryStore>();
+        services.TryAddSingleton<Hooks.HookProcessor>();
         services.TryAddSingleton<SourceBudgets>();
         services.TryAddSingleton<IFailedPayloadSink, FailedPayloadStore>();
         services.TryAddSingleton<TrackerApiFactory>();

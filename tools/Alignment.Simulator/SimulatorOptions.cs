@@ -76,6 +76,9 @@ public sealed record SimulatorOptions
     public string JiraToken { get; init; } = "sim-jira-token";
     public string AdoPat { get; init; } = "sim-ado-pat";
 
+    /// <summary>Webhook deliveries to send when items change (<see cref="SimulatorHookOptions"/>); null: none.</summary>
+    public SimulatorHookOptions? Hooks { get; init; }
+
     /// <summary>Simulated "now" (a Monday).</summary>
     public DateTimeOffset Now { get; init; } = new(2026, 11, 2, 9, 0, 0, TimeSpan.Zero);
 

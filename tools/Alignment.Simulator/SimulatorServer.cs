@@ -74,12 +74,47 @@ public sealed class RunningSimulator : IAsyncDisposable
     public void Advance(int days = 14) => AdvanceBy(TimeSpan.FromDays(days));
 
     /// <summary>Moves simulated time forward by whole hours (at least one), as <c>POST /_sim/advance?hours=N</c> does.</summary>
-    public void AdvanceBy(TimeSpan span)
+    public void AdvanceBy(TimeSpan span) => AdvanceAsync(span).GetAwaiter().GetResult();
+
+    /// <summary>As <see cref="AdvanceBy"/>; with <see cref="SimulatorOptions.Hooks"/>, then sends a webhook delivery per changed item.</summary>
+    public async Task AdvanceAsync(TimeSpan span, CancellationToken ct = default)
     {
+        List<(string, byte[], Dictionary<string, string>)>? deliveries = null;
         Organisation.Lock.EnterWriteLock();
-        try { Organisation.AdvanceBy((long)span.TotalMilliseconds); }
+        try
+        {
+            var mark = Hooks is { Enabled: true } ? Organisation.Mark() : default;
+            Organisation.AdvanceBy((long)span.TotalMilliseconds);
+            if (Hooks is { Enabled: true } hooks) deliveries = hooks.Build(Organisation.ChangesSince(mark));
+        }
         finally { Organisation.Lock.ExitWriteLock(); }
+        if (deliveries is not null) await Hooks!.SendAsync(deliveries, ct).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Moves an open item to the sprint <paramref name="sprintsLater"/> after its open one, now (as <c>POST /_sim/move?key=&amp;sprints=</c>),
+    /// and sends its webhook delivery when hooks are configured. False when the item is unknown, done, or in no open sprint.
+    /// </summary>
+    public async Task<bool> MoveToLaterSprintAsync(string key, int sprintsLater, CancellationToken ct = default)
+    {
+        List<(string, byte[], Dictionary<string, string>)>? deliveries = null;
+        Organisation.Lock.EnterWriteLock();
+        try
+        {
+            if (Organisation.MoveToLaterSprint(key, sprintsLater) is not { } change) return false;
+            if (Hooks is { Enabled: true } hooks) deliveries = hooks.Build([change]);
+        }
+        finally { Organisation.Lock.ExitWriteLock(); }
+        if (deliveries is not null) await Hooks!.SendAsync(deliveries, ct).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>The webhook sender (null without <see cref="SimulatorOptions.Hooks"/>).</summary>
+    internal HookSender? Hooks { get; set; }
+
+    /// <summary>Webhook deliveries sent, duplicated, reordered, dropped and refused so far.</summary>
+    public (int Sent, int Duplicated, int Reordered, int Dropped, int Refused) HookCounts =>
+        Hooks is { } h ? (h.Sent, h.Duplicated, h.Reordered, h.Dropped, h.Refused) : default;
 
     public async ValueTask DisposeAsync()
     {
@@ -107,10 +142,12 @@ public static class SimulatorServer
         JiraApi.Map(app, ctx);
         AdoApi.Map(app, ctx);
         MapSim(app, ctx);
+        MapHooks(app, ctx);
         await app.StartAsync(ct).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
         var sim = new RunningSimulator(app, org, address);
         ctx.Sim = sim;
+        if (options.Hooks is { } hooks) sim.Hooks = new HookSender(org, hooks, () => sim.JiraBaseUrl);
         try
         {
             await PrepareAsync(ctx, ct).ConfigureAwait(false);
@@ -144,13 +181,13 @@ public static class SimulatorServer
         app.MapGet("/_sim/truth", (HttpContext http) => ctx.Json(http, 200, w => ctx.Org.WriteTruth(w)));
         app.MapGet("/_sim/config", (HttpContext http) => ctx.Json(http, 200, w => ctx.Org.WriteConfig(w, ctx.Sim!.JiraBaseUrl, ctx.Sim.AdoBaseUrl)));
         app.MapGet("/_sim/stats", (HttpContext http) => ctx.Json(http, 200, w => WriteStats(w, ctx)));
-        app.MapPost("/_sim/advance", (HttpContext http) =>
+        app.MapPost("/_sim/advance", async (HttpContext http) =>
         {
             // ?hours=N (a small step, e.g. the benchmark's 1 % of items changed) wins over ?days=N (default 14).
             var span = int.TryParse(http.Request.Query["hours"], out var h) && h > 0 ? TimeSpan.FromHours(h)
                 : TimeSpan.FromDays(int.TryParse(http.Request.Query["days"], out var d) && d > 0 ? d : 14);
-            ctx.Sim!.AdvanceBy(span);
-            return ctx.Json(http, 200, w =>
+            await ctx.Sim!.AdvanceAsync(span, http.RequestAborted);
+            await ctx.Json(http, 200, w =>
             {
                 w.WriteStartObject();
                 w.WriteString("now", SimulatedOrganisation.Iso(ctx.Org.NowMs));
@@ -158,6 +195,32 @@ public static class SimulatorServer
                 w.WriteEndObject();
             });
         });
+    }
+
+    /// <summary><c>POST /_sim/move?key=&amp;sprints=N</c> (an item postponed by N sprints, default 1) and <c>GET /_sim/hooks</c> (deliveries sent).</summary>
+    private static void MapHooks(WebApplication app, SimContext ctx)
+    {
+        app.MapPost("/_sim/move", async (HttpContext http) =>
+        {
+            var key = http.Request.Query["key"].ToString();
+            var sprints = int.TryParse(http.Request.Query["sprints"], out var n) && n > 0 ? n : 1;
+            var moved = await ctx.Sim!.MoveToLaterSprintAsync(key, sprints, http.RequestAborted);
+            await ctx.Json(http, moved ? 200 : 404, w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("key", key);
+                w.WriteBoolean("moved", moved);
+                w.WriteEndObject();
+            });
+        });
+        app.MapGet("/_sim/hooks", (HttpContext http) => ctx.Json(http, 200, w =>
+        {
+            var (sent, duplicated, reordered, dropped, refused) = ctx.Sim!.HookCounts;
+            w.WriteStartObject();
+            w.WriteNumber("sent", sent); w.WriteNumber("duplicated", duplicated); w.WriteNumber("reordered", reordered);
+            w.WriteNumber("dropped", dropped); w.WriteNumber("refused", refused);
+            w.WriteEndObject();
+        }));
     }
 
     /// <summary>The simulator's own cost, for a benchmark that runs it as a child process: CPU, memory, compiling, requests, fragments.</summary>

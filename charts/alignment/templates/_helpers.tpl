@@ -85,6 +85,17 @@ app.kubernetes.io/component: {{ .component }}
       name: {{ required "secrets.trackerTokens.existingSecret is required when sources name a TokenEnv" $tokens.existingSecret }}
       key: {{ get ($tokens.keys | default dict) $env | default $env }}
 {{- end }}
+{{- /* A source's webhook secret (Hooks.SecretEnv, docs/webhooks.md) comes from the same Secret, under the variable's name. */}}
+{{- $hookEnv := "" }}
+{{- with $source.Hooks }}{{ $hookEnv = .SecretEnv | default "" }}{{ end }}
+{{- if and $hookEnv (not (hasKey $seen $hookEnv)) }}
+{{- $_ := set $seen $hookEnv true }}
+- name: {{ $hookEnv }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "secrets.trackerTokens.existingSecret is required when sources name a Hooks.SecretEnv" $tokens.existingSecret }}
+      key: {{ get ($tokens.keys | default dict) $hookEnv | default $hookEnv }}
+{{- end }}
 {{- end }}
 {{- range $i, $k := .Values.apiKeys }}
 - name: {{ printf "Alignment__Auth__ApiKeys__%d__Sha256" $i }}

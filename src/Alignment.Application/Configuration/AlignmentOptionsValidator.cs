@@ -55,6 +55,7 @@ public sealed partial class AlignmentOptionsValidator(Microsoft.Extensions.Confi
                 errors.Add($"{key}:Sync:{cronKey}: '{cron}' is not a cron expression (five fields, UTC; empty disables the schedule): {why}");
         SyncRanges(s.Sync, key, errors);
         ValueFields(s, key, errors);
+        Hooks(s, key, errors);
     }
 
     /// <summary>Azure DevOps value fields are reference names (<c>Custom.RiskReduction</c>): no spaces, at least one dot.</summary>

@@ -32,7 +32,13 @@ public sealed class AlignmentPipeline(
         foreach (var request in requests)
         {
             var result = await sync.RunAsync(request, progress, ct);
-            if (result.Wrote) await sprints.RefreshAsync(result.SourceId, request.TeamId, recordSnapshots: true, ct);
+            if (result.Wrote && request.Teams is { } targeted)
+            {
+                // A targeted sync (webhooks): the figures of the teams it read.
+                foreach (var team in result.Teams.Select(t => t.TeamId).Where(targeted.Contains))
+                    await sprints.RefreshAsync(result.SourceId, team, recordSnapshots: true, ct);
+            }
+            else if (result.Wrote) await sprints.RefreshAsync(result.SourceId, request.TeamId, recordSnapshots: true, ct);
             results.Add(result);
         }
         if (results.All(r => r.Status == SyncStatus.Skipped)) return new PipelineResult(results, null);

@@ -29,13 +29,15 @@ public sealed class SyncRunner(
     private NpgsqlDataSource Db => dataSource;
     private WorkItemWriter Writer => writer;
     private ILogger Log => logger;
+    private IOptionsMonitor<AlignmentOptions> Options => options;
 
     public async Task<SyncRunResult> RunAsync(SyncRequest request, IProgress<SyncProgress>? progress = null, CancellationToken ct = default)
     {
         var config = options.CurrentValue;
         var source = config.Source(request.SourceId)
             ?? throw new ArgumentException($"source '{request.SourceId}' is not configured (Alignment:Sources)");
-        var teams = config.TeamsOf(source.Id).Where(t => request.TeamId is null || t.Id == request.TeamId).ToList();
+        var teams = config.TeamsOf(source.Id).Where(t => (request.TeamId is null || t.Id == request.TeamId)
+            && (request.Teams is null || request.Teams.Contains(t.Id))).ToList();
         if (request.TeamId is not null && teams.Count == 0)
             throw new ArgumentException($"team '{request.TeamId}' is not configured on source '{source.Id}' (Alignment:Teams)");
         var factory = factories.FirstOrDefault(f => f.Supports(source.Kind))
@@ -115,7 +117,10 @@ public sealed class SyncRunner(
             await SourceRow.SetDeploymentAsync(Db, source.Id, _deployment, runCt);
             phases.Mark("prepare");
 
-            var scopes = new TeamScopeRunner(Db, owner.Writer, collector, source.Id, request.Full, started, progress, Log);
+            var scopes = new TeamScopeRunner(Db, owner.Writer, collector, source.Id, request.Full, started, progress, Log)
+            {
+                ReRead = request.ReRead, FullTeams = request.FullTeams,
+            };
             foreach (var (teamId, stored) in await TeamScopeState.LoadAllAsync(Db, source.Id, teams.Select(t => t.Id).ToList(), runCt))
                 scopes.Preloaded[teamId] = stored;
             phases.Mark("preload");
@@ -130,7 +135,7 @@ public sealed class SyncRunner(
             await scopes.WriteWatermarksAsync(runCt);
             phases.Mark("watermarks");
             if (teams.Any(t => _results[t.Id].Status != SyncStatus.Failed)
-                && await scopes.RunSourceWideAsync(teams, await SourceRow.WatermarkAsync(Db, source.Id, runCt), _watermarksBefore, _watermarksAfter, runCt) is { } wide)
+                && await scopes.RunSourceWideAsync(SourceWideTeams(), await SourceRow.WatermarkAsync(Db, source.Id, runCt), _watermarksBefore, _watermarksAfter, runCt) is { } wide)
                 _results[""] = wide;
             phases.Mark("sourceWide");
             if (collector is ISourceStateCollector { SourceState: { } newState })
@@ -146,6 +151,13 @@ public sealed class SyncRunner(
             if (status != SyncStatus.Succeeded) Log.LogWarning("Sync of {Source} ended {Status}: {Error}", source.Id, status.Name(), error);
             return final;
         }
+
+        /// <summary>
+        /// A targeted sync (webhooks) reads the source-wide streams for every team of the source: they advance one watermark per
+        /// project, so reading them for some teams only would skip the others' history for good.
+        /// </summary>
+        private List<TeamOptions> SourceWideTeams() =>
+            request.Teams is null ? teams : owner.Options.CurrentValue.TeamsOf(source.Id).ToList();
 
         /// <summary>
         /// Team scopes run side by side (tracker latency and database writes overlap), bounded by the source's concurrency.

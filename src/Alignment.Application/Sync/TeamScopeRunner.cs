@@ -14,6 +14,11 @@ internal sealed class TeamScopeRunner(
     NpgsqlDataSource dataSource, WorkItemWriter writer, ITrackerCollector collector, string sourceId, bool full,
     DateTimeOffset started, IProgress<SyncProgress>? progress, ILogger logger)
 {
+    /// <summary>Per team, tracker ids to read again as quarantined items are (a targeted sync: the items a webhook named).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? ReRead { get; init; }
+    /// <summary>Teams read in full although the run is incremental (a webhook said an item was deleted).</summary>
+    public IReadOnlySet<string>? FullTeams { get; init; }
+
     /// <summary>The teams' stored state read for the whole run at its start; a team's entry is used once (a retry reads it again).</summary>
     public ConcurrentDictionary<string, TeamScopeState> Preloaded { get; } = new(StringComparer.Ordinal);
 
@@ -46,8 +51,11 @@ internal sealed class TeamScopeRunner(
         {
             var state = Preloaded.TryRemove(team.Id, out var preloaded) ? preloaded : await TeamScopeState.LoadAsync(dataSource, sourceId, team.Id, ct);
             var (watermark, scopeState, activeSprints, quarantined) = state;
-            var fullScope = full || watermark is null;
+            var fullScope = full || watermark is null || FullTeams?.Contains(team.Id) == true;
             watermarksBefore[team.Id] = watermark;
+            // Items a webhook named are read by id like quarantined items: the search may not show a change made a moment ago yet.
+            if (ReRead?.GetValueOrDefault(team.Id) is { Count: > 0 } named)
+                quarantined = [.. quarantined, .. named.Where(id => !quarantined.Contains(id))];
             var scope = new ScopeRequest(team, fullScope ? null : watermark, fullScope, started)
             {
                 KnownActiveSprints = activeSprints, ScopeState = fullScope ? null : scopeState, Quarantined = quarantined,

@@ -34,6 +34,8 @@ public sealed class SourceOptions
     public AzureDevOpsSourceOptions AzureDevOps { get; set; } = new();
     /// <summary>Which tracker fields hold the WSJF inputs and the budget (README "Value fields").</summary>
     public SourceFieldOptions Fields { get; set; } = new();
+    /// <summary>Tracker webhooks (docs/webhooks.md); off without a secret.</summary>
+    public SourceHookOptions Hooks { get; set; } = new();
     /// <summary>Planning intervals from the tracker instead of <c>Alignment:PlanningIntervals</c> (docs/figures.md, "Intervals from the trackers").</summary>
     public SourceIntervalOptions Intervals { get; set; } = new();
 

@@ -37,6 +37,13 @@ public static class AlignmentTelemetry
     public static readonly Counter<long> Digests = Meter.CreateCounter<long>(
         "alignment.advice.digests", "{digest}", "Advice digests, by outcome (sent, failed)");
 
+    public static readonly Counter<long> HookDeliveries = Meter.CreateCounter<long>(
+        "alignment.hook.deliveries", "{delivery}", "Tracker webhook deliveries, by source and outcome (accepted, duplicate, unauthorized, tooLarge, malformed, unknownSource)");
+
+    /// <summary>Counts one webhook delivery by source (the configured id, or <c>unknown</c>) and outcome.</summary>
+    public static void RecordHookDelivery(string source, string outcome) =>
+        HookDeliveries.Add(1, new KeyValuePair<string, object?>("source", source), new KeyValuePair<string, object?>("outcome", outcome));
+
     /// <summary>Counts the findings of one analysis run by rule and severity.</summary>
     public static void RecordFindings(IEnumerable<(RuleId Rule, Severity Severity)> findings)
     {

@@ -11,4 +11,6 @@ public static class MetricNames
     public const string RateLimitWaits = "alignment_tracker_rate_limit_waits_total";
     public const string Findings = "alignment_analysis_findings_total";
     public const string Digests = "alignment_advice_digests_total";
+    /// <summary>Webhook deliveries by source and outcome (accepted, duplicate, unauthorized, tooLarge, malformed, unknownSource).</summary>
+    public const string HookDeliveries = "alignment_hook_deliveries_total";
 }

@@ -1,7 +1,18 @@
 namespace Alignment.Domain.Sync;
 
 /// <summary>What one sync run was asked to do.</summary>
-public sealed record SyncRequest(string SourceId, string? TeamId = null, bool Full = false, string Trigger = "manual");
+public sealed record SyncRequest(string SourceId, string? TeamId = null, bool Full = false, string Trigger = "manual")
+{
+    /// <summary>
+    /// A targeted sync (tracker webhooks, docs/webhooks.md): only these teams of the source; null = every team (or <see cref="TeamId"/>).
+    /// The source-wide part still covers every team of the source, so no team's history is skipped.
+    /// </summary>
+    public IReadOnlySet<string>? Teams { get; init; }
+    /// <summary>Per team, tracker ids of items to read again whether or not the search returns them (as quarantined items are).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? ReRead { get; init; }
+    /// <summary>Teams to read in full in this run (an item was deleted: a full read marks what vanished); the others incrementally.</summary>
+    public IReadOnlySet<string>? FullTeams { get; init; }
+}
 
 /// <summary>How a run ended (docs/reliability.md, "Run statuses").</summary>
 public enum SyncStatus { Succeeded, Failed, Skipped, Partial, Abandoned }

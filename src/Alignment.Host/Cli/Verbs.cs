@@ -37,6 +37,7 @@ public static class Verbs
         root.Subcommands.Add(SyncVerb.Create());
         root.Subcommands.Add(AnalyzeVerb.Create());
         root.Subcommands.Add(AdviceVerb.Create());
+        root.Subcommands.Add(HooksVerb.Create());
         return await root.Parse(args).InvokeAsync();
     }
 

@@ -53,6 +53,8 @@ public static class ApiHosting
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/scalar", o => o.WithTitle("Alignment API")).AllowAnonymous();
 
+        app.MapHookEndpoints(); // authenticated by each source's hook secret, not by an API key
+
         var api = app.MapGroup("/api");
         api.MapTeamEndpoints();
         api.MapWorkItemEndpoints();

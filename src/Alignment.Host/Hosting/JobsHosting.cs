@@ -19,8 +19,11 @@ public static class JobsHosting
                 PrepareSchemaIfNecessary = true,
                 QueuePollInterval = TimeSpan.FromSeconds(2),
                 InvisibilityTimeout = TimeSpan.FromHours(2),
+                // LISTEN/NOTIFY: a queued job starts at once instead of at the next poll (a webhook's targeted sync, docs/webhooks.md).
+                EnableLongPolling = true,
             }));
         services.AddTransient<SyncJob>();
+        services.AddTransient<HookJob>();
         if (server)
         {
             services.AddHangfireServer(o =>

@@ -31,6 +31,7 @@ public static class AlignmentOpenApi
         ["Management information"] = "Organisation- and team-level figures for admin, PMO and management, each explainable down to its inputs; CSV on request. The finance figures also give product owners the budget status of their teams' epics.",
         ["Sync"] = "Data freshness per source and team, and queueing a sync of a source (admin and PMO).",
         ["Dashboard"] = "Support for the browser dashboard, which signs in with the alignment-key cookie.",
+        ["Hooks"] = "Tracker webhooks (Jira, Azure DevOps service hooks): authenticated by the source's hook secret, not by an API key; recorded, then a targeted sync.",
     };
 
     public static IServiceCollection AddAlignmentOpenApi(this IServiceCollection services) =>

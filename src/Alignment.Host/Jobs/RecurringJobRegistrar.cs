@@ -52,6 +52,7 @@ public sealed partial class RecurringJobRegistrar(
             manager.RemoveIfExists(AdviceOutboxId);
         }
         RegisterReport(wanted);
+        RegisterHooks(wanted);
         using var conn = storage.GetConnection();
         foreach (var job in conn.GetRecurringJobs())
         {

@@ -22,7 +22,7 @@ public sealed class BenchVerbTests(TestDatabase db)
 
             using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
             var root = doc.RootElement;
-            Assert.Equal(["teams", "items", "links", "initialSync", "copyBaseline", "incrementalSync", "analyze", "mi", "analyzeIncremental"], Keys(root));
+            Assert.Equal(["teams", "items", "links", "initialSync", "copyBaseline", "incrementalSync", "analyze", "mi", "analyzeIncremental", "webhookLatency"], Keys(root));
             Assert.Equal(4, root.GetProperty("teams").GetInt32());
             Assert.Equal(400, root.GetProperty("items").GetInt32());
             Assert.Equal(40, root.GetProperty("links").GetInt32());
@@ -64,6 +64,14 @@ public sealed class BenchVerbTests(TestDatabase db)
             Assert.True(moved.GetProperty("incremental").GetBoolean(), root.ToString());
             Assert.True(moved.GetProperty("changedItems").GetInt32() > 0, root.ToString());
             Assert.True(moved.GetProperty("seconds").GetDouble() > 0, root.ToString());
+
+            // Deliveries through the serve host, each timed from its 202 to the item visible and to its pipeline done (docs/webhooks.md).
+            var hooks = root.GetProperty("webhookLatency");
+            Assert.Equal(["deliveries", "p50Ms", "p99Ms", "itemP50Ms", "itemP99Ms", "coalesceWindowMs", "syncs"], Keys(hooks));
+            Assert.Equal(100, hooks.GetProperty("deliveries").GetInt32());
+            foreach (var k in new[] { "p50Ms", "p99Ms", "itemP50Ms", "itemP99Ms" }) Assert.True(hooks.GetProperty(k).GetDouble() > 0, $"webhookLatency.{k}: {root}");
+            Assert.True(hooks.GetProperty("p50Ms").GetDouble() <= hooks.GetProperty("p99Ms").GetDouble(), root.ToString());
+            Assert.True(hooks.GetProperty("syncs").GetInt32() is > 0 and <= 100, root.ToString());
         }
         finally
         {

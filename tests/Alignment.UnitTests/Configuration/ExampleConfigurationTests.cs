@@ -22,6 +22,8 @@ public sealed class ExampleConfigurationTests
     {
         Environment.SetEnvironmentVariable("JIRA_TOKEN", "x");
         Environment.SetEnvironmentVariable("ADO_PAT", "y");
+        Environment.SetEnvironmentVariable("JIRA_HOOK_SECRET", "a-jira-hook-secret-of-some-length");
+        Environment.SetEnvironmentVariable("ADO_HOOK_SECRET", "an-ado-hook-secret-of-some-length");
         var hash = new string('a', 64);
         var (options, config) = Load(Example(),
             ("Alignment:Auth:ApiKeys:0:Sha256", hash), ("Alignment:Auth:ApiKeys:1:Sha256", hash), ("Alignment:Auth:ApiKeys:2:Sha256", hash));

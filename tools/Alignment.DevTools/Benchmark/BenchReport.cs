@@ -48,6 +48,9 @@ public sealed record BenchReport(
     public bool AnalyzeFloorMet => AnalyzeFloorRatio <= 2;
     public double IncrementalAnalyzeRatio => Analyze is null || AnalyzeIncremental is null ? double.NaN : Quotient(AnalyzeIncremental.Seconds, Analyze.Seconds);
     public bool IncrementalAnalyzeMet => AnalyzeIncremental is { Incremental: true } && IncrementalAnalyzeRatio <= 0.1;
+    /// <summary>Tracker webhook → targeted sync → pipeline (docs/webhooks.md); target p99 &lt; 5 s.</summary>
+    public WebhookLatency.Result? WebhookLatency { get; init; }
+    public bool WebhookLatencyMet => WebhookLatency is { } h && h.P99Ms < 5000;
     public double MiFloorRatio => Mi is null ? double.NaN : Quotient(Mi.P99Ms, Mi.HealthP99Ms);
     public bool MiFloorMet => MiFloorRatio <= 1.5;
 
@@ -105,6 +108,25 @@ public sealed record BenchReport(
             w.WriteBoolean("incremental", AnalyzeIncremental.Incremental);
             w.WriteEndObject();
         }
+        WriteWebhookLatency(w);
+        w.WriteEndObject();
+    }
+
+    private void WriteWebhookLatency(Utf8JsonWriter w)
+    {
+        if (WebhookLatency is not { } h)
+        {
+            w.WriteNull("webhookLatency");
+            return;
+        }
+        w.WriteStartObject("webhookLatency");
+        w.WriteNumber("deliveries", h.Deliveries);
+        w.WriteNumber("p50Ms", Round(h.P50Ms));
+        w.WriteNumber("p99Ms", Round(h.P99Ms));
+        w.WriteNumber("itemP50Ms", Round(h.ItemP50Ms));
+        w.WriteNumber("itemP99Ms", Round(h.ItemP99Ms));
+        w.WriteNumber("coalesceWindowMs", Round(h.CoalesceWindowMs));
+        w.WriteNumber("syncs", h.Syncs);
         w.WriteEndObject();
     }
 
@@ -135,6 +157,10 @@ public sealed record BenchReport(
         else table.AddRow("MI overview burst", "", $"health p50 {Ms(Mi.HealthP50Ms)} ms,\np99 {Ms(Mi.HealthP99Ms)} ms",
             $"p50 {Ms(Mi.P50Ms)} ms,\np99 {Ms(Mi.P99Ms)} ms", $"{Mi.Requests} (50 at once)", "",
             $"{Mark(MiFloorMet)} p99 ÷ health p99 {F(MiFloorRatio)} ≤ 1.5");
+        if (WebhookLatency is not { } hooks) table.AddRow("webhook latency", "-", "", "", "", "", "[grey]not measured[/]");
+        else table.AddRow("webhook → pipeline done", "", $"item visible p50 {Ms(hooks.ItemP50Ms)} ms,\np99 {Ms(hooks.ItemP99Ms)} ms",
+            $"p50 {Ms(hooks.P50Ms)} ms,\np99 {Ms(hooks.P99Ms)} ms", $"{hooks.Deliveries} deliveries, {hooks.Syncs} targeted syncs",
+            $"coalescing {Ms(hooks.CoalesceWindowMs)} ms", $"{Mark(WebhookLatencyMet)} p99 < 5 s");
         AnsiConsole.Write(table);
         PrintNotes();
     }

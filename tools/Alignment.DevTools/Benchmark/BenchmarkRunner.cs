@@ -127,13 +127,19 @@ public static class BenchmarkRunner
         var moved = await IncrementalAnalysisAsync(run, sources, ct);
         if (moved.Failed is { } failedMoved) return (null, Fail("incremental sync after the change", failedMoved));
 
+        Step($"webhook latency: {WebhookDeliveries} deliveries through the serve host, {WebhookLatency.Concurrent} at a time");
+        var hooks = await WebhookLatency.RunAsync(run.SimConfig, sim.BaseUrl, run.ConnectionString, WebhookDeliveries, ct);
+
         return (new BenchReport(options.Teams.Count, o.Items, o.Links,
             new InitialSyncFigures(initial.Seconds, initial.Items, initial.Requests, minimum, peakRssMb, selfCpu.TotalSeconds, simCpu.TotalSeconds),
             copy,
             new IncrementalSyncFigures(incremental.Seconds, incremental.Requests, requestFloor.Seconds),
             new AnalyzeFigures(analyzeSeconds, analysis.Findings, readFloor.Seconds, readFloor.Bytes, analysis.Phases),
-            mi, moved.Figures), 0);
+            mi, moved.Figures) { WebhookLatency = hooks }, 0);
     }
+
+    /// <summary>Deliveries timed for <c>webhookLatency</c>.</summary>
+    private const int WebhookDeliveries = 100;
 
     /// <summary>How far <c>/_sim/advance</c> moves the organisation for <c>analyzeIncremental</c> (about 0.15 % of the items change).</summary>
     private const int AdvanceHours = 24;

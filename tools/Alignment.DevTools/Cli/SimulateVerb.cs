@@ -32,6 +32,7 @@ public static class SimulateVerb
     public static Command Create()
     {
         var cmd = new Command("simulate", "Serve a generated Jira + Azure DevOps organisation over the real REST shapes") { Port, Teams, Items, Links, Seed, Now, FaultRate, Finance, Intervals, IntervalsInTrackers };
+        foreach (var option in SimulateHookOptions.All) cmd.Options.Add(option);
         cmd.SetAction((r, ct) => Verbs.Guard(() => RunAsync(r, ct)));
         return cmd;
     }
@@ -47,6 +48,7 @@ public static class SimulateVerb
             Now = r.GetValue(Now) ?? DefaultNow(DateTimeOffset.UtcNow),
             // The demo shows WSJF and the rank-vs-value advice: value fields on, mapped in /_sim/config.
             Value = true,
+            Hooks = SimulateHookOptions.From(r),
         };
         if (o.Teams < 1) throw new ConfigurationException("--teams: at least 1");
         if (o.Items < o.Teams) throw new ConfigurationException("--items: at least one item per team");
