@@ -153,11 +153,11 @@ public sealed class SyncRunner(
         }
 
         /// <summary>
-        /// A targeted sync (webhooks) reads the source-wide streams for every team of the source: they advance one watermark per
-        /// project, so reading them for some teams only would skip the others' history for good.
+        /// A sync of some teams (<c>alignment sync --team</c>, a targeted sync after webhooks) reads the source-wide streams for every team of
+        /// the source: they advance one watermark per project, so reading them for some teams only would skip the others' history for good.
         /// </summary>
         private List<TeamOptions> SourceWideTeams() =>
-            request.Teams is null ? teams : owner.Options.CurrentValue.TeamsOf(source.Id).ToList();
+            request.Teams is null && request.TeamId is null ? teams : owner.Options.CurrentValue.TeamsOf(source.Id).ToList();
 
         /// <summary>
         /// Team scopes run side by side (tracker latency and database writes overlap), bounded by the source's concurrency.
