@@ -27,7 +27,7 @@ public static class MiBurst
     {
         var key = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
         var sha = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key))).ToLowerInvariant();
-        var port = FreePort();
+        var port = Ports.Free();
         var app = ServeVerb.Build([], null, worker: false, b =>
         {
             b.Configuration.AddJsonStream(new MemoryStream(simConfig));
@@ -89,13 +89,4 @@ public static class MiBurst
     }
 
     private static double P(double[] latencies, double p) => Stats.NearestRankPercentile(latencies, p) ?? 0;
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
 }

@@ -48,7 +48,7 @@ public sealed class SimulatorProcess : IAsyncDisposable
 
     public static async Task<SimulatorProcess> StartAsync(int teams, int items, int links, int seed, HttpClient http, CancellationToken ct)
     {
-        var port = FreePort();
+        var port = Ports.Free();
         var self = typeof(SimulatorProcess).Assembly.Location; // alignment.dll
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -108,14 +108,6 @@ public sealed class SimulatorProcess : IAsyncDisposable
 
     private static string Str(int n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -47,7 +47,7 @@ public static class WebhookLatency
             settings.Add(new($"Alignment:Sources:{i}:Sync:Cron", ""));
             settings.Add(new($"Alignment:Sources:{i}:Sync:FullCron", ""));
         }
-        var port = FreePort();
+        var port = Ports.Free();
         var app = ServeVerb.Build([], null, worker: false, b =>
         {
             b.Configuration.AddJsonStream(new MemoryStream(simConfig));
@@ -187,13 +187,4 @@ public static class WebhookLatency
     }
 
     private static double P(double[] latencies, double p) => Stats.NearestRankPercentile(latencies, p) ?? 0;
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
 }
