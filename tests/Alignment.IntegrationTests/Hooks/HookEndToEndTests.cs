@@ -85,12 +85,15 @@ public sealed class HookEndToEndTests(TestDatabase db, ITestOutputHelper output)
             $"DEP-LATE on {dependent.Key} blocked by {blocker.Key}");
         output.WriteLine($"{blocker.Key} postponed: DEP-LATE ({after}) on {dependent.Key} visible after {watch.ElapsedMilliseconds} ms");
 
+        // The finding is visible once the analysis commits; the delivery is marked processed when the rest of its pass (MI, alerts) is done.
+        await HookClient.EventuallyAsync(async () =>
+                await db.ScalarAsync<string>("SELECT string_agg(DISTINCT status, ',') FROM ops.hook_deliveries") == "processed",
+            "every delivery processed");
         // No poll ran: every sync since is the webhook's targeted one, of the blocker's team only.
         var runs = await db.QueryAsync<(string Trigger, string Source, string Status)>(
             "SELECT trigger, source_id, status FROM ops.sync_runs WHERE id > @runsBefore", new { runsBefore });
         Assert.NotEmpty(runs);
         Assert.All(runs, r => Assert.Equal(("hook", "jira", "succeeded"), r));
-        Assert.Equal("processed", await db.ScalarAsync<string>("SELECT string_agg(DISTINCT status, ',') FROM ops.hook_deliveries"));
         var teams = await db.QueryAsync<string>("SELECT DISTINCT jsonb_array_elements(team_results)->>'teamId' FROM ops.sync_runs WHERE id > @runsBefore", new { runsBefore });
         output.WriteLine("targeted teams: " + string.Join(", ", teams));
 
